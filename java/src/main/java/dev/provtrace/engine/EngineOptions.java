@@ -1,0 +1,16 @@
+package dev.provtrace.engine;
+
+/**
+ * @param threads     worker threads for GEMMs and element-wise ops (≥ 1)
+ * @param batchTokens most tokens packed into one forward pass; a longer sequence runs alone, never truncated
+ */
+public record EngineOptions(int threads, int batchTokens) {
+    public static EngineOptions defaults() {
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), 4096);
+    }
+
+    public EngineOptions {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (batchTokens < 1) throw new IllegalArgumentException("batchTokens must be >= 1, got " + batchTokens);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.provtrace.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * All tensors of a model folder: a single model.safetensors, or shards listed by model.safetensors.index.json.
+ * CONTRACT: open() validates every file's header (see SafetensorsFile); tensor() of a missing name throws
+ * SafetensorsException naming the tensor and the folder. close() unmaps what it can.
+ */
+public interface Checkpoint extends AutoCloseable {
+    static Checkpoint open(Path modelDir) throws IOException {
+        return SafetensorsCheckpoint.open(modelDir);
+    }
+
+    Set<String> names();
+
+    boolean has(String name);
+
+    TensorView tensor(String name);
+
+    /** Total bytes of all tensors. */
+    long totalBytes();
+
+    @Override
+    void close();
+}
