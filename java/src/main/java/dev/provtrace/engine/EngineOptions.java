@@ -1,12 +1,13 @@
 package dev.provtrace.engine;
 
 /**
- * @param threads     worker threads for GEMMs and element-wise ops (≥ 1)
- * @param batchTokens most tokens packed into one forward pass; a longer sequence runs alone, never truncated
+ * @param threads         worker threads for GEMMs and element-wise ops (≥ 1)
+ * @param batchTokens     most tokens packed into one forward pass; a longer sequence runs alone, never truncated
+ * @param allowLong       score sequences longer than the model's max_position_embeddings instead of refusing them
  */
-public record EngineOptions(int threads, int batchTokens) {
+public record EngineOptions(int threads, int batchTokens, boolean allowLong) {
     public static EngineOptions defaults() {
-        return new EngineOptions(Runtime.getRuntime().availableProcessors(), 4096);
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), 4096, false);
     }
 
     public EngineOptions {

@@ -38,7 +38,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         JsonNode root;
         try {
             root = JSON.readTree(configJson.toFile());
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException(configJson + ": not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw new ConfigException(configJson + ": expected a JSON object");

@@ -1,0 +1,91 @@
+package dev.provtrace.engine.cpu;
+
+import dev.provtrace.engine.Backend;
+import dev.provtrace.io.DType;
+import dev.provtrace.io.TensorView;
+import org.bytedeco.javacpp.FloatPointer;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * A weight as the CPU backend uses it: fp32 tensors are read in place from the memory map (zero copies);
+ * bf16/f16 tensors are widened to fp32 a block of rows at a time into scratch memory, so a bf16 checkpoint is
+ * never held whole in fp32. Small tensors (norms, biases) are widened once to the heap.
+ */
+final class CpuWeight implements Backend.Weight {
+    private static final long MAX_MAP = Integer.MAX_VALUE;
+    private final TensorView view;
+    private final int rows;
+    private final int cols;
+    private ByteBuffer whole;           // the full mapping of an fp32 tensor ≤ 2 GiB (kept to keep it mapped)
+    private FloatPointer wholePointer;
+    private float[] heap;
+
+    CpuWeight(TensorView view) {
+        if (!view.dtype().isComputeFloat()) {
+            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " has dtype " + view.dtype()
+                    + "; only F32, BF16 and F16 weights can be computed with");
+        }
+        long[] shape = view.shape();
+        long r = shape.length <= 1 ? 1 : shape[0];
+        long c = shape.length == 0 ? 1 : view.numel() / Math.max(1, r);
+        if (r > Integer.MAX_VALUE || c > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " is too large per dimension");
+        }
+        this.view = view;
+        this.rows = (int) r;
+        this.cols = (int) c;
+    }
+
+    @Override
+    public TensorView view() { return view; }
+
+    @Override
+    public int rows() { return rows; }
+
+    @Override
+    public int cols() { return cols; }
+
+    boolean isMappedFp32() {
+        return view.dtype() == DType.F32 && view.byteSize() <= MAX_MAP;
+    }
+
+    /** Pointer to the fp32 data of the whole tensor, straight from the map (only when {@link #isMappedFp32()}). */
+    synchronized FloatPointer mappedPointer() {
+        if (wholePointer == null) {
+            whole = view.mapAll();
+            FloatBuffer fb = whole.asFloatBuffer();
+            wholePointer = new FloatPointer(fb);
+        }
+        return wholePointer;
+    }
+
+    /** The whole tensor as fp32 on the heap: only for small tensors (norm weights, biases). */
+    synchronized float[] heap() {
+        if (heap == null) {
+            if (view.numel() > (1 << 26)) throw new IllegalStateException("tensor " + view.name() + " too large for the heap path");
+            float[] h = new float[(int) view.numel()];
+            view.readFloats(0, h, 0, h.length);
+            heap = h;
+        }
+        return heap;
+    }
+
+    /** Widen rows [row0, row0+n) to fp32 into dst (native), row-major, using the given heap scratch. */
+    void widenRows(long row0, int n, FloatBuffer dst, long dstOffset, float[] scratch) {
+        long elems = (long) n * cols, src = row0 * cols;
+        long done = 0;
+        while (done < elems) {
+            int len = (int) Math.min(scratch.length, elems - done);
+            view.readFloats(src + done, scratch, 0, len);
+            dst.put(Math.toIntExact(dstOffset + done), scratch, 0, len);
+            done += len;
+        }
+    }
+
+    /** Copy one row into a heap array, widening if needed. */
+    void readRow(int row, float[] dst) {
+        view.readFloats((long) row * cols, dst, 0, cols);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.provtrace.engine;
+
+import dev.provtrace.Fixtures;
+import dev.provtrace.Fixtures.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The forward pass against Hugging Face transformers' own numbers (tiny random checkpoints, see
+ * hf-reference/README.md): every token log-prob within 1e-4, top-5 alternatives, batched = alone.
+ */
+class HfParityTest {
+    static final double TOLERANCE = 1e-4;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "mistral", "llama-bf16"})
+    void logprobsMatchTransformers(String name) throws Exception {
+        Path dir = Fixtures.hfModel(name);
+        List<Reference> refs = Fixtures.expected(dir);
+        List<int[]> seqs = new ArrayList<>();
+        for (Reference r : refs) seqs.add(r.ids());
+        try (Engine engine = Engine.load(dir, new EngineOptions(2, 4096, false))) {
+            List<TokenScores> batched = engine.score(seqs, new ScoreOptions(5, true), null);
+            double worst = 0;
+            for (int s = 0; s < refs.size(); s++) {
+                Reference ref = refs.get(s);
+                TokenScores got = batched.get(s);
+                assertEquals(ref.ids().length, got.length());
+                assertTrue(Float.isNaN(got.logprobs()[0]), "position 0 has no prefix");
+                for (int t = 1; t < ref.ids().length; t++) {
+                    double d = Math.abs(got.logprobs()[t] - ref.logprobs()[t]);
+                    worst = Math.max(worst, d);
+                    assertTrue(d <= TOLERANCE, name + " seq " + s + " token " + t + ": got " + got.logprobs()[t]
+                            + ", transformers " + ref.logprobs()[t]);
+                }
+                for (int p = 0; p < ref.top5Positions().length; p++) {
+                    int pos = ref.top5Positions()[p];
+                    if (pos + 1 >= ref.ids().length) continue;      // the distribution after the last token is not scored
+                    assertArrayEquals(ref.top5Ids()[p], got.topIds()[pos + 1], name + " top-5 ids after position " + pos);
+                    for (int k = 0; k < 5; k++) {
+                        assertEquals(ref.top5Logprobs()[p][k], got.topLogprobs()[pos + 1][k], TOLERANCE);
+                    }
+                }
+                for (int t = 1; t < got.length(); t++) {
+                    float e = got.entropy()[t];
+                    assertTrue(e >= 0 && e <= Math.log(engine.config().vocabSize()) + 1e-4, "entropy in [0, log V]: " + e);
+                }
+            }
+            System.out.printf("%s: max |Δ log-prob| vs transformers = %.2e%n", name, worst);
+
+            // each sequence alone gives the same numbers as the packed batch
+            for (int s = 0; s < seqs.size(); s++) {
+                TokenScores alone = engine.score(List.of(seqs.get(s)), ScoreOptions.LOGPROBS_ONLY, null).get(0);
+                for (int t = 1; t < alone.length(); t++) {
+                    assertEquals(batched.get(s).logprobs()[t], alone.logprobs()[t], 1e-5, name + " seq " + s + " token " + t);
+                }
+            }
+        }
+    }
+}
