@@ -14,6 +14,14 @@ public interface Checkpoint extends AutoCloseable {
         return SafetensorsCheckpoint.open(modelDir);
     }
 
+    /**
+     * The model folder, for error messages. A default so that small fakes in tests need not implement it: it
+     * is the folder of any tensor's file.
+     */
+    default Path folder() {
+        return names().isEmpty() ? Path.of(".") : tensor(names().iterator().next()).file().toAbsolutePath().getParent();
+    }
+
     Set<String> names();
 
     boolean has(String name);

@@ -1,5 +1,6 @@
 package dev.provtrace.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -38,7 +39,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         JsonNode root;
         try {
             root = JSON.readTree(configJson.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ConfigException(configJson + ": not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw new ConfigException(configJson + ": expected a JSON object");
