@@ -26,9 +26,14 @@ public final class Fixtures {
         }
     }
 
-    /** A model folder of hf-reference/ (llama, qwen2, qwen3, mistral, llama-bf16). */
+    /**
+     * A model folder of hf-reference/ (llama, qwen2, qwen3, mistral, llama-bf16: the shared HF fixtures) or
+     * hf-extra/ (llama-linear, qwen2-yarn, mistral-sliding, llama-sharded, qwen2-bf16: made by
+     * tools/make_hf_fixtures.py).
+     */
     public static Path hfModel(String name) {
-        return resource("hf-reference/" + name);
+        return Fixtures.class.getClassLoader().getResource("hf-reference/" + name) != null
+                ? resource("hf-reference/" + name) : resource("hf-extra/" + name);
     }
 
     /** One reference sequence: ids, HF's token log-probs (index 0 NaN) and top-5 rows. */

@@ -70,12 +70,11 @@ public final class RopeTable {
 
     /** YaRN: blend of interpolated and extrapolated frequencies over a ramp, plus an attention (mscale) factor. */
     private static Yarn yarn(int dim, double theta, RopeScaling s, int maxPositions) {
-        double factor = s.factor();
+        // transformers ≥ 4.57 / 5.x: an explicit factor wins (older releases replaced it by
+        // max_position_embeddings / original_max_position_embeddings); original_max_position_embeddings only sets
+        // the correction range.
         int originalMax = s.originalMaxPositions() > 0 ? s.originalMaxPositions() : maxPositions;
-        if (s.originalMaxPositions() > 0) {
-            // HF: the ratio max_position_embeddings / original_max_position_embeddings replaces factor
-            factor = (double) maxPositions / s.originalMaxPositions();
-        }
+        double factor = Double.isNaN(s.factor()) ? (double) maxPositions / originalMax : s.factor();
         double attention;
         if (!Double.isNaN(s.attentionFactor())) {
             attention = s.attentionFactor();

@@ -30,4 +30,18 @@ public final class FloatConversions {
         // Normal: rebias the exponent from 15 to 127.
         return Float.intBitsToFloat(sign | ((exponent + (127 - 15)) << 23) | (mantissa << 13));
     }
+
+    /** Widens n elements of a little-endian F32/BF16/F16 buffer (from its position 0) into dst[dstOff..]. */
+    public static void widen(java.nio.ByteBuffer src, DType dtype, float[] dst, int dstOff, int n) {
+        switch (dtype) {
+            case F32 -> src.asFloatBuffer().get(dst, dstOff, n);
+            case BF16 -> {
+                for (int i = 0; i < n; i++) dst[dstOff + i] = bf16ToFloat(src.getShort(2 * i));
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) dst[dstOff + i] = halfToFloat(src.getShort(2 * i));
+            }
+            default -> throw new IllegalArgumentException("cannot widen " + dtype + " to fp32");
+        }
+    }
 }

@@ -82,21 +82,8 @@ final class MappedTensor implements TensorView {
         while (done < len) {
             int n = Math.min(len - done, elemsPerWindow);
             ByteBuffer window = map((elemOffset + done) * elemSize, (long) n * elemSize);
-            widen(window, dst, dstOff + done, n);
+            FloatConversions.widen(window, dtype(), dst, dstOff + done, n);
             done += n;
-        }
-    }
-
-    private void widen(ByteBuffer window, float[] dst, int dstOff, int n) {
-        switch (dtype()) {
-            case F32 -> window.asFloatBuffer().get(dst, dstOff, n);
-            case BF16 -> {
-                for (int i = 0; i < n; i++) dst[dstOff + i] = FloatConversions.bf16ToFloat(window.getShort(2 * i));
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) dst[dstOff + i] = FloatConversions.halfToFloat(window.getShort(2 * i));
-            }
-            default -> throw error("readFloats needs F32, BF16 or F16, not " + dtype());
         }
     }
 

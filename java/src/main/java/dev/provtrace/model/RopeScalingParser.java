@@ -26,7 +26,11 @@ final class RopeScalingParser {
                         Double.NaN, Double.NaN, Double.NaN, true);
             }
             case "yarn":
-                return new RopeScaling(RopeScaling.Type.YARN, factor(n, where), 0, 0,
+                if (!n.hasNonNull("factor") && !n.hasNonNull("original_max_position_embeddings")) {
+                    throw new ConfigException(where + ": needs \"factor\" or \"original_max_position_embeddings\"");
+                }
+                // factor absent: transformers takes max_position_embeddings / original_max_position_embeddings (NaN here)
+                return new RopeScaling(RopeScaling.Type.YARN, n.hasNonNull("factor") ? factor(n, where) : Double.NaN, 0, 0,
                         (int) opt(n, "original_max_position_embeddings", 0),
                         opt(n, "beta_fast", 32), opt(n, "beta_slow", 1), opt(n, "attention_factor", Double.NaN),
                         opt(n, "mscale", Double.NaN), opt(n, "mscale_all_dim", Double.NaN),

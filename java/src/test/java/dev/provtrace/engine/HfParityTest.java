@@ -23,7 +23,8 @@ class HfParityTest {
     static final double TOLERANCE = 1e-4;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3", "mistral", "llama-bf16"})
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "mistral", "llama-bf16",
+            "llama-linear", "qwen2-yarn", "mistral-sliding", "llama-sharded", "qwen2-bf16"})
     void logprobsMatchTransformers(String name) throws Exception {
         Path dir = Fixtures.hfModel(name);
         List<Reference> refs = Fixtures.expected(dir);

@@ -20,7 +20,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
  * The CPU backend: GEMMs through OpenBLAS sgemm on native buffers (weights read in place from the memory map),
- * element-wise ops in Java with the Vector API, one row (or one slice) at a time, split over threads.
+ * element-wise ops in Java with the Vector API, one row (or one slice) at a time. All parallelism is ours: work is
+ * split over {@link Parallel}'s threads and each part calls a single-threaded sgemm on its own slice (output
+ * columns of a matmul, heads of attention, a vocabulary range of the LM head).
  * Rows are copied from native memory into a per-thread heap array, computed, and copied back: the copies are
  * cache-resident memcpys, cheap next to the exp/FMA work, and keep the kernels portable across JDKs.
  */
@@ -32,14 +34,21 @@ public final class CpuBackend implements Backend {
     /** Query rows per attention block: scores are [block, keys], not [tokens, tokens]. */
     private static final int ATTENTION_BLOCK = 256;
 
+    /** Output columns per matmul work item. */
+    private static final int COLUMN_BLOCK = 64;
+
     private final Parallel parallel;
     private final ThreadLocal<float[][]> rowScratch = ThreadLocal.withInitial(() -> new float[3][0]);
-    private CpuBuffer widenScratch;
-    private CpuBuffer scoreScratch;
+    private final NativeScratch widenScratch;
+    private final NativeScratch scoreScratch;
+    private final NativeScratch logitScratch;
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
-        openblas_nolapack.blas_set_num_threads(threads);
+        this.widenScratch = new NativeScratch(threads);
+        this.scoreScratch = new NativeScratch(threads);
+        this.logitScratch = new NativeScratch(threads);
+        openblas_nolapack.blas_set_num_threads(1);
     }
 
     @Override
@@ -74,7 +83,7 @@ public final class CpuBackend implements Backend {
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + t.rows() + ")");
             }
         }
-        parallel.forRange(ids.length, 16, (from, to) -> {
+        parallel.forRange(ids.length, 16, (part, from, to) -> {
             float[] r = row(0, h);
             for (int i = from; i < to; i++) {
                 t.readRow(ids[i], r);
@@ -88,7 +97,7 @@ public final class CpuBackend implements Backend {
         float[] w = cpu(weight).heap();
         if (w.length != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.length + " elements, rows have " + dim);
         FloatBuffer in = cpu(x).floats, o = cpu(out).floats;
-        parallel.forRange(rows, 64, (from, to) -> {
+        parallel.forRange(rows, 64, (part, from, to) -> {
             float[] r = row(0, dim);
             for (int i = from; i < to; i++) {
                 in.get(i * dim, r, 0, dim);
@@ -105,48 +114,40 @@ public final class CpuBackend implements Backend {
         CpuWeight wt = cpu(w);
         int k = wt.cols(), n = wt.rows();
         CpuBuffer xb = cpu(x), ob = cpu(out);
+        int blocks = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
         if (wt.isMappedFp32()) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1f, xb.pointer, k,
-                    wt.mappedPointer(), k, 0f, ob.pointer, n);
-        } else {
-            int chunk = Math.max(1, Math.min(n, WIDEN_FLOATS / k));
-            CpuBuffer scratch = widenScratch((long) chunk * k);
-            for (int n0 = 0; n0 < n; n0 += chunk) {
-                int nc = Math.min(chunk, n - n0);
-                widen(wt, n0, nc, scratch);
+            FloatPointer all = wt.mappedPointer();
+            parallel.forRange(blocks, 1, (part, b0, b1) -> {
+                int n0 = b0 * COLUMN_BLOCK, nc = Math.min(n, b1 * COLUMN_BLOCK) - n0;
+                // out[:, n0:n0+nc] = x · W[n0:n0+nc]ᵀ
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, xb.pointer, k,
-                        scratch.pointer, k, 0f, ob.at(n0), n);
-            }
+                        new FloatPointer(all).position((long) n0 * k), k, 0f, ob.at(n0), n);
+            });
+        } else {
+            int chunk = Math.max(1, WIDEN_FLOATS / parallel.threads() / k);
+            parallel.forRange(blocks, 1, (part, b0, b1) -> {
+                int end = Math.min(n, b1 * COLUMN_BLOCK);
+                CpuBuffer scratch = widenScratch.get(part, (long) Math.min(chunk, end - b0 * COLUMN_BLOCK) * k);
+                for (int n0 = b0 * COLUMN_BLOCK; n0 < end; n0 += chunk) {
+                    int nc = Math.min(chunk, end - n0);
+                    wt.widenRows(n0, nc, scratch.floats, 0, row(1, 65536));
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, xb.pointer, k,
+                            scratch.pointer, k, 0f, ob.at(n0), n);
+                }
+            });
         }
         if (bias != null) addBias(ob, cpu(bias).heap(), rows, n);
     }
 
     private void addBias(CpuBuffer out, float[] bias, int rows, int n) {
         FloatBuffer o = out.floats;
-        parallel.forRange(rows, 64, (from, to) -> {
+        parallel.forRange(rows, 64, (part, from, to) -> {
             float[] r = row(0, n);
             for (int i = from; i < to; i++) {
                 o.get(i * n, r, 0, n);
                 VectorKernels.add(r, bias, n);
                 o.put(i * n, r, 0, n);
             }
-        });
-    }
-
-    private synchronized CpuBuffer widenScratch(long floats) {
-        if (widenScratch == null || widenScratch.capacity() < floats) {
-            if (widenScratch != null) widenScratch.close();
-            widenScratch = new CpuBuffer(floats);
-        }
-        return widenScratch;
-    }
-
-    /** Rows [row0, row0+n) of a bf16/f16 weight into scratch as fp32, split over threads. */
-    private void widen(CpuWeight w, int row0, int n, CpuBuffer scratch) {
-        int k = w.cols();
-        parallel.forRange(n, 8, (from, to) -> {
-            float[] r = row(1, Math.min(WIDEN_FLOATS, Math.max(k, 65536)));
-            w.widenRows(row0 + from, to - from, scratch.floats, (long) from * k, r);
         });
     }
 
@@ -158,7 +159,7 @@ public final class CpuBackend implements Backend {
         table.ensure(maxPos + 1);
         float[] cos = table.cos(), sin = table.sin();
         FloatBuffer xb = cpu(x).floats;
-        parallel.forRange(rows, 32, (from, to) -> {
+        parallel.forRange(rows, 32, (part, from, to) -> {
             float[] r = row(0, width);
             for (int t = from; t < to; t++) {
                 xb.get(t * width, r, 0, width);
@@ -182,36 +183,41 @@ public final class CpuBackend implements Backend {
                           int headDim, float scale, int window) {
         int qDim = heads * headDim, kvDim = kvHeads * headDim, group = heads / kvHeads;
         CpuBuffer qb = cpu(q), kb = cpu(k), vb = cpu(v), ob = cpu(out);
-        int longest = batch.maxLength();
-        CpuBuffer scores = scoreScratch((long) Math.min(ATTENTION_BLOCK, longest) * longest);
-        for (int s = 0; s < batch.sequences(); s++) {
-            int start = batch.starts[s], len = batch.lengths[s];
-            for (int q0 = 0; q0 < len; q0 += ATTENTION_BLOCK) {
-                int q1 = Math.min(len, q0 + ATTENTION_BLOCK), rows = q1 - q0;
-                int k0 = window > 0 ? Math.max(0, q0 - window + 1) : 0, keys = q1 - k0;
-                for (int h = 0; h < heads; h++) {
-                    int g = h / group;
-                    // scores[rows, keys] = scale · Q[q0:q1, h] · K[k0:q1, g]ᵀ
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, headDim, scale,
-                            qb.at((long) (start + q0) * qDim + (long) h * headDim), qDim,
-                            kb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
-                            0f, scores.pointer, keys);
-                    softmaxCausal(scores.floats, rows, keys, q0, k0, window);
-                    // out[q0:q1, h] = P[rows, keys] · V[k0:q1, g]
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, headDim, keys, 1f,
-                            scores.pointer, keys,
-                            vb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
-                            0f, ob.at((long) (start + q0) * qDim + (long) h * headDim), qDim);
-                }
+        // work items: (sequence, block of query rows) × head, of uneven cost (later blocks see more keys)
+        int blocks = 0;
+        for (int s = 0; s < batch.sequences(); s++) blocks += (batch.lengths[s] + ATTENTION_BLOCK - 1) / ATTENTION_BLOCK;
+        int[] blockSeq = new int[blocks], blockStart = new int[blocks];
+        for (int s = 0, b = 0; s < batch.sequences(); s++) {
+            for (int q0 = 0; q0 < batch.lengths[s]; q0 += ATTENTION_BLOCK, b++) {
+                blockSeq[b] = s;
+                blockStart[b] = q0;
             }
         }
+        parallel.forEachDynamic(blocks * heads, (part, item) -> {
+            int b = item / heads, h = item % heads, g = h / group;
+            int start = batch.starts[blockSeq[b]], len = batch.lengths[blockSeq[b]];
+            int q0 = blockStart[b], q1 = Math.min(len, q0 + ATTENTION_BLOCK), rows = q1 - q0;
+            int k0 = window > 0 ? Math.max(0, q0 - window + 1) : 0, keys = q1 - k0;
+            CpuBuffer scores = scoreScratch.get(part, (long) rows * keys);
+            // scores[rows, keys] = scale · Q[q0:q1, h] · K[k0:q1, g]ᵀ
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, headDim, scale,
+                    qb.at((long) (start + q0) * qDim + (long) h * headDim), qDim,
+                    kb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
+                    0f, scores.pointer, keys);
+            softmaxCausal(scores.floats, rows, keys, q0, k0, window);
+            // out[q0:q1, h] = P[rows, keys] · V[k0:q1, g]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, headDim, keys, 1f,
+                    scores.pointer, keys,
+                    vb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
+                    0f, ob.at((long) (start + q0) * qDim + (long) h * headDim), qDim);
+        });
     }
 
     /** Row i is query position q0+i; key column j is position k0+j; keys after the query or outside the window get 0. */
     private void softmaxCausal(FloatBuffer scores, int rows, int keys, int q0, int k0, int window) {
-        parallel.forRange(rows, 16, (from, to) -> {
+        {
             float[] r = row(0, keys);
-            for (int i = from; i < to; i++) {
+            for (int i = 0; i < rows; i++) {
                 int pos = q0 + i;
                 int first = window > 0 ? Math.max(0, pos - window + 1 - k0) : 0;  // first visible column
                 int last = pos - k0;                                               // last visible column
@@ -229,21 +235,13 @@ public final class CpuBackend implements Backend {
                     scores.put(i * keys + last + 1, r, 0, tail);
                 }
             }
-        });
-    }
-
-    private synchronized CpuBuffer scoreScratch(long floats) {
-        if (scoreScratch == null || scoreScratch.capacity() < floats) {
-            if (scoreScratch != null) scoreScratch.close();
-            scoreScratch = new CpuBuffer(floats);
         }
-        return scoreScratch;
     }
 
     @Override
     public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) {
         FloatBuffer in = cpu(src).floats, out = cpu(dst).floats;
-        parallel.forRange(rows.length, 64, (from, to) -> {
+        parallel.forRange(rows.length, 64, (part, from, to) -> {
             float[] r = row(0, width);
             for (int i = from; i < to; i++) {
                 in.get(rows[i] * width, r, 0, width);
@@ -257,7 +255,7 @@ public final class CpuBackend implements Backend {
         FloatBuffer g = cpu(gate).floats, u = cpu(up).floats;
         int slice = 4096;
         int slices = (int) ((n + slice - 1) / slice);
-        parallel.forRange(slices, 4, (from, to) -> {
+        parallel.forRange(slices, 4, (part, from, to) -> {
             float[] a = row(0, slice), b = row(1, slice);
             for (int s = from; s < to; s++) {
                 int off = s * slice, len = (int) Math.min(slice, n - off);
@@ -277,49 +275,51 @@ public final class CpuBackend implements Backend {
     @Override
     public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
         CpuWeight w = cpu(lmHead);
-        int vocab = w.rows(), dim = w.cols();
+        int vocab = w.rows(), dim = w.cols(), parts = parallel.threads();
         int rowBlock = Math.max(1, Math.min(rows, 512));
-        int vocabChunk = Math.max(1, Math.min(vocab, LOGIT_FLOATS / rowBlock));
+        // each part owns a vocabulary range and keeps its own online log-softmax state per row; merged at the end
+        int vocabChunk = Math.max(1, Math.min((vocab + parts - 1) / parts, LOGIT_FLOATS / parts / rowBlock));
         CpuBuffer hb = cpu(hidden);
-        CpuBuffer logits = new CpuBuffer((long) rowBlock * vocabChunk);
-        CpuBuffer scratch = w.isMappedFp32() ? null : widenScratch((long) vocabChunk * dim);
-        try {
-            for (int r0 = 0; r0 < rows; r0 += rowBlock) {
-                int nr = Math.min(rowBlock, rows - r0);
-                LogSoftmaxState[] state = new LogSoftmaxState[nr];
-                for (int i = 0; i < nr; i++) state[i] = new LogSoftmaxState(targets[r0 + i], options);
-                for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
-                    int nv = Math.min(vocabChunk, vocab - v0);
+        for (int r0 = 0; r0 < rows; r0 += rowBlock) {
+            int nr = Math.min(rowBlock, rows - r0), first = r0;
+            LogSoftmaxState[][] state = new LogSoftmaxState[parts][nr];
+            parallel.forRange(vocab, 1, (part, vFrom, vTo) -> {
+                LogSoftmaxState[] mine = state[part];
+                for (int i = 0; i < nr; i++) mine[i] = new LogSoftmaxState(targets[first + i], options);
+                CpuBuffer logits = logitScratch.get(part, (long) nr * vocabChunk);
+                CpuBuffer wide = w.isMappedFp32() ? null : widenScratch.get(part, (long) vocabChunk * dim);
+                float[] r = row(0, vocabChunk);
+                for (int v0 = vFrom; v0 < vTo; v0 += vocabChunk) {
+                    int nv = Math.min(vocabChunk, vTo - v0);
                     FloatPointer wChunk;
-                    if (scratch == null) {
+                    if (wide == null) {
                         wChunk = new FloatPointer(w.mappedPointer()).position((long) v0 * dim);
                     } else {
-                        widen(w, v0, nv, scratch);
-                        wChunk = scratch.pointer;
+                        w.widenRows(v0, nv, wide.floats, 0, row(1, 65536));
+                        wChunk = wide.pointer;
                     }
-                    // logits[nr, nv] = hidden[r0:r0+nr] · W[v0:v0+nv]ᵀ
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) r0 * dim), dim,
+                    // logits[nr, nv] = hidden[first:first+nr] · W[v0:v0+nv]ᵀ
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) first * dim), dim,
                             wChunk, dim, 0f, logits.pointer, nv);
-                    final int base = v0;
-                    parallel.forRange(nr, 4, (from, to) -> {
-                        float[] r = row(0, nv);
-                        for (int i = from; i < to; i++) {
-                            logits.floats.get(i * nv, r, 0, nv);
-                            state[i].accept(r, nv, base);
-                        }
-                    });
+                    for (int i = 0; i < nr; i++) {
+                        logits.floats.get(i * nv, r, 0, nv);
+                        mine[i].accept(r, nv, v0);
+                    }
                 }
-                for (int i = 0; i < nr; i++) state[i].finish(out, r0 + i);
+            });
+            for (int i = 0; i < nr; i++) {
+                LogSoftmaxState merged = state[0][i];
+                for (int p = 1; p < parts; p++) if (state[p][i] != null) merged.merge(state[p][i]);
+                merged.finish(out, first + i);
             }
-        } finally {
-            logits.close();
         }
     }
 
     @Override
     public void close() {
         parallel.close();
-        if (widenScratch != null) widenScratch.close();
-        if (scoreScratch != null) scoreScratch.close();
+        widenScratch.close();
+        scoreScratch.close();
+        logitScratch.close();
     }
 }

@@ -6,12 +6,22 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Splits a range of independent work items (rows, heads) over a fixed set of threads; the caller takes a share. */
+/**
+ * The CPU backend's only source of parallelism: OpenBLAS runs single-threaded inside each part, so BLAS worker
+ * threads never spin against the Java threads doing element-wise work (oversubscription on small machines).
+ * Each part gets an index in [0, threads) so it can use its own scratch memory.
+ */
 final class Parallel implements AutoCloseable {
-    /** Work on items [from, to). */
-    interface RangeTask {
-        void run(int from, int to);
+    /** Work on items [from, to) as part {@code part}. */
+    interface PartTask {
+        void run(int part, int from, int to);
+    }
+
+    /** Work on one item as part {@code part}. */
+    interface ItemTask {
+        void run(int part, int item);
     }
 
     private final int threads;
@@ -28,19 +38,42 @@ final class Parallel implements AutoCloseable {
 
     int threads() { return threads; }
 
-    /** Runs task over [0, n) in up to {@code threads} contiguous parts; items below minPerPart stay on one thread. */
-    void forRange(int n, int minPerPart, RangeTask task) {
+    /** Items [0, n) in up to {@code threads} contiguous parts of at least minPerPart items. */
+    void forRange(int n, int minPerPart, PartTask task) {
         int parts = Math.max(1, Math.min(threads, n / Math.max(1, minPerPart)));
+        if (n <= 0) return;
+        run(parts, p -> task.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+    }
+
+    /** Items [0, n) of uneven cost: each part takes the next free item until none is left. */
+    void forEachDynamic(int n, ItemTask task) {
+        if (n <= 0) return;
+        AtomicInteger next = new AtomicInteger();
+        run(Math.min(threads, n), p -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) task.run(p, i);
+        });
+    }
+
+    private interface Part {
+        void run(int part);
+    }
+
+    private void run(int parts, Part body) {
         if (parts == 1 || pool == null) {
-            if (n > 0) task.run(0, n);
+            body.run(0);
             return;
         }
         List<Future<?>> futures = new ArrayList<>(parts - 1);
         for (int p = 1; p < parts; p++) {
-            int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
-            futures.add(pool.submit(() -> task.run(from, to)));
+            int part = p;
+            futures.add(pool.submit(() -> body.run(part)));
         }
-        task.run(0, (int) ((long) n / parts));
+        RuntimeException first = null;
+        try {
+            body.run(0);
+        } catch (RuntimeException e) {
+            first = e;
+        }
         for (Future<?> f : futures) {
             try {
                 f.get();
@@ -49,11 +82,10 @@ final class Parallel implements AutoCloseable {
                 throw new IllegalStateException("interrupted", e);
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) throw re;
-                if (c instanceof Error err) throw err;
-                throw new IllegalStateException(c);
+                if (first == null) first = c instanceof RuntimeException re ? re : new IllegalStateException(c);
             }
         }
+        if (first != null) throw first;
     }
 
     @Override

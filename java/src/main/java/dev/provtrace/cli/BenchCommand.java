@@ -1,0 +1,189 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.engine.Engine;
+import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.FlopCount;
+import dev.provtrace.engine.RandomWeights;
+import dev.provtrace.engine.ScoreOptions;
+import dev.provtrace.engine.TimedBackend;
+import dev.provtrace.engine.cpu.CpuBackend;
+import dev.provtrace.engine.cpu.SgemmRate;
+import dev.provtrace.io.Checkpoint;
+import dev.provtrace.io.DType;
+import dev.provtrace.model.ModelConfig;
+import dev.provtrace.model.WeightSpec;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Forward-pass throughput (tokens/s, achieved GFLOP/s) for given batch shapes, and in the same run the machine's
+ * own sgemm rate, so the headline figure is a ratio that means the same on any machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the forward pass against this machine's own dense fp32 matmul rate.")
+final class BenchCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder")
+        Path model;
+
+        @Option(names = "--random", paramLabel = "PRESET|config.json",
+                description = "random weights for a bundled preset (qwen2.5-0.5b, llama-2-7b) or a config.json")
+        String random;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "weight dtype for --random: f32 or bf16 (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--shape", paramLabel = "BxT", split = ",", defaultValue = "1x512",
+            description = "batch shapes: B sequences of T tokens (default ${DEFAULT-VALUE}); several with commas")
+    List<String> shapes;
+
+    @Option(names = "--threads", description = "threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--runs", defaultValue = "3", description = "timed runs per shape after one warm-up (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--sgemm-n", defaultValue = "2048", description = "size of the reference square sgemm (default ${DEFAULT-VALUE})")
+    int sgemmN;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        ModelConfig config;
+        Checkpoint ckpt;
+        if (source.model != null) {
+            config = ModelConfig.load(source.model.resolve("config.json"));
+            ckpt = Checkpoint.open(source.model);
+            WeightSpec.validate(ckpt, config, w -> System.err.println("warning: " + w));
+        } else {
+            config = preset(source.random);
+            DType d = switch (dtype.toLowerCase()) {
+                case "f32", "fp32", "float32" -> DType.F32;
+                case "bf16", "bfloat16" -> DType.BF16;
+                default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
+            };
+            System.err.printf("generating random %s weights (%.2f B parameters)...%n", d, config.parameterCount() / 1e9);
+            ckpt = RandomWeights.create(config, d, 1234);
+        }
+        TimedBackend timed = new TimedBackend(new CpuBackend(t));
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode report = om.createObjectNode();
+        report.put("model", source.model != null ? source.model.toString() : source.random);
+        report.put("config", config.toString());
+        report.put("threads", t);
+        report.put("weights_bytes", ckpt.totalBytes());
+        ArrayNode results = report.putArray("shapes");
+
+        System.out.printf("model: %s%n  %s, %.3f B parameters, weights %.2f GB, backend %s%n",
+                report.get("model").asText(), config.modelType(), config.parameterCount() / 1e9,
+                ckpt.totalBytes() / 1e9, timed.name());
+        double sgemmBefore = SgemmRate.measure(sgemmN, t, 5);
+        try (Engine engine = new Engine(config, ckpt, timed, new EngineOptions(t, Integer.MAX_VALUE, true))) {
+            for (String shape : shapes) {
+                int[] bt = parseShape(shape);
+                List<int[]> seqs = randomSequences(bt[0], bt[1], config.vocabSize());
+                int[] lengths = new int[bt[0]];
+                Arrays.fill(lengths, bt[1]);
+                double flops = FlopCount.forward(config, lengths);
+                engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);              // warm-up (JIT, page-in)
+                timed.reset();
+                double[] secs = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    long t0 = System.nanoTime();
+                    engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
+                    secs[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                Map<String, Long> ops = timed.nanos();
+                double best = Arrays.stream(secs).min().orElseThrow();
+                double median = median(secs);
+                ObjectNode row = results.addObject();
+                row.put("shape", shape);
+                row.put("tokens", (long) bt[0] * bt[1]);
+                row.put("gflop_per_pass", flops / 1e9);
+                row.put("best_s", best);
+                row.put("median_s", median);
+                row.put("tokens_per_s", bt[0] * (double) bt[1] / median);
+                row.put("gflops", flops / median / 1e9);
+                ObjectNode breakdown = row.putObject("op_seconds_per_pass");
+                long total = ops.values().stream().mapToLong(Long::longValue).sum();
+                ops.forEach((k, v) -> breakdown.put(k, v / 1e9 / runs));
+                System.out.printf("shape %s: %.3f s/pass (median of %d, best %.3f), %.1f tokens/s, %.1f GFLOP/s%n",
+                        shape, median, runs, best, bt[0] * (double) bt[1] / median, flops / median / 1e9);
+                StringBuilder sb = new StringBuilder("  time by op:");
+                ops.forEach((k, v) -> sb.append(String.format(" %s %.1f%%", k, 100.0 * v / Math.max(1, total))));
+                System.out.println(sb);
+            }
+        } finally {
+            ckpt.close();
+        }
+        double sgemmAfter = SgemmRate.measure(sgemmN, t, 5);
+        double sgemm = Math.max(sgemmBefore, sgemmAfter);
+        report.put("sgemm_n", sgemmN);
+        report.put("sgemm_gflops", sgemm);
+        System.out.printf("machine sgemm %dx%dx%d (OpenBLAS, %d threads): %.1f GFLOP/s (before %.1f, after %.1f)%n",
+                sgemmN, sgemmN, sgemmN, t, sgemm, sgemmBefore, sgemmAfter);
+        for (var row : results) {
+            double ratio = row.get("gflops").asDouble() / sgemm;
+            ((ObjectNode) row).put("ratio_to_sgemm", ratio);
+            System.out.printf("shape %s: forward pass reaches %.0f%% of the machine's sgemm rate%n",
+                    row.get("shape").asText(), 100 * ratio);
+        }
+        if (json != null) om.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+        return 0;
+    }
+
+    static ModelConfig preset(String name) throws Exception {
+        Path p = Path.of(name);
+        if (Files.isRegularFile(p)) return ModelConfig.load(p);
+        try (InputStream in = BenchCommand.class.getResourceAsStream("/presets/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalArgumentException("--random " + name + ": neither a config.json file nor a bundled preset"
+                        + " (qwen2.5-0.5b, llama-2-7b)");
+            }
+            return ModelConfig.parse(new ObjectMapper().readTree(in), "preset " + name);
+        }
+    }
+
+    private static int[] parseShape(String s) {
+        String[] p = s.toLowerCase().split("x");
+        if (p.length != 2) throw new IllegalArgumentException("--shape must look like 1x512, got " + s);
+        int b = Integer.parseInt(p[0].trim()), t = Integer.parseInt(p[1].trim());
+        if (b < 1 || t < 1) throw new IllegalArgumentException("--shape needs positive sizes, got " + s);
+        return new int[] {b, t};
+    }
+
+    private static List<int[]> randomSequences(int b, int t, int vocab) {
+        SplittableRandom rnd = new SplittableRandom(42);
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < b; i++) out.add(rnd.ints(t, 0, vocab).toArray());
+        return out;
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
