@@ -10,51 +10,40 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_saxpy;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
- * The CPU backend: GEMMs through OpenBLAS sgemm on native buffers (weights read in place from the memory map),
- * element-wise ops in Java with the Vector API, one row (or one slice) at a time. All parallelism is ours: work is
- * split over {@link Parallel}'s threads and each part calls a single-threaded sgemm on its own slice (output
- * columns of a matmul, heads of attention, a vocabulary range of the LM head).
- * Rows are copied from native memory into a per-thread heap array, computed, and copied back: the copies are
- * cache-resident memcpys, cheap next to the exp/FMA work, and keep the kernels portable across JDKs.
+ * The CPU backend. GEMMs go to OpenBLAS sgemm (its own threads) on native buffers, with fp32 weights read in
+ * place from the memory map; element-wise ops run in Java with the Vector API over {@link Parallel}'s threads,
+ * one row or slice at a time. The two never run at once: a call to OpenBLAS returns before Java work starts.
+ * (Splitting one GEMM into concurrent single-threaded sgemm calls was measured: this OpenBLAS build serialises
+ * concurrent calls, so it ran at one core's rate.)
  */
 public final class CpuBackend implements Backend {
     /** Floats of fp32 weight rows widened at a time for bf16/f16 weights (16 MiB). */
     private static final int WIDEN_FLOATS = 1 << 22;
     /** Floats of logits materialised at a time: rows × vocab slice (32 MiB), never tokens × vocab. */
     private static final int LOGIT_FLOATS = 1 << 23;
-    /** Query rows per attention block: scores are [block, keys], not [tokens, tokens]. */
-    private static final int ATTENTION_BLOCK = 256;
-
-    /** Output columns per matmul work item. */
-    private static final int COLUMN_BLOCK = 64;
+    /** Floats of attention scores at a time: (query rows × heads of a group) × keys (64 MiB). */
+    private static final int SCORE_FLOATS = 1 << 24;
+    /** Query positions per attention block: causal blocks skip most keys after the block. */
+    private static final int QUERY_BLOCK = 128;
 
     private final Parallel parallel;
     private final ThreadLocal<float[][]> rowScratch = ThreadLocal.withInitial(() -> new float[3][0]);
-    private final NativeScratch widenScratch;
-    private final NativeScratch scoreScratch;
-    private final NativeScratch logitScratch;
+    private final NativeScratch scratch = new NativeScratch(4);   // 0 widened weights, 1 scores, 2/3 q/out by group
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
-        this.widenScratch = new NativeScratch(threads);
-        this.scoreScratch = new NativeScratch(threads);
-        this.logitScratch = new NativeScratch(threads);
-        openblas_nolapack.blas_set_num_threads(1);
+        openblas_nolapack.blas_set_num_threads(threads);
     }
 
     @Override
-    public String name() { return "cpu (OpenBLAS sgemm, " + parallel.threads() + " threads)"; }
-
-    public int threads() { return parallel.threads(); }
+    public String name() { return "cpu (OpenBLAS sgemm + Vector API, " + parallel.threads() + " threads)"; }
 
     @Override
     public Buffer allocate(long floats) { return new CpuBuffer(floats); }
@@ -114,29 +103,28 @@ public final class CpuBackend implements Backend {
         CpuWeight wt = cpu(w);
         int k = wt.cols(), n = wt.rows();
         CpuBuffer xb = cpu(x), ob = cpu(out);
-        int blocks = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
         if (wt.isMappedFp32()) {
-            FloatPointer all = wt.mappedPointer();
-            parallel.forRange(blocks, 1, (part, b0, b1) -> {
-                int n0 = b0 * COLUMN_BLOCK, nc = Math.min(n, b1 * COLUMN_BLOCK) - n0;
-                // out[:, n0:n0+nc] = x · W[n0:n0+nc]ᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, xb.pointer, k,
-                        new FloatPointer(all).position((long) n0 * k), k, 0f, ob.at(n0), n);
-            });
+            // out[rows, n] = x[rows, k] · W[n, k]ᵀ straight from the map
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1f, xb.pointer, k,
+                    wt.mappedPointer(), k, 0f, ob.pointer, n);
         } else {
-            int chunk = Math.max(1, WIDEN_FLOATS / parallel.threads() / k);
-            parallel.forRange(blocks, 1, (part, b0, b1) -> {
-                int end = Math.min(n, b1 * COLUMN_BLOCK);
-                CpuBuffer scratch = widenScratch.get(part, (long) Math.min(chunk, end - b0 * COLUMN_BLOCK) * k);
-                for (int n0 = b0 * COLUMN_BLOCK; n0 < end; n0 += chunk) {
-                    int nc = Math.min(chunk, end - n0);
-                    wt.widenRows(n0, nc, scratch.floats, 0, row(1, 65536));
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, xb.pointer, k,
-                            scratch.pointer, k, 0f, ob.at(n0), n);
-                }
-            });
+            int chunk = Math.max(1, Math.min(n, WIDEN_FLOATS / k));
+            CpuBuffer wide = scratch.get(0, (long) chunk * k);
+            for (int n0 = 0; n0 < n; n0 += chunk) {
+                int nc = Math.min(chunk, n - n0);
+                widen(wt, n0, nc, wide);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, xb.pointer, k,
+                        wide.pointer, k, 0f, ob.at(n0), n);
+            }
         }
         if (bias != null) addBias(ob, cpu(bias).heap(), rows, n);
+    }
+
+    /** Rows [row0, row0+n) of a bf16/f16 weight into {@code dst} as fp32, split over threads. */
+    private void widen(CpuWeight w, int row0, int n, CpuBuffer dst) {
+        int k = w.cols();
+        parallel.forRange(n, 8, (part, from, to) ->
+                w.widenRows(row0 + from, to - from, dst.floats, (long) from * k, row(1, 65536)));
     }
 
     private void addBias(CpuBuffer out, float[] bias, int rows, int n) {
@@ -178,64 +166,76 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * The query heads that share one kv head are stacked into one matrix, so a whole GQA group is two GEMMs:
+     * qg [tokens·group, headDim] (row t·group + j = head g·group + j of token t, which in q's row-major layout
+     * are already neighbours), scores = qg·Kgᵀ, masked softmax per row, outg = P·Vg, written back into out.
+     */
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                           int headDim, float scale, int window) {
         int qDim = heads * headDim, kvDim = kvHeads * headDim, group = heads / kvHeads;
+        int tokens = batch.tokens(), groupWidth = group * headDim;
         CpuBuffer qb = cpu(q), kb = cpu(k), vb = cpu(v), ob = cpu(out);
-        // work items: (sequence, block of query rows) × head, of uneven cost (later blocks see more keys)
-        int blocks = 0;
-        for (int s = 0; s < batch.sequences(); s++) blocks += (batch.lengths[s] + ATTENTION_BLOCK - 1) / ATTENTION_BLOCK;
-        int[] blockSeq = new int[blocks], blockStart = new int[blocks];
-        for (int s = 0, b = 0; s < batch.sequences(); s++) {
-            for (int q0 = 0; q0 < batch.lengths[s]; q0 += ATTENTION_BLOCK, b++) {
-                blockSeq[b] = s;
-                blockStart[b] = q0;
+        CpuBuffer qg = scratch.get(2, (long) tokens * groupWidth), og = scratch.get(3, (long) tokens * groupWidth);
+        for (int g = 0; g < kvHeads; g++) {
+            copyColumns(qb.floats, qDim, g * groupWidth, qg.floats, groupWidth, 0, tokens, groupWidth);
+            for (int s = 0; s < batch.sequences(); s++) {
+                int start = batch.starts[s], len = batch.lengths[s];
+                int block = Math.max(1, Math.min(QUERY_BLOCK, SCORE_FLOATS / (group * len)));
+                for (int q0 = 0; q0 < len; q0 += block) {
+                    int q1 = Math.min(len, q0 + block), m = (q1 - q0) * group;
+                    int k0 = window > 0 ? Math.max(0, q0 - window + 1) : 0, keys = q1 - k0;
+                    CpuBuffer scores = scratch.get(1, (long) m * keys);
+                    // scores[m, keys] = scale · qg[(start+q0)·group ..] · K[start+k0 .., g]ᵀ
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, keys, headDim, scale,
+                            qg.at((long) (start + q0) * groupWidth), headDim,
+                            kb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
+                            0f, scores.pointer, keys);
+                    softmaxCausal(scores.floats, m, group, keys, q0, k0, window);
+                    // og[(start+q0)·group .., headDim] = P[m, keys] · V[start+k0 .., g]
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, headDim, keys, 1f,
+                            scores.pointer, keys,
+                            vb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
+                            0f, og.at((long) (start + q0) * groupWidth), headDim);
+                }
             }
+            copyColumns(og.floats, groupWidth, 0, ob.floats, qDim, g * groupWidth, tokens, groupWidth);
         }
-        parallel.forEachDynamic(blocks * heads, (part, item) -> {
-            int b = item / heads, h = item % heads, g = h / group;
-            int start = batch.starts[blockSeq[b]], len = batch.lengths[blockSeq[b]];
-            int q0 = blockStart[b], q1 = Math.min(len, q0 + ATTENTION_BLOCK), rows = q1 - q0;
-            int k0 = window > 0 ? Math.max(0, q0 - window + 1) : 0, keys = q1 - k0;
-            CpuBuffer scores = scoreScratch.get(part, (long) rows * keys);
-            // scores[rows, keys] = scale · Q[q0:q1, h] · K[k0:q1, g]ᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, headDim, scale,
-                    qb.at((long) (start + q0) * qDim + (long) h * headDim), qDim,
-                    kb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
-                    0f, scores.pointer, keys);
-            softmaxCausal(scores.floats, rows, keys, q0, k0, window);
-            // out[q0:q1, h] = P[rows, keys] · V[k0:q1, g]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, headDim, keys, 1f,
-                    scores.pointer, keys,
-                    vb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
-                    0f, ob.at((long) (start + q0) * qDim + (long) h * headDim), qDim);
+    }
+
+    /** dst[t, dstCol : dstCol+width] = src[t, srcCol : srcCol+width] for t < rows. */
+    private void copyColumns(FloatBuffer src, int srcStride, int srcCol, FloatBuffer dst, int dstStride, int dstCol,
+                             int rows, int width) {
+        parallel.forRange(rows, 256, (part, from, to) -> {
+            float[] r = row(2, width);
+            for (int t = from; t < to; t++) {
+                src.get(t * srcStride + srcCol, r, 0, width);
+                dst.put(t * dstStride + dstCol, r, 0, width);
+            }
         });
     }
 
-    /** Row i is query position q0+i; key column j is position k0+j; keys after the query or outside the window get 0. */
-    private void softmaxCausal(FloatBuffer scores, int rows, int keys, int q0, int k0, int window) {
-        {
+    /**
+     * Row i of scores is query position q0 + i/group; key column j is position k0 + j. Keys after the query, or
+     * outside the sliding window, get probability 0.
+     */
+    private void softmaxCausal(FloatBuffer scores, int rows, int group, int keys, int q0, int k0, int window) {
+        parallel.forRange(rows, 16, (part, from, to) -> {
             float[] r = row(0, keys);
-            for (int i = 0; i < rows; i++) {
-                int pos = q0 + i;
+            for (int i = from; i < to; i++) {
+                int pos = q0 + i / group;
                 int first = window > 0 ? Math.max(0, pos - window + 1 - k0) : 0;  // first visible column
                 int last = pos - k0;                                               // last visible column
                 int n = last - first + 1;
-                scores.get(i * keys + first, r, 0, n);
-                float m = VectorKernels.max(r, 0, n);
-                float sum = VectorKernels.expShiftInPlace(r, 0, n, m);
-                VectorKernels.scale(r, 0, n, 1f / sum);
-                if (first > 0) Arrays.fill(r, n, n + first, 0f);
-                scores.put(i * keys + first, r, 0, n);
-                if (first > 0) scores.put(i * keys, r, n, first);
-                if (last + 1 < keys) {
-                    int tail = keys - last - 1;
-                    Arrays.fill(r, 0, tail, 0f);
-                    scores.put(i * keys + last + 1, r, 0, tail);
-                }
+                java.util.Arrays.fill(r, 0, keys, 0f);
+                scores.get(i * keys + first, r, first, n);
+                float m = VectorKernels.max(r, first, n);
+                float sum = VectorKernels.expShiftInPlace(r, first, n, m);
+                VectorKernels.scale(r, first, n, 1f / sum);
+                scores.put(i * keys, r, 0, keys);
             }
-        }
+        });
     }
 
     @Override
@@ -269,57 +269,62 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void add(Buffer x, Buffer y, long n) {
-        cblas_saxpy(Math.toIntExact(n), 1f, cpu(y).pointer, 1, cpu(x).pointer, 1);
+        FloatBuffer a = cpu(x).floats, b = cpu(y).floats;
+        int slice = 4096;
+        int slices = (int) ((n + slice - 1) / slice);
+        parallel.forRange(slices, 4, (part, from, to) -> {
+            float[] ra = row(0, slice), rb = row(1, slice);
+            for (int s = from; s < to; s++) {
+                int off = s * slice, len = (int) Math.min(slice, n - off);
+                a.get(off, ra, 0, len);
+                b.get(off, rb, 0, len);
+                VectorKernels.add(ra, rb, len);
+                a.put(off, ra, 0, len);
+            }
+        });
     }
 
     @Override
     public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
         CpuWeight w = cpu(lmHead);
-        int vocab = w.rows(), dim = w.cols(), parts = parallel.threads();
-        int rowBlock = Math.max(1, Math.min(rows, 512));
-        // each part owns a vocabulary range and keeps its own online log-softmax state per row; merged at the end
-        int vocabChunk = Math.max(1, Math.min((vocab + parts - 1) / parts, LOGIT_FLOATS / parts / rowBlock));
+        int vocab = w.rows(), dim = w.cols();
+        // rows outer (so a bf16 head is widened once per row block), vocabulary slices inner
+        int rowBlock = Math.max(1, Math.min(rows, 1024));
+        int vocabChunk = Math.max(1, Math.min(vocab, LOGIT_FLOATS / rowBlock));
         CpuBuffer hb = cpu(hidden);
+        CpuBuffer logits = scratch.get(1, (long) rowBlock * vocabChunk);
+        CpuBuffer wide = w.isMappedFp32() ? null : scratch.get(0, (long) vocabChunk * dim);
         for (int r0 = 0; r0 < rows; r0 += rowBlock) {
             int nr = Math.min(rowBlock, rows - r0), first = r0;
-            LogSoftmaxState[][] state = new LogSoftmaxState[parts][nr];
-            parallel.forRange(vocab, 1, (part, vFrom, vTo) -> {
-                LogSoftmaxState[] mine = state[part];
-                for (int i = 0; i < nr; i++) mine[i] = new LogSoftmaxState(targets[first + i], options);
-                CpuBuffer logits = logitScratch.get(part, (long) nr * vocabChunk);
-                CpuBuffer wide = w.isMappedFp32() ? null : widenScratch.get(part, (long) vocabChunk * dim);
-                float[] r = row(0, vocabChunk);
-                for (int v0 = vFrom; v0 < vTo; v0 += vocabChunk) {
-                    int nv = Math.min(vocabChunk, vTo - v0);
-                    FloatPointer wChunk;
-                    if (wide == null) {
-                        wChunk = new FloatPointer(w.mappedPointer()).position((long) v0 * dim);
-                    } else {
-                        w.widenRows(v0, nv, wide.floats, 0, row(1, 65536));
-                        wChunk = wide.pointer;
-                    }
-                    // logits[nr, nv] = hidden[first:first+nr] · W[v0:v0+nv]ᵀ
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) first * dim), dim,
-                            wChunk, dim, 0f, logits.pointer, nv);
-                    for (int i = 0; i < nr; i++) {
-                        logits.floats.get(i * nv, r, 0, nv);
-                        mine[i].accept(r, nv, v0);
-                    }
+            LogSoftmaxState[] state = new LogSoftmaxState[nr];
+            for (int i = 0; i < nr; i++) state[i] = new LogSoftmaxState(targets[first + i], options);
+            for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
+                int nv = Math.min(vocabChunk, vocab - v0), base = v0;
+                FloatPointer wChunk;
+                if (wide == null) {
+                    wChunk = new FloatPointer(w.mappedPointer()).position((long) v0 * dim);
+                } else {
+                    widen(w, v0, nv, wide);
+                    wChunk = wide.pointer;
                 }
-            });
-            for (int i = 0; i < nr; i++) {
-                LogSoftmaxState merged = state[0][i];
-                for (int p = 1; p < parts; p++) if (state[p][i] != null) merged.merge(state[p][i]);
-                merged.finish(out, first + i);
+                // logits[nr, nv] = hidden[first:first+nr] · W[v0:v0+nv]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) first * dim), dim,
+                        wChunk, dim, 0f, logits.pointer, nv);
+                parallel.forRange(nr, 1, (part, from, to) -> {
+                    float[] r = row(0, nv);
+                    for (int i = from; i < to; i++) {
+                        logits.floats.get(i * nv, r, 0, nv);
+                        state[i].accept(r, nv, base);
+                    }
+                });
             }
+            for (int i = 0; i < nr; i++) state[i].finish(out, first + i);
         }
     }
 
     @Override
     public void close() {
         parallel.close();
-        widenScratch.close();
-        scoreScratch.close();
-        logitScratch.close();
+        scratch.close();
     }
 }

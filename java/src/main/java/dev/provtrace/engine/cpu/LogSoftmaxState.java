@@ -50,18 +50,6 @@ final class LogSoftmaxState {
         }
     }
 
-    /** Folds in the state of the same row over a disjoint vocabulary range. */
-    void merge(LogSoftmaxState o) {
-        if (o.max == Float.NEGATIVE_INFINITY) return;
-        float m = Math.max(max, o.max);
-        double a = max == Float.NEGATIVE_INFINITY ? 0 : Math.exp((double) max - m), b = Math.exp((double) o.max - m);
-        sum = sum * a + o.sum * b;
-        moment = moment * a + o.moment * b;
-        max = m;
-        if (Float.isNaN(targetLogit)) targetLogit = o.targetLogit;
-        if (top != null) o.top.forEach(top::offer);
-    }
-
     void finish(RowScores out, int row) {
         double logZ = max + Math.log(sum);
         out.logprob[row] = (float) (targetLogit - logZ);

@@ -1,29 +1,29 @@
 package dev.provtrace.engine.cpu;
 
-/** One growable native fp32 buffer per parallel part, so parts never share scratch memory. */
+/** A few growable native fp32 buffers, one per purpose (slot), reused across calls. */
 final class NativeScratch implements AutoCloseable {
-    private final CpuBuffer[] perPart;
+    private final CpuBuffer[] slots;
 
-    NativeScratch(int parts) {
-        perPart = new CpuBuffer[parts];
+    NativeScratch(int count) {
+        slots = new CpuBuffer[count];
     }
 
-    /** Part {@code part}'s buffer of at least {@code floats} floats (only that part may call this). */
+    /** Slot {@code part}'s buffer, grown to at least {@code floats} floats. */
     CpuBuffer get(int part, long floats) {
-        CpuBuffer b = perPart[part];
+        CpuBuffer b = slots[part];
         if (b == null || b.capacity() < floats) {
             if (b != null) b.close();
             b = new CpuBuffer(floats);
-            perPart[part] = b;
+            slots[part] = b;
         }
         return b;
     }
 
     @Override
     public void close() {
-        for (int i = 0; i < perPart.length; i++) {
-            if (perPart[i] != null) perPart[i].close();
-            perPart[i] = null;
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != null) slots[i].close();
+            slots[i] = null;
         }
     }
 }

@@ -6,22 +6,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The CPU backend's only source of parallelism: OpenBLAS runs single-threaded inside each part, so BLAS worker
- * threads never spin against the Java threads doing element-wise work (oversubscription on small machines).
- * Each part gets an index in [0, threads) so it can use its own scratch memory.
+ * Splits element-wise work (rows, slices) over a fixed set of threads; the caller takes a share.
+ * Each part gets an index in [0, threads).
  */
 final class Parallel implements AutoCloseable {
     /** Work on items [from, to) as part {@code part}. */
     interface PartTask {
         void run(int part, int from, int to);
-    }
-
-    /** Work on one item as part {@code part}. */
-    interface ItemTask {
-        void run(int part, int item);
     }
 
     private final int threads;
@@ -43,15 +36,6 @@ final class Parallel implements AutoCloseable {
         int parts = Math.max(1, Math.min(threads, n / Math.max(1, minPerPart)));
         if (n <= 0) return;
         run(parts, p -> task.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
-    }
-
-    /** Items [0, n) of uneven cost: each part takes the next free item until none is left. */
-    void forEachDynamic(int n, ItemTask task) {
-        if (n <= 0) return;
-        AtomicInteger next = new AtomicInteger();
-        run(Math.min(threads, n), p -> {
-            for (int i; (i = next.getAndIncrement()) < n; ) task.run(p, i);
-        });
     }
 
     private interface Part {

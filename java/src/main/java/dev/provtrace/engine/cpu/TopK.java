@@ -73,12 +73,4 @@ final class TopK {
     }
 
     int size() { return size; }
-
-    interface Sink {
-        void offer(float value, int id);
-    }
-
-    void forEach(Sink sink) {
-        for (int i = 0; i < size; i++) sink.offer(values[i], ids[i]);
-    }
 }
