@@ -1,4 +1,71 @@
 package dev.provtrace.cli;
+
+import dev.provtrace.engine.Engine;
+import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.ScoreOptions;
+import dev.provtrace.score.LogprobsJob;
+import dev.provtrace.tokenizer.HfTokenizer;
 import picocli.CommandLine.Command;
-@Command(name = "logprobs", description = "Per-token log-probs.")
-final class LogprobsCommand implements Runnable { public void run() { throw new UnsupportedOperationException("logprobs: not yet"); } }
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "logprobs", mixinStandardHelpOptions = true,
+        description = {"Teacher-forced log-probability of every token given its prefix, as Hugging Face computes it.",
+                "Input lines: {\"id\": ..., \"text\": \"...\"} or {\"id\": ..., \"input_ids\": [...]}.",
+                "Output lines: {\"id\", \"input_ids\", \"offsets\" (text input; code points), \"token_logprobs\": [null, ...]}",
+                "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
+                "Exit code 2 when some records were bad (each is reported with its line; the rest are scored)."})
+final class LogprobsCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done")
+    Path output;
+
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position")
+    int topK;
+
+    @Option(names = "--entropy", description = "also give the entropy (nats) of each next-token distribution")
+    boolean entropy;
+
+    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N",
+            description = "tokens packed into one forward pass (default ${DEFAULT-VALUE}); longer texts run alone, never truncated")
+    int batchTokens;
+
+    @Option(names = "--no-special-tokens", description = "do not add the tokenizer's special tokens (BOS, ...) to text input")
+    boolean noSpecialTokens;
+
+    @Option(names = "--allow-long", description = "score texts longer than the model's max_position_embeddings")
+    boolean allowLong;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0");
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        long lines = LogprobsJob.countLines(input);
+        try (Engine engine = Engine.load(model, new EngineOptions(t, batchTokens, allowLong));
+             HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
+            ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
+            LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
+                    batchTokens, System.err);
+            LogprobsJob.Result r = job.run(input, output, bar::advance);
+            bar.finish();
+            System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), output,
+                    r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");
+            return r.failed() > 0 ? 2 : 0;
+        }
+    }
+}

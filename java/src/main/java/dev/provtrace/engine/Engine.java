@@ -79,11 +79,17 @@ public final class Engine implements AutoCloseable {
                         + " is outside the model's vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        if (ids.length > config.maxPositionEmbeddings() && !options.allowLong()) {
-            throw new IllegalArgumentException("sequence " + index + " has " + ids.length
-                    + " tokens, more than the model's max_position_embeddings " + config.maxPositionEmbeddings()
-                    + " (allow it explicitly to score it anyway)");
+        String tooLong = lengthProblem(ids.length);
+        if (tooLong != null) throw new IllegalArgumentException("sequence " + index + ": " + tooLong);
+    }
+
+    /** Why a sequence of this many tokens would be refused, or null if it can be scored. */
+    public String lengthProblem(int tokens) {
+        if (tokens > config.maxPositionEmbeddings() && !options.allowLong()) {
+            return tokens + " tokens is more than the model's max_position_embeddings " + config.maxPositionEmbeddings()
+                    + " (--allow-long scores it anyway; it is never truncated)";
         }
+        return null;
     }
 
     /** One forward pass over sequences packed end to end. */
