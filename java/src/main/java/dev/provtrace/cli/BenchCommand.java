@@ -19,8 +19,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,12 +76,8 @@ final class BenchCommand implements Callable<Integer> {
             ckpt = Checkpoint.open(source.model);
             WeightSpec.validate(ckpt, config, w -> System.err.println("warning: " + w));
         } else {
-            config = preset(source.random);
-            DType d = switch (dtype.toLowerCase()) {
-                case "f32", "fp32", "float32" -> DType.F32;
-                case "bf16", "bfloat16" -> DType.BF16;
-                default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
-            };
+            config = ModelConfig.parse(RandomModelCommand.presetJson(source.random), source.random);
+            DType d = parseDtype(dtype);
             System.err.printf("generating random %s weights (%.2f B parameters)...%n", d, config.parameterCount() / 1e9);
             ckpt = RandomWeights.create(config, d, 1234);
         }
@@ -157,16 +151,12 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    static ModelConfig preset(String name) throws Exception {
-        Path p = Path.of(name);
-        if (Files.isRegularFile(p)) return ModelConfig.load(p);
-        try (InputStream in = BenchCommand.class.getResourceAsStream("/presets/" + name + ".json")) {
-            if (in == null) {
-                throw new IllegalArgumentException("--random " + name + ": neither a config.json file nor a bundled preset"
-                        + " (qwen2.5-0.5b, llama-2-7b)");
-            }
-            return ModelConfig.parse(new ObjectMapper().readTree(in), "preset " + name);
-        }
+    static DType parseDtype(String dtype) {
+        return switch (dtype.toLowerCase()) {
+            case "f32", "fp32", "float32" -> DType.F32;
+            case "bf16", "bfloat16" -> DType.BF16;
+            default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
+        };
     }
 
     private static int[] parseShape(String s) {

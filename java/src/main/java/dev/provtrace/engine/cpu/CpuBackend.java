@@ -291,6 +291,7 @@ public final class CpuBackend implements Backend {
         // rows outer (so a bf16 head is widened once per row block), vocabulary slices inner
         int rowBlock = Math.max(1, Math.min(rows, 1024));
         int vocabChunk = Math.max(1, Math.min(vocab, LOGIT_FLOATS / rowBlock));
+        if (!w.isMappedFp32()) vocabChunk = Math.max(1, Math.min(vocabChunk, WIDEN_FLOATS / dim));   // bounded fp32 copy
         CpuBuffer hb = cpu(hidden);
         CpuBuffer logits = scratch.get(1, (long) rowBlock * vocabChunk);
         CpuBuffer wide = w.isMappedFp32() ? null : scratch.get(0, (long) vocabChunk * dim);

@@ -64,7 +64,9 @@ final class CpuWeight implements Backend.Weight {
     /** The whole tensor as fp32 on the heap: only for small tensors (norm weights, biases). */
     synchronized float[] heap() {
         if (heap == null) {
-            if (view.numel() > (1 << 26)) throw new IllegalStateException("tensor " + view.name() + " too large for the heap path");
+            if (view.shape().length > 1) {
+                throw new IllegalStateException("tensor " + view.name() + " is a matrix: matrices are never copied to the heap");
+            }
             float[] h = new float[(int) view.numel()];
             view.readFloats(0, h, 0, h.length);
             heap = h;

@@ -1,0 +1,59 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.engine.RandomWeights;
+import dev.provtrace.io.DType;
+import dev.provtrace.model.ModelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** Writes a model folder with random weights of a real model's shape, for benchmarks and memory checks. */
+@Command(name = "random-model", mixinStandardHelpOptions = true,
+        description = "Write config.json + model.safetensors with random weights of a preset's (or a config.json's) shape.")
+final class RandomModelCommand implements Callable<Integer> {
+    @Option(names = "--preset", required = true, paramLabel = "PRESET|config.json",
+            description = "qwen2.5-0.5b, llama-2-7b, or a config.json file")
+    String preset;
+
+    @Option(names = "--dtype", defaultValue = "bf16", description = "f32 or bf16 (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "1234")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectMapper om = new ObjectMapper();
+        JsonNode raw = presetJson(preset);
+        ModelConfig config = ModelConfig.parse(raw, preset);
+        DType d = BenchCommand.parseDtype(dtype);
+        Files.createDirectories(out);
+        om.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), raw);
+        System.err.printf("writing %s random %s weights (%.2f B parameters) to %s%n", config.modelType(), d,
+                config.parameterCount() / 1e9, out);
+        RandomWeights.write(config, d, seed, out.resolve("model.safetensors"));
+        return 0;
+    }
+
+    /** A bundled preset by name, or a config.json file. */
+    static JsonNode presetJson(String name) throws Exception {
+        ObjectMapper om = new ObjectMapper();
+        Path p = Path.of(name);
+        if (Files.isRegularFile(p)) return om.readTree(p.toFile());
+        try (InputStream in = RandomModelCommand.class.getResourceAsStream("/presets/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalArgumentException(name + ": neither a config.json file nor a bundled preset (qwen2.5-0.5b, llama-2-7b)");
+            }
+            return om.readTree(in);
+        }
+    }
+}
