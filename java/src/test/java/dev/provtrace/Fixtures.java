@@ -37,7 +37,8 @@ public final class Fixtures {
     }
 
     /** One reference sequence: ids, HF's token log-probs (index 0 NaN) and top-5 rows. */
-    public record Reference(int[] ids, double[] logprobs, int[] top5Positions, int[][] top5Ids, double[][] top5Logprobs) {}
+    public record Reference(int[] ids, double[] logprobs, int[] top5Positions, int[][] top5Ids, double[][] top5Logprobs,
+                            int[] logitsPositions, double[][] logits) {}
 
     public static List<Reference> expected(Path modelDir) throws IOException {
         JsonNode root = JSON.readTree(modelDir.resolve("expected.json").toFile());
@@ -65,7 +66,15 @@ public final class Fixtures {
                     topLp[p][k] = row.get(k).get(1).asDouble();
                 }
             }
-            out.add(new Reference(ids, lp, positions, topIds, topLp));
+            JsonNode lpos = s.get("logits_positions"), rows = s.get("logits");
+            int[] logitsPositions = new int[lpos.size()];
+            double[][] logits = new double[lpos.size()][];
+            for (int p = 0; p < lpos.size(); p++) {
+                logitsPositions[p] = lpos.get(p).asInt();
+                logits[p] = new double[rows.get(p).size()];
+                for (int v = 0; v < logits[p].length; v++) logits[p][v] = rows.get(p).get(v).asDouble();
+            }
+            out.add(new Reference(ids, lp, positions, topIds, topLp, logitsPositions, logits));
         }
         return out;
     }
