@@ -41,7 +41,8 @@ public final class SafetensorsWriter {
 
     private SafetensorsWriter() {}
 
-    public static void write(Path file, List<Entry> entries, Map<String, String> metadata, Filler filler) throws IOException {
+    /** The JSON header for tensors stored back to back in the given order (unpadded). */
+    public static String headerJson(List<Entry> entries, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
@@ -56,7 +57,11 @@ public final class SafetensorsWriter {
             t.putArray("data_offsets").add(offset).add(offset + e.bytes());
             offset += e.bytes();
         }
-        byte[] json = JSON.writeValueAsBytes(header);
+        return header.toString();
+    }
+
+    public static void write(Path file, List<Entry> entries, Map<String, String> metadata, Filler filler) throws IOException {
+        byte[] json = headerJson(entries, metadata).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(json);

@@ -252,34 +252,30 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void swiglu(Buffer gate, Buffer up, long n) {
-        FloatBuffer g = cpu(gate).floats, u = cpu(up).floats;
+        zipInPlace(cpu(gate).floats, cpu(up).floats, n, VectorKernels::swiglu);
+    }
+
+    @Override
+    public void add(Buffer x, Buffer y, long n) {
+        zipInPlace(cpu(x).floats, cpu(y).floats, n, VectorKernels::add);
+    }
+
+    /** An element-wise op on heap copies of matching slices of x and y; the result replaces x. */
+    private interface SliceOp {
+        void apply(float[] x, float[] y, int len);
+    }
+
+    private void zipInPlace(FloatBuffer x, FloatBuffer y, long n, SliceOp op) {
         int slice = 4096;
         int slices = (int) ((n + slice - 1) / slice);
         parallel.forRange(slices, 4, (part, from, to) -> {
             float[] a = row(0, slice), b = row(1, slice);
             for (int s = from; s < to; s++) {
                 int off = s * slice, len = (int) Math.min(slice, n - off);
-                g.get(off, a, 0, len);
-                u.get(off, b, 0, len);
-                VectorKernels.swiglu(a, b, len);
-                g.put(off, a, 0, len);
-            }
-        });
-    }
-
-    @Override
-    public void add(Buffer x, Buffer y, long n) {
-        FloatBuffer a = cpu(x).floats, b = cpu(y).floats;
-        int slice = 4096;
-        int slices = (int) ((n + slice - 1) / slice);
-        parallel.forRange(slices, 4, (part, from, to) -> {
-            float[] ra = row(0, slice), rb = row(1, slice);
-            for (int s = from; s < to; s++) {
-                int off = s * slice, len = (int) Math.min(slice, n - off);
-                a.get(off, ra, 0, len);
-                b.get(off, rb, 0, len);
-                VectorKernels.add(ra, rb, len);
-                a.put(off, ra, 0, len);
+                x.get(off, a, 0, len);
+                y.get(off, b, 0, len);
+                op.apply(a, b, len);
+                x.put(off, a, 0, len);
             }
         });
     }
