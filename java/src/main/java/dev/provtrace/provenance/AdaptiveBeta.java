@@ -21,8 +21,9 @@ import java.util.List;
  *   <li>Every edge e_k is a candidate β. For each, the central class is {a ≤ β} and the tails {a &gt; β}; the
  *       criterion is Otsu's between-class variance σ_B² = w₀·w₁·(μ₀ − μ₁)² (w = class shares, μ = class means,
  *       computed from the values themselves, not from bin centres). It is 0 when a class is empty.</li>
- *   <li>β is the candidate with the largest σ_B²; ties go to the smallest β. Ties happen over empty bins (the
- *       same split), so β lands on the first edge after the central component.</li>
+ *   <li>β is the candidate with the largest σ_B². Ties happen over a run of empty bins (every edge of the run makes
+ *       the same split); β is then the middle edge of that run, so it lands mid-gap between the central component
+ *       and the tails rather than on the edge of either.</li>
  * </ol>
  * When no candidate has σ_B² &gt; 0 (a single value, all values equal, or all values inside one bin: no edge
  * splits them) there is nothing to separate: the result says so, with β = NaN, and the caller keeps its
@@ -96,7 +97,9 @@ public final class AdaptiveBeta {
         if (best < 0) {
             return new Result(Double.NaN, false, 0, binWidth, n, skipped, table);
         }
-        return new Result(table.get(best).beta(), true, bestCriterion / totalVariance, binWidth, n, skipped, table);
+        int last = best;
+        while (last + 1 < table.size() && table.get(last + 1).criterion() == bestCriterion) last++;
+        return new Result(table.get((best + last) / 2).beta(), true, bestCriterion / totalVariance, binWidth, n, skipped, table);
     }
 
     /** Convenience: Δ_TS from aligned sentence probabilities (NaN where either is missing). */
