@@ -4,9 +4,9 @@ import java.util.BitSet;
 
 /**
  * Judges each sentence boundary that ICU's Unicode sentence rules (UAX #29) propose, and drops those that are wrong
- * in reasoning traces: ICU knows languages, not math, markdown or enumerations. Every rule here only ever removes or
- * slightly moves a boundary (except {@link #addEllipsisCharacterCuts}); line breaks and code blocks add theirs
- * elsewhere.
+ * in reasoning traces: ICU knows languages, not math, markdown or enumerations. {@link #cutFor} only removes or
+ * slightly moves ICU's boundaries; the {@code add...Cuts} methods propose the few that ICU misses, and those too go
+ * through {@link #cutFor}. Line breaks and code blocks add theirs in {@link Segmenter}.
  * <ul>
  *   <li>No space after the terminator: only a capital starts a new sentence ("x=5.Then"); "x!=y", "3!×2" stay.
  *       (ICU never cuts decimals such as 3.14 in the first place.)</li>
@@ -63,6 +63,41 @@ final class BreakRules {
             int next = Chars.skipSpace(text, i + 1, to);
             if (next > i + 1 && startsCapitalised(text, next, to)) cuts.set(next);
         }
+    }
+
+    /**
+     * Cuts that ICU misses because the next sentence starts in lowercase math: inline LaTeX ("... periodic functions.
+     * \( \sin(2\pi x) \) has a period") or a one-letter variable ("that's 0.06. n is 12", "n=0. n=3 is a winning
+     * position"). ICU keeps a period followed by a lowercase word in the sentence, which is right for words
+     * ("e.g. the") but not for math, where case says nothing about sentence starts. Abbreviations, list markers,
+     * ellipses and factorials still do not cut (the candidates go through {@link #cutFor}).
+     *
+     * @param mathStarts positions where an inline or display LaTeX span begins
+     */
+    static void addMathStartCuts(String text, int from, int to, BitSet mathStarts, BitSet cuts) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c != '.' && c != '?' && c != '!') continue;
+            int j = i + 1;
+            while (j < to && isCloser(text.charAt(j))) j++;
+            int next = j;
+            while (next < to && (text.charAt(next) == ' ' || text.charAt(next) == '\t')) next++;
+            if (next == j || next >= to) continue;
+            if (mathStarts.get(next) || isLoneLowercaseLetter(text, next, to)) {
+                int cut = cutFor(text, from, to, next);
+                if (cut >= 0) cuts.set(cut);
+            }
+        }
+    }
+
+    /** True for a one-letter lowercase word at {@code i} ("n is", "x=3", "𝑥 +"), not for "a's" or "e.g.". */
+    private static boolean isLoneLowercaseLetter(String text, int i, int to) {
+        int cp = text.codePointAt(i);
+        if (!Character.isLetter(cp) || !Character.isLowerCase(cp)) return false;
+        int after = i + Character.charCount(cp);
+        if (after >= to) return true;
+        int next = text.codePointAt(after);
+        return !Character.isLetter(next) && next != '\'' && next != '’' && next != '.';
     }
 
     private static boolean isEmphasis(char c) {

@@ -23,7 +23,7 @@ import java.util.List;
  */
 final class MarkupScanner {
     /** A protected span {@code [start, end)} in UTF-16 indices; a standalone one is a sentence of its own. */
-    record Region(int start, int end, boolean standalone) {}
+    record Region(int start, int end, boolean standalone, boolean isLatex) {}
 
     private final String text;
     private final int from, to;
@@ -49,7 +49,7 @@ final class MarkupScanner {
             if ((c == '`' || c == '~') && atLineStart(i)) {
                 int end = fencedCodeEnd(i);
                 if (end > 0) {
-                    regions.add(new Region(i, end, true));
+                    regions.add(new Region(i, end, true, false));
                     i = end;
                     continue;
                 }
@@ -62,7 +62,7 @@ final class MarkupScanner {
                 default -> -1;
             };
             if (end > 0) {
-                regions.add(new Region(i, end, false));
+                regions.add(new Region(i, end, false, c == '\\' || c == '$'));
                 i = end;
             } else {
                 i = Math.min(to, i + skipUnmatched(i, c));

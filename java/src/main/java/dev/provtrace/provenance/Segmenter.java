@@ -20,7 +20,8 @@ import java.util.Objects;
  *       ({@link MarkupScanner}). A display block on its own lines is therefore a sentence of its own; one written
  *       inside a line of prose stays part of that sentence.</li>
  *   <li>ICU's cuts after abbreviations, line-start list markers ("1." stays with its item), ellipses and factorials
- *       inside formulas, etc. are undone ({@link BreakRules}).</li>
+ *       inside formulas, etc. are undone, and the cuts it misses before sentences that start with lowercase math
+ *       ("... 0.06. n is 12") or after "…" are added ({@link BreakRules}).</li>
  * </ul>
  * The result is ordered, disjoint, trimmed and non-empty, and together with the whitespace and tags between
  * sentences covers the whole response. Offsets are Unicode code points. The output depends on the text only
@@ -41,8 +42,10 @@ public final class Segmenter {
         if (Chars.isBlank(text, from, to)) return;
         BitSet cuts = new BitSet(to + 1);
         BitSet protectedInside = new BitSet(to + 1);   // positions strictly inside a protected span
+        BitSet mathStarts = new BitSet(to + 1);
         for (MarkupScanner.Region r : MarkupScanner.scan(text, from, to)) {
             protectedInside.set(r.start() + 1, r.end());
+            if (r.isLatex()) mathStarts.set(r.start());
             if (r.standalone()) {
                 cuts.set(r.start());
                 cuts.set(r.end());
@@ -55,6 +58,7 @@ public final class Segmenter {
             if (cut >= 0) cuts.set(cut);
         }
         BreakRules.addEllipsisCharacterCuts(text, from, to, cuts);
+        BreakRules.addMathStartCuts(text, from, to, mathStarts, cuts);
         for (int i = from; i < to; i++) if (Chars.isLineBreak(text.charAt(i))) cuts.set(i + 1);
         cuts.set(to);
         int start = from;

@@ -69,6 +69,14 @@ class SegmenterRulesTest {
     }
 
     @Test
+    void sentencesStartingWithLowercaseMathAreCut() {
+        assertEquals(List.of("They are periodic.", "\\( \\sin x \\) has period 2π.", "So 0.06.", "n is 12 and n=0.", "n=3 wins.", "$x$ too."),
+                texts("They are periodic. \\( \\sin x \\) has period 2π. So 0.06. n is 12 and n=0. n=3 wins. $x$ too."));
+        assertEquals(List.of("Take e.g. x or i.e. $y$, 1, 2, ... $n$ and 5! n here."),
+                texts("Take e.g. x or i.e. $y$, 1, 2, ... $n$ and 5! n here."));
+    }
+
+    @Test
     void dollarsThatArePricesAreNotMath() {
         assertEquals(List.of("It costs $5 and $6.", "Then $x.y$ holds."), texts("It costs $5 and $6. Then $x.y$ holds."));
         assertEquals(List.of("Escaped \\$5.", "Then $a. B$ holds."), texts("Escaped \\$5. Then $a. B$ holds."));
