@@ -16,7 +16,7 @@ import java.util.List;
  * <p>
  * Math needs a closing delimiter before the next blank line (LaTeX itself forbids paragraph breaks inside math);
  * an unclosed opener, as in a truncated generation, protects nothing, so one stray {@code \[} cannot swallow the rest
- * of a response. Inline {@code $...$} follows Pandoc's rule (no space after the opening {@code $}, none before the
+ * of a response (nor can math longer than {@value #MAX_MATH_CHARS} characters). Inline {@code $...$} follows Pandoc's rule (no space after the opening {@code $}, none before the
  * closing one, no digit right after it, same line), and a {@code $} with a space before it can only open, so
  * that prices like "$5 and $6. Then $x$" do not pair up into math. Escaped characters
  * ({@code \$}) are skipped.
@@ -24,6 +24,9 @@ import java.util.List;
 final class MarkupScanner {
     /** A protected span {@code [start, end)} in UTF-16 indices; a standalone one is a sentence of its own. */
     record Region(int start, int end, boolean standalone, boolean isLatex) {}
+
+    /** Longest LaTeX span looked for, so that many unclosed openers cannot make scanning quadratic. */
+    private static final int MAX_MATH_CHARS = 8192;
 
     private final String text;
     private final int from, to;
@@ -138,7 +141,7 @@ final class MarkupScanner {
         if (!name.matches("[A-Za-z*]+")) return -1;
         String begin = "\\begin{" + name + "}", end = "\\end{" + name + "}";
         int depth = 1;
-        for (int j = close + 1; j < to; ) {
+        for (int j = close + 1, limit = Math.min(to, i + MAX_MATH_CHARS); j < limit; ) {
             if (Chars.isLineBreak(text.charAt(j)) && blankLineAt(j)) return -1;
             if (text.startsWith(begin, j)) {
                 depth++;
@@ -155,7 +158,7 @@ final class MarkupScanner {
 
     /** The end of the first {@code closer} at or after {@code j} and before any blank line, or -1. */
     private int closerEnd(int j, String closer) {
-        for (; j + closer.length() <= to; j++) {
+        for (int limit = Math.min(to, j + MAX_MATH_CHARS); j + closer.length() <= limit; j++) {
             if (Chars.isLineBreak(text.charAt(j)) && blankLineAt(j)) return -1;
             if (text.startsWith(closer, j)) return j + closer.length();
         }
