@@ -1,0 +1,37 @@
+package dev.provtrace.report;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Self-contained HTML reports: a page template from the classpath with Chart.js (from its WebJar), the report's
+ * own script and its data inlined, so the file opens anywhere without network access.
+ */
+public final class HtmlReport {
+    private static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
+
+    private HtmlReport() {}
+
+    /** Fills {@code page}'s /*CHARTJS*&#47;, /*REPORTJS*&#47; and /*DATA*&#47; slots and writes the file atomically. */
+    public static void write(String page, String script, String dataJson, Path out) throws IOException {
+        String html = resource("/report/" + page)
+                .replace("/*CHARTJS*/", resource(CHART_JS))
+                .replace("/*REPORTJS*/", resource("/report/" + script))
+                // the data sits in a <script> element: "</" must not close it early
+                .replace("/*DATA*/", dataJson.replace("</", "<\\/"));
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        Files.writeString(tmp, html, StandardCharsets.UTF_8);
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
+            if (in == null) throw new IOException("resource " + name + " is missing from the jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.provtrace.trace;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.provenance.AdaptiveBeta;
+import dev.provtrace.provenance.BetaCandidate;
+import dev.provtrace.provenance.Correctness;
+import dev.provtrace.provenance.Label;
+import dev.provtrace.provenance.LabelledResponse;
+import dev.provtrace.provenance.PositionCurves;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * summary.json of a trace: label fractions overall and per group, the fraction of each label at each relative
+ * sentence position for correct and incorrect responses, the area between those curves, α, β and the β
+ * criterion table.
+ */
+public final class TraceSummary {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TraceSummary() {}
+
+    public static ObjectNode build(Labelled l) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("alpha", l.alpha());
+        out.put("beta", l.beta());
+        out.put("beta_mode", l.choice().auto() ? "auto" : "fixed");
+        out.set("beta_criterion", criterion(l.criterion(), l.beta()));
+
+        Map<Label, Integer> total = new EnumMap<>(Label.class);
+        Map<String, Map<Label, Integer>> byGroup = new TreeMap<>();
+        Map<Correctness, Integer> correctness = new EnumMap<>(Correctness.class);
+        int sentences = 0, unscored = 0;
+        List<LabelledResponse<Label>> forCurves = new ArrayList<>();
+        for (int i = 0; i < l.responses().size(); i++) {
+            TracedResponse r = l.responses().get(i);
+            List<Label> labels = l.labels().get(i);
+            correctness.merge(r.correctness(), 1, Integer::sum);
+            Map<Label, Integer> g = byGroup.computeIfAbsent(r.group(), k -> new EnumMap<>(Label.class));
+            for (Label lab : labels) {
+                sentences++;
+                if (lab == null) {
+                    unscored++;
+                    continue;
+                }
+                total.merge(lab, 1, Integer::sum);
+                g.merge(lab, 1, Integer::sum);
+            }
+            forCurves.add(new LabelledResponse<>(labels, r.correctness()));
+        }
+        out.put("responses", l.responses().size());
+        out.put("sentences", sentences);
+        out.put("unscored_sentences", unscored);
+        ObjectNode c = out.putObject("correctness");
+        for (Correctness k : Correctness.values()) c.put(k.name().toLowerCase(), correctness.getOrDefault(k, 0));
+        ObjectNode labels = out.putObject("labels");
+        labels.set("overall", fractions(total));
+        ObjectNode groups = labels.putObject("by_group");
+        byGroup.forEach((k, v) -> groups.set(k, fractions(v)));
+
+        PositionCurves.Result<Label> curves = PositionCurves.compute(Label.class, forCurves, PositionCurves.DEFAULT_BINS,
+                PositionCurves.Weighting.SENTENCE);
+        ObjectNode pos = out.putObject("position_curves");
+        pos.put("bins", curves.bins());
+        pos.put("weighting", "sentence");
+        pos.put("position", "(index + 0.5) / sentences, binned");
+        pos.put("correct_responses", curves.correctResponses());
+        pos.put("incorrect_responses", curves.incorrectResponses());
+        pos.put("unknown_responses", curves.unknownResponses());
+        pos.set("correct", curveJson(curves.correct()));
+        pos.set("incorrect", curveJson(curves.incorrect()));
+        ObjectNode area = pos.putObject("area_between");
+        curves.area().forEach((k, v) -> area.put(k.name(), v));
+        return out;
+    }
+
+    private static ObjectNode fractions(Map<Label, Integer> counts) {
+        int n = counts.values().stream().mapToInt(Integer::intValue).sum();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("labelled_sentences", n);
+        ObjectNode cnt = o.putObject("counts"), frac = o.putObject("fractions");
+        for (Label lab : Label.values()) {
+            int k = counts.getOrDefault(lab, 0);
+            cnt.put(lab.name(), k);
+            frac.put(lab.name(), n == 0 ? 0 : (double) k / n);
+        }
+        return o;
+    }
+
+    private static ObjectNode curveJson(Map<Label, double[]> curves) {
+        ObjectNode o = JSON.createObjectNode();
+        curves.forEach((k, v) -> {
+            ArrayNode a = o.putArray(k.name());
+            for (double x : v) {
+                if (Double.isNaN(x)) a.addNull();
+                else a.add(x);
+            }
+        });
+        return o;
+    }
+
+    private static ObjectNode criterion(AdaptiveBeta.Result r, double beta) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("method", "Otsu's between-class variance of |Δ_TS| over histogram edges (our reconstruction)");
+        if (r == null) {
+            o.put("note", "no scored sentences");
+            return o;
+        }
+        o.put("bin_width", r.binWidth());
+        o.put("separated", r.separated());
+        o.put("chosen_beta", r.separated() ? r.beta() : null);
+        o.put("beta_used", beta);
+        o.put("separability", r.separability());
+        o.put("values", r.values());
+        ArrayNode t = o.putArray("candidates");
+        for (BetaCandidate c : r.candidates()) {
+            t.addObject().put("beta", c.beta()).put("bin_count", c.binCount())
+                    .put("central_fraction", c.centralFraction()).put("criterion", c.criterion());
+        }
+        return o;
+    }
+}
