@@ -15,8 +15,15 @@ final class ProgressBar {
     private long lastDraw;
     private long done;
     private long tokens;
+    private final String label;
 
     ProgressBar(PrintStream out, long totalItems, boolean enabled) {
+        this(out, "", totalItems, enabled);
+    }
+
+    /** A bar whose lines start with {@code label} (e.g. the model being scored). */
+    ProgressBar(PrintStream out, String label, long totalItems, boolean enabled) {
+        this.label = label.isEmpty() ? "" : label + " ";
         this.out = out;
         this.total = totalItems;
         this.enabled = enabled;
@@ -37,6 +44,8 @@ final class ProgressBar {
         out.flush();
     }
 
+    long done() { return done; }
+
     void finish() {
         if (!enabled) return;
         String line = render(System.nanoTime());
@@ -51,8 +60,10 @@ final class ProgressBar {
         String bar = "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "");
         double rate = tokens / secs;
         String eta = frac > 0 && frac < 1 ? duration(secs / frac - secs) : "--";
-        return String.format("[%s] %3.0f%% %d/%d records, %,d tokens, %.1f tok/s, elapsed %s, ETA %s",
-                bar, 100 * frac, done, total, tokens, rate, duration(secs), eta);
+        String speed = tokens > 0 ? String.format(", %,d tokens, %.1f tok/s", tokens, rate)
+                : String.format(", %.2f records/s", done / secs);
+        return String.format("%s[%s] %3.0f%% %d/%d records%s, elapsed %s, ETA %s",
+                label, bar, 100 * frac, done, total, speed, duration(secs), eta);
     }
 
     static String duration(double s) {

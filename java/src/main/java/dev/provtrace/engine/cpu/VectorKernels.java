@@ -1,18 +1,77 @@
 package dev.provtrace.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The element-wise math of the CPU backend on heap rows, vectorised with the Vector API (exp is SVML-backed on
- * x86, which is what makes softmax and SiLU cheap next to the GEMMs). Only fromArray/intoArray are used, so the
- * code is the same on Java 17, 21 and 25. Every kernel has a scalar tail with the same math.
+ * The element-wise math of the CPU backend on heap rows, vectorised with the Vector API. Only fromArray/intoArray
+ * are used, so the code is the same on Java 17, 21 and 25.
+ * <p>
+ * Results are bitwise reproducible: every kernel uses only IEEE-exact lane operations (add, mul, div, fma,
+ * compare, bit casts), which give the same bits whether the JIT has compiled the Vector API to SIMD instructions
+ * yet or still runs its Java fallback. That rules out the Vector API's own EXP (SVML once compiled, StrictMath
+ * before) and its cross-lane ADD reduction (a different order once compiled): {@link #exp} is our own, and sums
+ * add the lanes in index order. Scalar tails use the same formulas lane by lane.
  */
 final class VectorKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private VectorKernels() {}
+
+    // exp(x) = 2^n · e^r with n = round(x / ln 2), r = x − n·ln 2 (two-part ln 2), e^r by a degree-6 polynomial
+    // (Taylor coefficients; |r| ≤ ln2/2 keeps the error under 2 ulp). Round-to-nearest by the 1.5·2^23 trick.
+    private static final float LOG2E = 1.44269504f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f;             // 1.5 · 2^23
+    private static final float MAX_X = 88.0f, MIN_X = -87.0f;
+    private static final float C2 = 1 / 2f, C3 = 1 / 6f, C4 = 1 / 24f, C5 = 1 / 120f, C6 = 1 / 720f;
+    private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI),
+            V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO), V_C2 = FloatVector.broadcast(S, C2),
+            V_C3 = FloatVector.broadcast(S, C3), V_C4 = FloatVector.broadcast(S, C4), V_ONE = FloatVector.broadcast(S, 1f);
+
+    /** e^x per lane, reproducible to the bit; inputs are clamped to [−87, 88] (so exp(−∞) = e^−87 ≈ 1.6e−38). */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(MIN_X).min(MAX_X);
+        FloatVector t = x.fma(LOG2E, ROUND);                     // n in the low mantissa bits of t
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(V_NEG_LN2_HI, x);
+        r = n.fma(V_NEG_LN2_LO, r);
+        FloatVector p = r.fma(C6, C5);
+        p = p.fma(r, V_C4);
+        p = p.fma(r, V_C3);
+        p = p.fma(r, V_C2);
+        p = p.fma(r, V_ONE);
+        p = p.fma(r, V_ONE);
+        IntVector bits = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    /** The same exp for one value (scalar tails), lane-for-lane identical to {@link #exp(FloatVector)}. */
+    static float exp(float x) {
+        x = Math.min(Math.max(x, MIN_X), MAX_X);
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, C6, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        int bits = (Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUND) + 127) << 23;
+        return p * Float.intBitsToFloat(bits);
+    }
+
+    /** Lanes added in index order (the same bits compiled or not). */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = new float[S.length()];
+        v.intoArray(lanes, 0);
+        float s = 0;
+        for (float x : lanes) s += x;
+        return s;
+    }
 
     static float max(float[] x, int off, int n) {
         int i = 0;
@@ -32,8 +91,8 @@ final class VectorKernels {
             FloatVector v = FloatVector.fromArray(S, x, off + i);
             acc = v.fma(v, acc);
         }
-        float r = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) r += x[off + i] * x[off + i];
+        float r = sumLanes(acc);
+        for (; i < n; i++) r = Math.fma(x[off + i], x[off + i], r);
         return r;
     }
 
@@ -52,10 +111,10 @@ final class VectorKernels {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
         }
-        for (; i < n; i++) gate[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+        for (; i < n; i++) gate[i] = gate[i] / (1f + exp(-gate[i])) * up[i];
     }
 
     /** x[i] = e^(x[i] − shift), returns Σ x[i] (after exponentiation). */
@@ -63,13 +122,13 @@ final class VectorKernels {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + i).sub(shift));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float r = acc.reduceLanes(VectorOperators.ADD);
+        float r = sumLanes(acc);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - shift);
+            float e = exp(x[off + i] - shift);
             x[off + i] = e;
             r += e;
         }
@@ -82,13 +141,13 @@ final class VectorKernels {
         FloatVector acc = FloatVector.zero(S), mom = FloatVector.zero(S);
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, off + i);
-            FloatVector e = v.sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(v.sub(shift));
             acc = acc.add(e);
             if (withMoment) mom = e.fma(v, mom);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD), m = withMoment ? mom.reduceLanes(VectorOperators.ADD) : 0;
+        double s = sumLanes(acc), m = withMoment ? sumLanes(mom) : 0;
         for (; i < n; i++) {
-            double e = Math.exp(x[off + i] - shift);
+            double e = exp(x[off + i] - shift);
             s += e;
             m += e * x[off + i];
         }

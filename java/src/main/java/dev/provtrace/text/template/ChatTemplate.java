@@ -82,6 +82,20 @@ public final class ChatTemplate {
         return new ChatTemplate(template, specialTokensOf(modelDir, config));
     }
 
+    /** The special tokens a model folder binds at render time, whether or not it has a template of its own. */
+    public static Map<String, String> specialTokens(Path modelDir) throws IOException {
+        Path configFile = modelDir.resolve(CONFIG_FILE);
+        JsonNode config = null;
+        if (Files.isRegularFile(configFile)) {
+            try {
+                config = new ObjectMapper().readTree(configFile.toFile());
+            } catch (IOException e) {
+                throw new IOException("Cannot parse " + configFile + ": " + e.getMessage(), e);
+            }
+        }
+        return specialTokensOf(modelDir, config != null && config.isObject() ? config : null);
+    }
+
     private static String templateOf(Path modelDir, JsonNode config) throws IOException {
         Path file = modelDir.resolve(TEMPLATE_FILE);
         if (Files.isRegularFile(file)) return Files.readString(file, StandardCharsets.UTF_8);

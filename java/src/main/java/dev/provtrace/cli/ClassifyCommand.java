@@ -1,0 +1,42 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.trace.BetaChoice;
+import dev.provtrace.trace.Labeller;
+import dev.provtrace.trace.TraceOutputs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "classify", mixinStandardHelpOptions = true,
+        description = "Relabel an earlier trace with other α/β from its sentence probabilities: no model is loaded.")
+final class ClassifyCommand implements Callable<Integer> {
+    @Option(names = "--scores", required = true, paramLabel = "DIR", description = "the --out folder of a trace")
+    Path scores;
+
+    @Option(names = "--alpha", defaultValue = "0.1") double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.1", description = "a number or auto") String beta;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where to write (default: --scores itself)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
+        Path target = out != null ? out : scores;
+        ObjectMapper om = new ObjectMapper();
+        Path summaryFile = scores.resolve(TraceOutputs.SUMMARY);
+        ObjectNode run = Files.isRegularFile(summaryFile) && om.readTree(summaryFile.toFile()).get("run") instanceof ObjectNode r
+                ? r : om.createObjectNode();
+        run.put("relabelled_from", scores.toString());
+        JsonNode summary = TraceOutputs.write(Labeller.label(TraceOutputs.read(scores), alpha, BetaChoice.parse(beta)), target, run);
+        TraceCommand.printSummary(summary, target);
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.text.template.ChatMessage;
+import dev.provtrace.text.template.ChatTemplate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "render", mixinStandardHelpOptions = true,
+        description = "Print a model's chat template rendered for a conversation, exactly as the model is fed it.")
+final class RenderCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+
+    @Option(names = "--messages", required = true, paramLabel = "FILE.json",
+            description = "a JSON array of {\"role\", \"content\"}") Path messages;
+
+    @Option(names = "--add-generation-prompt") boolean addGenerationPrompt;
+
+    @Option(names = "--template", paramLabel = "FILE", description = "render this Jinja template instead of the model's")
+    Path template;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode arr = new ObjectMapper().readTree(messages.toFile());
+        if (arr == null || !arr.isArray()) throw new IllegalArgumentException(messages + ": expected a JSON array of messages");
+        List<ChatMessage> list = new ArrayList<>();
+        for (int i = 0; i < arr.size(); i++) {
+            JsonNode m = arr.get(i);
+            if (!m.isObject() || !m.path("role").isTextual()) {
+                throw new IllegalArgumentException(messages + ": message " + i + " needs a \"role\" string");
+            }
+            JsonNode c = m.get("content");
+            if (c != null && !c.isNull() && !c.isTextual()) {
+                throw new IllegalArgumentException(messages + ": message " + i + ": \"content\" must be a string or null");
+            }
+            list.add(new ChatMessage(m.get("role").asText(), c == null || c.isNull() ? null : c.asText()));
+        }
+        ChatTemplate t = template != null
+                ? ChatTemplate.fromString(Files.readString(template), ChatTemplate.specialTokens(model))
+                : ChatTemplate.load(model);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        out.print(t.render(list, addGenerationPrompt));
+        out.flush();
+        return 0;
+    }
+}

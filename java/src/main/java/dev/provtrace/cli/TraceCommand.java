@@ -1,0 +1,84 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.provenance.Label;
+import dev.provtrace.trace.BetaChoice;
+import dev.provtrace.trace.PromptBuilder;
+import dev.provtrace.trace.TraceJob;
+import dev.provtrace.trace.TraceOutputs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"Label every sentence of every response Shared / Teacher / Student / Boosted.",
+                "Input lines: {\"id\", \"question\", \"response\", \"answer\"?, \"correct\"?, \"group\"?}.",
+                "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out; scores are cached",
+                "in --out/cache, so a rerun (or `classify`) with other α/β does not score again."})
+final class TraceCommand implements Callable<Integer> {
+    @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
+    @Option(names = "--student", required = true, paramLabel = "DIR") Path student;
+    @Option(names = "--distilled", required = true, paramLabel = "DIR") Path distilled;
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
+    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+    @Option(names = "--alpha", defaultValue = "0.1", description = "Shared when all |Δ| ≤ α (default ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.1", description = "Teacher/Student when ±Δ_TS > β; a number or auto (default ${DEFAULT-VALUE})")
+    String beta;
+
+    @Option(names = "--prompt-format", defaultValue = "chat",
+            description = "chat (each model's chat template) or raw (question, newline, response); default ${DEFAULT-VALUE}")
+    String promptFormat;
+
+    @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for every model instead of their own")
+    Path template;
+
+    @Option(names = "--threads", paramLabel = "N") Integer threads;
+    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N") int batchTokens;
+    @Option(names = "--allow-long", description = "score contexts longer than a model's max_position_embeddings") boolean allowLong;
+    @Option(names = "--quiet", description = "no progress bars") boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        TraceJob.Options options = new TraceJob.Options(format(promptFormat), template, alpha, BetaChoice.parse(beta),
+                new EngineOptions(t, batchTokens, allowLong));
+        Map<String, ProgressBar> bars = new HashMap<>();
+        TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err);
+        TraceJob.Result r = job.run(input, out, (role, done, total) ->
+                bars.computeIfAbsent(role, k -> new ProgressBar(System.err, "scoring under the " + k, total, !quiet))
+                        .advance(done - bars.get(role).done(), 0));
+        bars.values().forEach(ProgressBar::finish);
+        printSummary(r.summary(), out);
+        if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out");
+        return r.failed() > 0 ? 2 : 0;
+    }
+
+    static PromptBuilder.Format format(String s) {
+        return switch (s.toLowerCase()) {
+            case "chat" -> PromptBuilder.Format.CHAT;
+            case "raw" -> PromptBuilder.Format.RAW;
+            default -> throw new IllegalArgumentException("--prompt-format must be chat or raw, got " + s);
+        };
+    }
+
+    static void printSummary(JsonNode summary, Path out) {
+        JsonNode f = summary.get("labels").get("overall").get("fractions");
+        StringBuilder sb = new StringBuilder();
+        for (Label l : Label.values()) sb.append(String.format(" %s %.1f%%", l.name().toLowerCase(), 100 * f.get(l.name()).asDouble()));
+        System.out.printf("%d responses, %d sentences (%d unscored); α = %s, β = %.3f (%s):%s%n",
+                summary.get("responses").asInt(), summary.get("sentences").asInt(), summary.get("unscored_sentences").asInt(),
+                summary.get("alpha").asText(), summary.get("beta").asDouble(), summary.get("beta_mode").asText(), sb);
+        System.out.println("report: " + out.resolve(TraceOutputs.REPORT).toAbsolutePath());
+    }
+}

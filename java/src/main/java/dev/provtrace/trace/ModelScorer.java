@@ -1,0 +1,107 @@
+package dev.provtrace.trace;
+
+import dev.provtrace.engine.Engine;
+import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.ScoreOptions;
+import dev.provtrace.engine.TokenScores;
+import dev.provtrace.tokenizer.Encoding;
+import dev.provtrace.tokenizer.HfTokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Scores one model over the records its cache lacks: one teacher-forced forward pass per record (never one per
+ * sentence), packed into batches, each result written to the cache as soon as its batch is done. The model is
+ * loaded for this and released afterwards, so the three models of a trace are never in memory together.
+ */
+final class ModelScorer {
+    private final String role;
+    private final Path modelDir;
+    private final PromptBuilder prompts;
+    private final EngineOptions options;
+
+    ModelScorer(String role, Path modelDir, PromptBuilder prompts, EngineOptions options) {
+        this.role = role;
+        this.modelDir = modelDir;
+        this.prompts = prompts;
+        this.options = options;
+    }
+
+    /** A record this model could not score, and why (the others go on). */
+    record Failure(TraceRecord record, String reason) {}
+
+    /**
+     * Scores the records missing from {@code cache}; returns the failures. {@code progress} gets the number of
+     * records finished (scored or failed).
+     */
+    List<Failure> scoreMissing(List<TraceRecord> records, ScoreCache cache, LongConsumer progress) throws IOException {
+        List<Failure> failures = new ArrayList<>();
+        List<TraceRecord> todo = new ArrayList<>();
+        for (TraceRecord r : records) {
+            if (!cache.contains(ModelFingerprint.recordKey(r.question(), r.response()))) todo.add(r);
+        }
+        if (todo.isEmpty()) return failures;
+        if (!Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
+            throw new IOException(modelDir + " (" + role + "): no tokenizer.json; every model needs its own tokenizer");
+        }
+        try (Engine engine = Engine.load(modelDir, options); HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+            Map<String, Pending> group = new LinkedHashMap<>();
+            long groupTokens = 0;
+            for (TraceRecord r : todo) {
+                PromptContext ctx = prompts.build(r.question(), r.response());
+                Encoding enc = tokenizer.encode(ctx.text(), ctx.addSpecialTokens());
+                String problem = enc.size() == 0 ? "the context has no tokens" : engine.lengthProblem(enc.size());
+                if (problem == null) problem = vocabularyProblem(enc, engine.config().vocabSize());
+                if (problem != null) {
+                    failures.add(new Failure(r, role + " model: " + problem));
+                    if (progress != null) progress.accept(1);
+                    continue;
+                }
+                String key = ModelFingerprint.recordKey(r.question(), r.response());
+                if (group.containsKey(key)) continue;           // the same question and response twice
+                group.put(key, new Pending(ctx, enc));
+                groupTokens += enc.size();
+                if (groupTokens >= 4L * options.batchTokens()) {
+                    flush(engine, group, cache, progress);
+                    groupTokens = 0;
+                }
+            }
+            flush(engine, group, cache, progress);
+        }
+        return failures;
+    }
+
+    private record Pending(PromptContext context, Encoding encoding) {}
+
+    private static String vocabularyProblem(Encoding enc, int vocab) {
+        for (int id : enc.ids()) {
+            if (id < 0 || id >= vocab) return "the tokenizer produced id " + id + ", outside the model's vocabulary [0, " + vocab + ")";
+        }
+        return null;
+    }
+
+    private static void flush(Engine engine, Map<String, Pending> group, ScoreCache cache, LongConsumer progress)
+            throws IOException {
+        if (group.isEmpty()) return;
+        List<int[]> seqs = new ArrayList<>(group.size());
+        for (Pending p : group.values()) seqs.add(p.encoding().ids());
+        List<TokenScores> scores = engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
+        int i = 0;
+        for (Map.Entry<String, Pending> e : group.entrySet()) {
+            Pending p = e.getValue();
+            Encoding enc = p.encoding();
+            int length = p.context().text().codePointCount(0, p.context().text().length());
+            cache.put(e.getKey(), new ScoredText(enc.ids(), enc.starts(), enc.ends(), scores.get(i++).logprobs(),
+                    p.context().responseOffset(), length));
+        }
+        if (progress != null) progress.accept(group.size());
+        group.clear();
+    }
+}
