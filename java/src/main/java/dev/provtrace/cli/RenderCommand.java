@@ -2,7 +2,7 @@ package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.provtrace.text.template.ChatMessage;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.provtrace.text.template.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,8 +11,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "render", mixinStandardHelpOptions = true,
@@ -32,23 +35,21 @@ final class RenderCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JsonNode arr = new ObjectMapper().readTree(messages.toFile());
         if (arr == null || !arr.isArray()) throw new IllegalArgumentException(messages + ": expected a JSON array of messages");
-        List<ChatMessage> list = new ArrayList<>();
+        List<Map<String, Object>> list = new ArrayList<>();
+        ObjectMapper om = new ObjectMapper();
         for (int i = 0; i < arr.size(); i++) {
             JsonNode m = arr.get(i);
             if (!m.isObject() || !m.path("role").isTextual()) {
                 throw new IllegalArgumentException(messages + ": message " + i + " needs a \"role\" string");
             }
-            JsonNode c = m.get("content");
-            if (c != null && !c.isNull() && !c.isTextual()) {
-                throw new IllegalArgumentException(messages + ": message " + i + ": \"content\" must be a string or null");
-            }
-            list.add(new ChatMessage(m.get("role").asText(), c == null || c.isNull() ? null : c.asText()));
+            // every field goes to the template (content, reasoning_content, tool_calls, ...), in file order
+            list.add(om.convertValue(m, new TypeReference<LinkedHashMap<String, Object>>() {}));
         }
         ChatTemplate t = template != null
                 ? ChatTemplate.fromString(Files.readString(template), ChatTemplate.specialTokens(model))
                 : ChatTemplate.load(model);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        out.print(t.render(list, addGenerationPrompt));
+        out.print(t.renderConversation(list, addGenerationPrompt, LocalDateTime.now(), Map.of()));
         out.flush();
         return 0;
     }
