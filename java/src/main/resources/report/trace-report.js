@@ -31,8 +31,8 @@
   const xs = Array.from({ length: pc.bins }, (_, i) => ((i + 0.5) / pc.bins).toFixed(3));
   const posSets = [];
   LABELS.forEach(l => {
-    posSets.push({ label: l + ' (correct)', data: pc.correct[l], borderColor: COLOR[l], backgroundColor: COLOR[l], spanGaps: true, tension: 0.2 });
-    posSets.push({ label: l + ' (incorrect)', data: pc.incorrect[l], borderColor: COLOR[l], backgroundColor: COLOR[l], borderDash: [6, 4], spanGaps: true, tension: 0.2 });
+    posSets.push({ label: l + ' (correct)', data: pc.correct[l], borderColor: COLOR[l], backgroundColor: COLOR[l], spanGaps: true });
+    posSets.push({ label: l + ' (incorrect)', data: pc.incorrect[l], borderColor: COLOR[l], backgroundColor: COLOR[l], borderDash: [6, 4], spanGaps: true });
   });
   new Chart(document.getElementById('positions'), {
     type: 'line', data: { labels: xs, datasets: posSets },

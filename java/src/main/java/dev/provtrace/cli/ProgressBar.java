@@ -36,7 +36,7 @@ final class ProgressBar {
         if (!enabled) return;
         long now = System.nanoTime();
         long interval = terminal ? 200_000_000L : 15_000_000_000L;
-        if (now - lastDraw < interval && done < total) return;
+        if (now - lastDraw < interval || done >= total) return;   // the last line is finish()'s
         lastDraw = now;
         String line = render(now);
         if (terminal) out.print("\r" + line);

@@ -12,8 +12,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "trace", mixinStandardHelpOptions = true,
@@ -53,12 +51,10 @@ final class TraceCommand implements Callable<Integer> {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TraceJob.Options options = new TraceJob.Options(format(promptFormat), template, alpha, BetaChoice.parse(beta),
                 new EngineOptions(t, batchTokens, allowLong));
-        Map<String, ProgressBar> bars = new HashMap<>();
+        ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err);
-        TraceJob.Result r = job.run(input, out, (role, done, total) ->
-                bars.computeIfAbsent(role, k -> new ProgressBar(System.err, "scoring under the " + k, total, !quiet))
-                        .advance(done - bars.get(role).done(), 0));
-        bars.values().forEach(ProgressBar::finish);
+        TraceJob.Result r = job.run(input, out, progress);
+        progress.finish();
         printSummary(r.summary(), out);
         if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out");
         return r.failed() > 0 ? 2 : 0;

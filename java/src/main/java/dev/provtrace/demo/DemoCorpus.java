@@ -1,5 +1,6 @@
 package dev.provtrace.demo;
 
+import dev.provtrace.provenance.Label;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.provtrace.demo;
 
+import dev.provtrace.provenance.Label;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -196,7 +197,7 @@ public final class DemoTrio {
             ArrayNode ss = rec.putArray("sentences");
             for (PlantedSentence s : r.sentences()) {
                 ss.addObject().put("text", s.text()).put("start", s.start()).put("end", s.end())
-                        .put("label", s.label().jsonName())
+                        .put("label", s.label().name())
                         .put("p_teacher", BigDecimal.valueOf(s.pTeacher()).setScale(6, RoundingMode.HALF_EVEN))
                         .put("p_student", BigDecimal.valueOf(s.pStudent()).setScale(6, RoundingMode.HALF_EVEN))
                         .put("p_distilled", BigDecimal.valueOf(s.pDistilled()).setScale(6, RoundingMode.HALF_EVEN));
@@ -237,7 +238,7 @@ public final class DemoTrio {
             List<PlantedSentence> sentences = new ArrayList<>();
             for (JsonNode s : rec.get("sentences")) {
                 sentences.add(new PlantedSentence(s.get("text").asText(), s.get("start").asInt(), s.get("end").asInt(),
-                        Label.fromJson(s.get("label").asText()), s.get("p_teacher").asDouble(),
+                        Label.valueOf(s.get("label").asText()), s.get("p_teacher").asDouble(),
                         s.get("p_student").asDouble(), s.get("p_distilled").asDouble()));
             }
             out.add(new DemoRecord(in.get("id").asText(), in.get("question").asText(), in.get("response").asText(),

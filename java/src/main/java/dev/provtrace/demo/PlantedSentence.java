@@ -1,5 +1,6 @@
 package dev.provtrace.demo;
 
+import dev.provtrace.provenance.Label;
 /**
  * One planted sentence of a demo response: its text, its span [start, end) in Unicode code points of the response
  * (as Python slices strings), the label it was planted with, and the sentence probabilities p = exp(mean token

@@ -85,6 +85,7 @@ public final class TraceJob {
                 String role = ROLES[m];
                 long[] done = {0};
                 long todo = records.stream().filter(r -> !failures.containsKey(r.id())).count();
+                if (progress != null) progress.update(role, 0, todo);
                 List<ModelScorer.Failure> fs = scorer.scoreMissing(
                         records.stream().filter(r -> !failures.containsKey(r.id())).toList(), caches[m], n -> {
                             done[0] += n;

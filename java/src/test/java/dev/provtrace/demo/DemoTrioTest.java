@@ -1,5 +1,7 @@
 package dev.provtrace.demo;
 
+import dev.provtrace.provenance.Classifier;
+import dev.provtrace.provenance.Label;
 import dev.provtrace.demo.DemoTrio.Role;
 import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.EngineOptions;
@@ -137,7 +139,7 @@ class DemoTrioTest {
                 double pT = p[0], pS = p[1], pD = p[2];
                 String what = rec.id() + " \"" + ps.text() + "\" planted " + ps.label()
                         + String.format(Locale.ROOT, ": pT=%.4f pS=%.4f pD=%.4f", pT, pS, pD);
-                assertEquals(ps.label(), Label.classify(pT, pS, pD, DemoTrio.ALPHA, DemoTrio.BETA), what);
+                assertEquals(ps.label(), new Classifier(DemoTrio.ALPHA, DemoTrio.BETA).label(pT, pS, pD), what);
                 switch (ps.label()) {
                     case SHARED -> assertTrue(Math.max(Math.abs(pT - pS), Math.max(Math.abs(pT - pD), Math.abs(pS - pD)))
                             <= DemoTrio.ALPHA / 2, what);
@@ -152,7 +154,7 @@ class DemoTrioTest {
         assertEquals(Label.values().length, ranges.size(), "every label is planted");
         System.out.printf(Locale.ROOT, "%d planted sentences; max |engine p - planted p| = %.2e%n", sentences, worstVsPlanted);
         ranges.forEach((label, byRole) -> {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s", label.jsonName()));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s", label.name()));
             byRole.forEach((role, mm) -> sb.append(String.format(Locale.ROOT, "  p_%s in [%.4f, %.4f]",
                     role.dirName(), mm[0], mm[1])));
             System.out.println(sb);
