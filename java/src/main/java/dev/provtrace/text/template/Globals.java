@@ -47,6 +47,10 @@ final class Globals {
                 return sep;
             });
         }));
+        g.put("lipsum", new Function("lipsum", (a, k) -> {
+            throw TemplateException.python("NotImplementedError",
+                    "lipsum() produces random text; this renderer does not implement it");
+        }));
         g.put("raise_exception", new Function("raise_exception", (a, k) -> {
             Object message = new Args("raise_exception", a, k, "message").required(0);
             throw TemplateException.raised(PyObjects.str(message));
@@ -101,7 +105,9 @@ final class Globals {
         Map<Object, Object> out = new LinkedHashMap<>();
         if (a.size() == 1) {
             Object src = a.get(0);
-            if (src instanceof Map) out.putAll((Map<?, ?>) src);
+            if (src instanceof Map) {
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) src).entrySet()) PyObjects.dictPut(out, e.getKey(), e.getValue());
+            }
             else {
                 for (Object pair : PyObjects.iterate(src)) {
                     List<Object> kv = PyObjects.iterate(pair);
@@ -109,12 +115,11 @@ final class Globals {
                         throw TemplateException.python("ValueError", "dictionary update sequence element has length "
                                 + kv.size() + "; 2 is required");
                     }
-                    PyObjects.checkHashable(kv.get(0));
-                    out.put(kv.get(0), kv.get(1));
+                    PyObjects.dictPut(out, kv.get(0), kv.get(1));
                 }
             }
         }
-        out.putAll(k);
+        k.forEach((key, v) -> PyObjects.dictPut(out, key, v));
         return out;
     }
 

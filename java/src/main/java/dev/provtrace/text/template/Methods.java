@@ -94,9 +94,14 @@ final class Methods {
 
     private static Object str(String s, String m, List<Object> pos, Map<String, Object> kw) {
         switch (m) {
-            case "strip": return PyStr.strip(s, new Args("strip", pos, kw, "chars").optString(0));
-            case "lstrip": return PyStr.lstrip(s, new Args("lstrip", pos, kw, "chars").optString(0));
-            case "rstrip": return PyStr.rstrip(s, new Args("rstrip", pos, kw, "chars").optString(0));
+            case "strip": case "lstrip": case "rstrip": {
+                Object chars = new Args(m, pos, kw, "chars").get(0, null);
+                if (chars != null && !(chars instanceof String)) {
+                    throw TemplateException.python("TypeError", m + " arg must be None or str");
+                }
+                String c = (String) chars;
+                return m.equals("strip") ? PyStr.strip(s, c) : m.equals("lstrip") ? PyStr.lstrip(s, c) : PyStr.rstrip(s, c);
+            }
             case "split": case "rsplit": {
                 Args a = new Args(m, pos, kw, "sep", "maxsplit");
                 String sep = a.optString(0);

@@ -282,6 +282,17 @@ final class PyObjects {
         return MISSING;
     }
 
+    /** dict[key] = value with Python key equality: 1, 1.0 and True are one key (the first one inserted stays). */
+    static void dictPut(Map<Object, Object> m, Object key, Object value) {
+        checkHashable(key);
+        if (!(key instanceof String) && key != null && !m.containsKey(key)) {
+            for (Object k : m.keySet()) {
+                if (pyEquals(k, key)) { m.put(k, value); return; }
+            }
+        }
+        m.put(key, value);
+    }
+
     static void checkHashable(Object key) {
         if (key instanceof List || key instanceof Map || key instanceof Namespace) {
             throw TemplateException.python("TypeError", "unhashable type: '" + typeName(key) + "'");
@@ -385,6 +396,15 @@ final class PyObjects {
         if (obj instanceof LoopContext) return ((LoopContext) obj).attribute(name);
         if (obj instanceof Macro) return ((Macro) obj).attribute(name);
         if (obj instanceof Globals.Cycler) return ((Globals.Cycler) obj).attribute(name);
+        if (isNumber(obj)) {
+            switch (name) {
+                case "real": return obj instanceof Double ? obj : normalize(big(obj));
+                case "imag": return obj instanceof Double ? (Object) 0.0 : (Object) 0L;
+                case "numerator": return obj instanceof Double ? MISSING : normalize(big(obj));
+                case "denominator": return obj instanceof Double ? MISSING : (Object) 1L;
+                default: return MISSING;
+            }
+        }
         return Methods.lookup(obj, name);
     }
 
@@ -419,6 +439,22 @@ final class PyObjects {
             return new String(Character.toChars(s.codePointAt(off)));
         }
         return MISSING;
+    }
+
+    /** {@code obj[a:b:c]}: jinja2 compiles slices to plain Python subscripts (no sandbox getitem), errors included. */
+    static Object slice(Object obj, PySlice s) {
+        if (obj instanceof Undefined) throw ((Undefined) obj).fail();
+        if (obj instanceof List || obj instanceof PyTuple || obj instanceof String) {
+            if (!s.valid()) {
+                throw TemplateException.python("TypeError",
+                        "slice indices must be integers or None or have an __index__ method");
+            }
+            if (obj instanceof String) return sliceString((String) obj, s);
+            if (obj instanceof List) return sliceList((List<?>) obj, s);
+            return new PyTuple(sliceList(((PyTuple) obj).items(), s));
+        }
+        if (obj instanceof Map) throw TemplateException.python("TypeError", "unhashable type: 'slice'");
+        throw TemplateException.python("TypeError", "'" + typeName(obj) + "' object is not subscriptable");
     }
 
     static Object call(Object fn, List<Object> args, Map<String, Object> kwargs) {
