@@ -86,15 +86,12 @@ final class Globals {
             if (a.size() == 3) step = PyObjects.toIndex(a.get(2));
         }
         if (step == 0) throw TemplateException.python("ValueError", "range() arg 3 must not be zero");
-        long count = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
-                : (start > stop ? (start - stop - step - 1) / -step : 0);
-        if (count > MAX_RANGE) {
+        PyRange r = new PyRange(start, stop, step);
+        if (r.length() > MAX_RANGE) {
             throw TemplateException.python("OverflowError",
                     "Range too big. The sandbox blocks ranges larger than MAX_RANGE (" + MAX_RANGE + ").");
         }
-        List<Object> out = new ArrayList<>((int) count);
-        for (long i = 0, v = start; i < count; i++, v += step) out.add(v);
-        return out;
+        return r;
     }
 
     /** Python dict(*args, **kwargs): a mapping or an iterable of pairs, then the keyword arguments. */

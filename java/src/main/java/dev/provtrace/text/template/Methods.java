@@ -80,14 +80,9 @@ final class Methods {
                 Object v = PyObjects.mapGet(d, key);
                 return v == PyObjects.MISSING ? a.get(1, null) : v;
             }
-            case "items": {
-                Args.none("items", pos, kw);
-                List<Object> out = new ArrayList<>();
-                for (Map.Entry<?, ?> e : d.entrySet()) out.add(PyTuple.of(e.getKey(), e.getValue()));
-                return out;
-            }
-            case "keys": Args.none("keys", pos, kw); return new ArrayList<>(d.keySet());
-            case "values": Args.none("values", pos, kw); return new ArrayList<>(d.values());
+            case "items": case "keys": case "values":
+                Args.none(m, pos, kw);
+                return new DictView(m, d);
             default: Args.none("copy", pos, kw); return new LinkedHashMap<>(d);
         }
     }

@@ -17,7 +17,7 @@ final class Operators {
 
     static Object binary(String op, Object a, Object b) {
         if (a instanceof Undefined) throw ((Undefined) a).fail();
-        if (b instanceof Undefined) throw ((Undefined) b).fail();
+        if (b instanceof Undefined && !(op.equals("%") && a instanceof String)) throw ((Undefined) b).fail();
         switch (op) {
             case "+": return add(a, b);
             case "-": return sub(a, b);

@@ -37,6 +37,8 @@ final class PyObjects {
         if (o instanceof Macro) return "Macro";
         if (o instanceof LoopContext) return "LoopContext";
         if (o instanceof PySlice) return "slice";
+        if (o instanceof PyRange) return "range";
+        if (o instanceof DictView) return ((DictView) o).typeName();
         if (o instanceof Methods.Bound) return "builtin_function_or_method";
         if (o instanceof PyCallable) return "function";
         return o.getClass().getSimpleName();
@@ -153,6 +155,8 @@ final class PyObjects {
         if (o instanceof List) return !((List<?>) o).isEmpty();
         if (o instanceof PyTuple) return !((PyTuple) o).items().isEmpty();
         if (o instanceof Map) return !((Map<?, ?>) o).isEmpty();
+        if (o instanceof PyRange) return ((PyRange) o).length() > 0;
+        if (o instanceof DictView) return !((DictView) o).dict().isEmpty();
         return true;
     }
 
@@ -200,6 +204,15 @@ final class PyObjects {
         if (a instanceof String && b instanceof String) return a.equals(b);
         if (a instanceof List && b instanceof List) return seqEquals((List<?>) a, (List<?>) b);
         if (a instanceof PyTuple && b instanceof PyTuple) return seqEquals(((PyTuple) a).items(), ((PyTuple) b).items());
+        if (a instanceof PyRange && b instanceof PyRange) return seqEquals(((PyRange) a).items(), ((PyRange) b).items());
+        if (a instanceof DictView && b instanceof DictView) {
+            DictView x = (DictView) a, y = (DictView) b;
+            if (!x.kind().equals(y.kind()) || x.kind().equals("values")) return false;
+            List<Object> xi = x.items(), yi = y.items();
+            if (xi.size() != yi.size()) return false;
+            for (Object o : xi) if (yi.stream().noneMatch(z -> pyEquals(o, z))) return false;
+            return true;
+        }
         if (a instanceof Map && b instanceof Map) {
             Map<?, ?> x = (Map<?, ?>) a, y = (Map<?, ?>) b;
             if (x.size() != y.size()) return false;
@@ -311,12 +324,14 @@ final class PyObjects {
         if (o instanceof String) return PyStr.chars((String) o);
         if (o instanceof Undefined) return List.of();
         if (o instanceof LoopContext) return ((LoopContext) o).remaining();
+        if (o instanceof PyRange) return ((PyRange) o).items();
+        if (o instanceof DictView) return ((DictView) o).items();
         throw TemplateException.python("TypeError", "'" + typeName(o) + "' object is not iterable");
     }
 
     static boolean isIterable(Object o) {
         return o instanceof List || o instanceof PyTuple || o instanceof Map || o instanceof String
-                || o instanceof Undefined || o instanceof LoopContext;
+                || o instanceof Undefined || o instanceof LoopContext || o instanceof PyRange || o instanceof DictView;
     }
 
     static long len(Object o) {
@@ -326,6 +341,8 @@ final class PyObjects {
         if (o instanceof Map) return ((Map<?, ?>) o).size();
         if (o instanceof Undefined) return 0;
         if (o instanceof LoopContext) return ((LoopContext) o).length();
+        if (o instanceof PyRange) return ((PyRange) o).length();
+        if (o instanceof DictView) return ((DictView) o).dict().size();
         throw TemplateException.python("TypeError", "object of type '" + typeName(o) + "' has no len()");
     }
 
@@ -333,7 +350,6 @@ final class PyObjects {
     static boolean contains(Object container, Object item) {
         if (container instanceof String) {
             if (item instanceof String) return ((String) container).contains((String) item);
-            if (item instanceof Undefined) throw ((Undefined) item).fail();
             throw TemplateException.python("TypeError",
                     "'in <string>' requires string as left operand, not " + typeName(item));
         }
@@ -341,7 +357,11 @@ final class PyObjects {
             checkHashable(item);
             return mapGet((Map<?, ?>) container, item) != MISSING;
         }
-        if (container instanceof List || container instanceof PyTuple || container instanceof Undefined) {
+        if (container instanceof DictView && !((DictView) container).kind().equals("values")) {
+            checkHashable(item);
+        }
+        if (container instanceof List || container instanceof PyTuple || container instanceof Undefined
+                || container instanceof PyRange || container instanceof DictView) {
             for (Object x : iterate(container)) if (pyEquals(x, item)) return true;
             return false;
         }
@@ -427,6 +447,13 @@ final class PyObjects {
             if (i < 0) i += l.size();
             return i < 0 || i >= l.size() ? MISSING : l.get((int) i);
         }
+        if (obj instanceof PyRange) {
+            if (!isInt(key)) return MISSING;
+            List<Object> l = ((PyRange) obj).items();
+            long i = toIndex(key);
+            if (i < 0) i += l.size();
+            return i < 0 || i >= l.size() ? MISSING : l.get((int) i);
+        }
         if (obj instanceof String) {
             String s = (String) obj;
             if (key instanceof PySlice) return ((PySlice) key).valid() ? sliceString(s, (PySlice) key) : MISSING;
@@ -452,6 +479,13 @@ final class PyObjects {
             if (obj instanceof String) return sliceString((String) obj, s);
             if (obj instanceof List) return sliceList((List<?>) obj, s);
             return new PyTuple(sliceList(((PyTuple) obj).items(), s));
+        }
+        if (obj instanceof PyRange) {
+            if (!s.valid()) {
+                throw TemplateException.python("TypeError",
+                        "slice indices must be integers or None or have an __index__ method");
+            }
+            return ((PyRange) obj).slice(s);
         }
         if (obj instanceof Map) throw TemplateException.python("TypeError", "unhashable type: 'slice'");
         throw TemplateException.python("TypeError", "'" + typeName(obj) + "' object is not subscriptable");
