@@ -122,11 +122,13 @@ final class Filters {
             }
             case "float": {
                 Object dflt = new Args(name, args, kw, "default").get(0, 0.0);
+                if (v instanceof Undefined) throw ((Undefined) v).fail();
                 Object f = toFloat(v);
                 return f == null ? dflt : f;
             }
             case "int": {
                 Args a = new Args(name, args, kw, "default", "base");
+                if (v instanceof Undefined) throw ((Undefined) v).fail();
                 return toInt(v, a.get(0, 0L), a.integer(1, 10));
             }
             case "format": {
@@ -161,7 +163,7 @@ final class Filters {
                 if (!(v instanceof Map)) {
                     throw TemplateException.python("TypeError", "Can only get item pairs from a mapping.");
                 }
-                return Methods.invoke(v, "items", List.of(), Map.of());
+                return PyObjects.iterate(Methods.invoke(v, "items", List.of(), Map.of()));
             }
             case "join": {
                 Args a = new Args(name, args, kw, "d", "attribute");

@@ -47,6 +47,10 @@ final class Globals {
                 return sep;
             });
         }));
+        g.put("lipsum", new Function("lipsum", (a, k) -> {
+            throw TemplateException.python("NotImplementedError",
+                    "lipsum() produces random text; this renderer does not implement it");
+        }));
         g.put("raise_exception", new Function("raise_exception", (a, k) -> {
             Object message = new Args("raise_exception", a, k, "message").required(0);
             throw TemplateException.raised(PyObjects.str(message));
@@ -82,15 +86,12 @@ final class Globals {
             if (a.size() == 3) step = PyObjects.toIndex(a.get(2));
         }
         if (step == 0) throw TemplateException.python("ValueError", "range() arg 3 must not be zero");
-        long count = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
-                : (start > stop ? (start - stop - step - 1) / -step : 0);
-        if (count > MAX_RANGE) {
+        PyRange r = new PyRange(start, stop, step);
+        if (r.length() > MAX_RANGE) {
             throw TemplateException.python("OverflowError",
                     "Range too big. The sandbox blocks ranges larger than MAX_RANGE (" + MAX_RANGE + ").");
         }
-        List<Object> out = new ArrayList<>((int) count);
-        for (long i = 0, v = start; i < count; i++, v += step) out.add(v);
-        return out;
+        return r;
     }
 
     /** Python dict(*args, **kwargs): a mapping or an iterable of pairs, then the keyword arguments. */
@@ -101,7 +102,9 @@ final class Globals {
         Map<Object, Object> out = new LinkedHashMap<>();
         if (a.size() == 1) {
             Object src = a.get(0);
-            if (src instanceof Map) out.putAll((Map<?, ?>) src);
+            if (src instanceof Map) {
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) src).entrySet()) PyObjects.dictPut(out, e.getKey(), e.getValue());
+            }
             else {
                 for (Object pair : PyObjects.iterate(src)) {
                     List<Object> kv = PyObjects.iterate(pair);
@@ -109,12 +112,11 @@ final class Globals {
                         throw TemplateException.python("ValueError", "dictionary update sequence element has length "
                                 + kv.size() + "; 2 is required");
                     }
-                    PyObjects.checkHashable(kv.get(0));
-                    out.put(kv.get(0), kv.get(1));
+                    PyObjects.dictPut(out, kv.get(0), kv.get(1));
                 }
             }
         }
-        out.putAll(k);
+        k.forEach((key, v) -> PyObjects.dictPut(out, key, v));
         return out;
     }
 

@@ -155,7 +155,8 @@ final class Interpreter {
             Object key;
             if (g.key() instanceof Slice) {
                 Slice sl = (Slice) g.key();
-                key = new PySlice(evalOpt(sl.start(), scope), evalOpt(sl.stop(), scope), evalOpt(sl.step(), scope));
+                return PyObjects.slice(obj,
+                        new PySlice(evalOpt(sl.start(), scope), evalOpt(sl.stop(), scope), evalOpt(sl.step(), scope)));
             } else {
                 key = eval(g.key(), scope);
             }
@@ -176,8 +177,7 @@ final class Interpreter {
             Map<Object, Object> m = new LinkedHashMap<>();
             for (int i = 0; i < d.keys().size(); i++) {
                 Object k = eval(d.keys().get(i), scope);
-                PyObjects.checkHashable(k);
-                m.put(k, eval(d.values().get(i), scope));
+                PyObjects.dictPut(m, k, eval(d.values().get(i), scope));
             }
             return m;
         }

@@ -30,7 +30,7 @@ final class LoopContext implements PyCallable {
     public Object call(List<Object> args, Map<String, Object> kwargs) {
         if (recurse == null) {
             throw TemplateException.python("TypeError",
-                    "Tried to call non recursive loop. Maybe you forgot the 'recursive' modifier.");
+                    "The loop must have the 'recursive' marker to be called recursively.");
         }
         Object it = new Args("loop", args, kwargs, "iterable").required(0);
         return recurse.apply(it);

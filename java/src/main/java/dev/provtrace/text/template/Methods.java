@@ -80,23 +80,23 @@ final class Methods {
                 Object v = PyObjects.mapGet(d, key);
                 return v == PyObjects.MISSING ? a.get(1, null) : v;
             }
-            case "items": {
-                Args.none("items", pos, kw);
-                List<Object> out = new ArrayList<>();
-                for (Map.Entry<?, ?> e : d.entrySet()) out.add(PyTuple.of(e.getKey(), e.getValue()));
-                return out;
-            }
-            case "keys": Args.none("keys", pos, kw); return new ArrayList<>(d.keySet());
-            case "values": Args.none("values", pos, kw); return new ArrayList<>(d.values());
+            case "items": case "keys": case "values":
+                Args.none(m, pos, kw);
+                return new DictView(m, d);
             default: Args.none("copy", pos, kw); return new LinkedHashMap<>(d);
         }
     }
 
     private static Object str(String s, String m, List<Object> pos, Map<String, Object> kw) {
         switch (m) {
-            case "strip": return PyStr.strip(s, new Args("strip", pos, kw, "chars").optString(0));
-            case "lstrip": return PyStr.lstrip(s, new Args("lstrip", pos, kw, "chars").optString(0));
-            case "rstrip": return PyStr.rstrip(s, new Args("rstrip", pos, kw, "chars").optString(0));
+            case "strip": case "lstrip": case "rstrip": {
+                Object chars = new Args(m, pos, kw, "chars").get(0, null);
+                if (chars != null && !(chars instanceof String)) {
+                    throw TemplateException.python("TypeError", m + " arg must be None or str");
+                }
+                String c = (String) chars;
+                return m.equals("strip") ? PyStr.strip(s, c) : m.equals("lstrip") ? PyStr.lstrip(s, c) : PyStr.rstrip(s, c);
+            }
             case "split": case "rsplit": {
                 Args a = new Args(m, pos, kw, "sep", "maxsplit");
                 String sep = a.optString(0);

@@ -17,7 +17,7 @@ final class Operators {
 
     static Object binary(String op, Object a, Object b) {
         if (a instanceof Undefined) throw ((Undefined) a).fail();
-        if (b instanceof Undefined) throw ((Undefined) b).fail();
+        if (b instanceof Undefined && !(op.equals("%") && a instanceof String)) throw ((Undefined) b).fail();
         switch (op) {
             case "+": return add(a, b);
             case "-": return sub(a, b);
@@ -150,9 +150,7 @@ final class Operators {
         if (!isNumber(a) || !isNumber(b)) throw unsupported("%", a, b);
         if (isInt(a) && isInt(b)) {
             BigInteger y = big(b);
-            if (y.signum() == 0) {
-                throw TemplateException.python("ZeroDivisionError", "integer division or modulo by zero");
-            }
+            if (y.signum() == 0) throw TemplateException.python("ZeroDivisionError", "integer modulo by zero");
             BigInteger r = big(a).mod(y.abs());
             if (y.signum() < 0 && r.signum() != 0) r = r.add(y);
             return normalize(r);

@@ -18,6 +18,7 @@ final class Parser {
     private final List<Token> tokens;
     private int i;
     private final Deque<String> tagStack = new ArrayDeque<>();
+    private final Deque<List<String>> endTokenStack = new ArrayDeque<>();
 
     private Parser(List<Token> tokens) { this.tokens = tokens; }
 
@@ -92,6 +93,15 @@ final class Parser {
 
     /** Parses until one of endTokens (names, checked right after a block begin) or the end of the template. */
     private List<Stmt> subparse(List<String> endTokens) {
+        if (endTokens != null) endTokenStack.push(endTokens);
+        try {
+            return subparseBody(endTokens);
+        } finally {
+            if (endTokens != null) endTokenStack.pop();
+        }
+    }
+
+    private List<Stmt> subparseBody(List<String> endTokens) {
         List<Stmt> body = new ArrayList<>();
         while (true) {
             Token t = cur();
@@ -126,13 +136,34 @@ final class Parser {
     }
 
     private void failEof(List<String> endTokens, int line) {
-        String expected = String.join(" or ", endTokens.stream().map(s -> "'" + s + "'").toList());
-        StringBuilder msg = new StringBuilder("Unexpected end of template. Jinja was looking for the following tags: ")
-                .append(expected).append('.');
+        endTokenStack.push(endTokens);
+        try {
+            throw unknownTagOrEof(null, line);
+        } finally {
+            endTokenStack.pop();
+        }
+    }
+
+    /** jinja2's _fail_ut_eof: what the parser was looking for, and the innermost open block. */
+    private TemplateException unknownTagOrEof(String name, int line) {
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (List<String> exprs : endTokenStack) expected.addAll(exprs);
+        String looking = endTokenStack.isEmpty() ? null
+                : String.join(" or ", endTokenStack.peek().stream().map(x -> "'" + x + "'").toList());
+        StringBuilder msg = new StringBuilder(name == null ? "Unexpected end of template."
+                : "Encountered unknown tag '" + name + "'.");
+        if (looking != null) {
+            if (name != null && expected.contains(name)) {
+                msg.append(" You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for ")
+                        .append(looking).append('.');
+            } else {
+                msg.append(" Jinja was looking for the following tags: ").append(looking).append('.');
+            }
+        }
         if (!tagStack.isEmpty()) {
             msg.append(" The innermost block that needs to be closed is '").append(tagStack.peek()).append("'.");
         }
-        throw fail(msg.toString(), line);
+        return fail(msg.toString(), line);
     }
 
     private List<Stmt> parseStatements(List<String> endTokens, boolean dropNeedle) {
@@ -178,32 +209,10 @@ final class Parser {
                 default:
                     tagStack.pop();
                     pop = false;
-                    throw unknownTag(name, t.line());
+                    throw unknownTagOrEof(name, t.line());
             }
         } finally {
             if (pop) tagStack.pop();
-        }
-    }
-
-    private TemplateException unknownTag(String name, int line) {
-        StringBuilder msg = new StringBuilder("Encountered unknown tag '").append(name).append("'.");
-        if (!tagStack.isEmpty()) {
-            String inner = tagStack.peek();
-            List<String> expected = endTokensFor(inner);
-            if (!expected.isEmpty()) {
-                msg.append(" Jinja was looking for the following tags: ")
-                        .append(String.join(" or ", expected.stream().map(s -> "'" + s + "'").toList()))
-                        .append(". The innermost block that needs to be closed is '").append(inner).append("'.");
-            }
-        }
-        return fail(msg.toString(), line);
-    }
-
-    private static List<String> endTokensFor(String tag) {
-        switch (tag) {
-            case "for": return List.of("endfor", "else");
-            case "if": return List.of("elif", "else", "endif");
-            default: return List.of("end" + tag);
         }
     }
 

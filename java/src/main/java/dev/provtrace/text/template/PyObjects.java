@@ -37,6 +37,8 @@ final class PyObjects {
         if (o instanceof Macro) return "Macro";
         if (o instanceof LoopContext) return "LoopContext";
         if (o instanceof PySlice) return "slice";
+        if (o instanceof PyRange) return "range";
+        if (o instanceof DictView) return ((DictView) o).typeName();
         if (o instanceof Methods.Bound) return "builtin_function_or_method";
         if (o instanceof PyCallable) return "function";
         return o.getClass().getSimpleName();
@@ -153,6 +155,8 @@ final class PyObjects {
         if (o instanceof List) return !((List<?>) o).isEmpty();
         if (o instanceof PyTuple) return !((PyTuple) o).items().isEmpty();
         if (o instanceof Map) return !((Map<?, ?>) o).isEmpty();
+        if (o instanceof PyRange) return ((PyRange) o).length() > 0;
+        if (o instanceof DictView) return !((DictView) o).dict().isEmpty();
         return true;
     }
 
@@ -200,6 +204,15 @@ final class PyObjects {
         if (a instanceof String && b instanceof String) return a.equals(b);
         if (a instanceof List && b instanceof List) return seqEquals((List<?>) a, (List<?>) b);
         if (a instanceof PyTuple && b instanceof PyTuple) return seqEquals(((PyTuple) a).items(), ((PyTuple) b).items());
+        if (a instanceof PyRange && b instanceof PyRange) return seqEquals(((PyRange) a).items(), ((PyRange) b).items());
+        if (a instanceof DictView && b instanceof DictView) {
+            DictView x = (DictView) a, y = (DictView) b;
+            if (!x.kind().equals(y.kind()) || x.kind().equals("values")) return false;
+            List<Object> xi = x.items(), yi = y.items();
+            if (xi.size() != yi.size()) return false;
+            for (Object o : xi) if (yi.stream().noneMatch(z -> pyEquals(o, z))) return false;
+            return true;
+        }
         if (a instanceof Map && b instanceof Map) {
             Map<?, ?> x = (Map<?, ?>) a, y = (Map<?, ?>) b;
             if (x.size() != y.size()) return false;
@@ -282,6 +295,17 @@ final class PyObjects {
         return MISSING;
     }
 
+    /** dict[key] = value with Python key equality: 1, 1.0 and True are one key (the first one inserted stays). */
+    static void dictPut(Map<Object, Object> m, Object key, Object value) {
+        checkHashable(key);
+        if (!(key instanceof String) && key != null && !m.containsKey(key)) {
+            for (Object k : m.keySet()) {
+                if (pyEquals(k, key)) { m.put(k, value); return; }
+            }
+        }
+        m.put(key, value);
+    }
+
     static void checkHashable(Object key) {
         if (key instanceof List || key instanceof Map || key instanceof Namespace) {
             throw TemplateException.python("TypeError", "unhashable type: '" + typeName(key) + "'");
@@ -300,12 +324,14 @@ final class PyObjects {
         if (o instanceof String) return PyStr.chars((String) o);
         if (o instanceof Undefined) return List.of();
         if (o instanceof LoopContext) return ((LoopContext) o).remaining();
+        if (o instanceof PyRange) return ((PyRange) o).items();
+        if (o instanceof DictView) return ((DictView) o).items();
         throw TemplateException.python("TypeError", "'" + typeName(o) + "' object is not iterable");
     }
 
     static boolean isIterable(Object o) {
         return o instanceof List || o instanceof PyTuple || o instanceof Map || o instanceof String
-                || o instanceof Undefined || o instanceof LoopContext;
+                || o instanceof Undefined || o instanceof LoopContext || o instanceof PyRange || o instanceof DictView;
     }
 
     static long len(Object o) {
@@ -315,6 +341,8 @@ final class PyObjects {
         if (o instanceof Map) return ((Map<?, ?>) o).size();
         if (o instanceof Undefined) return 0;
         if (o instanceof LoopContext) return ((LoopContext) o).length();
+        if (o instanceof PyRange) return ((PyRange) o).length();
+        if (o instanceof DictView) return ((DictView) o).dict().size();
         throw TemplateException.python("TypeError", "object of type '" + typeName(o) + "' has no len()");
     }
 
@@ -322,7 +350,6 @@ final class PyObjects {
     static boolean contains(Object container, Object item) {
         if (container instanceof String) {
             if (item instanceof String) return ((String) container).contains((String) item);
-            if (item instanceof Undefined) throw ((Undefined) item).fail();
             throw TemplateException.python("TypeError",
                     "'in <string>' requires string as left operand, not " + typeName(item));
         }
@@ -330,7 +357,11 @@ final class PyObjects {
             checkHashable(item);
             return mapGet((Map<?, ?>) container, item) != MISSING;
         }
-        if (container instanceof List || container instanceof PyTuple || container instanceof Undefined) {
+        if (container instanceof DictView && !((DictView) container).kind().equals("values")) {
+            checkHashable(item);
+        }
+        if (container instanceof List || container instanceof PyTuple || container instanceof Undefined
+                || container instanceof PyRange || container instanceof DictView) {
             for (Object x : iterate(container)) if (pyEquals(x, item)) return true;
             return false;
         }
@@ -385,6 +416,15 @@ final class PyObjects {
         if (obj instanceof LoopContext) return ((LoopContext) obj).attribute(name);
         if (obj instanceof Macro) return ((Macro) obj).attribute(name);
         if (obj instanceof Globals.Cycler) return ((Globals.Cycler) obj).attribute(name);
+        if (isNumber(obj)) {
+            switch (name) {
+                case "real": return obj instanceof Double ? obj : normalize(big(obj));
+                case "imag": return obj instanceof Double ? (Object) 0.0 : (Object) 0L;
+                case "numerator": return obj instanceof Double ? MISSING : normalize(big(obj));
+                case "denominator": return obj instanceof Double ? MISSING : (Object) 1L;
+                default: return MISSING;
+            }
+        }
         return Methods.lookup(obj, name);
     }
 
@@ -407,6 +447,13 @@ final class PyObjects {
             if (i < 0) i += l.size();
             return i < 0 || i >= l.size() ? MISSING : l.get((int) i);
         }
+        if (obj instanceof PyRange) {
+            if (!isInt(key)) return MISSING;
+            List<Object> l = ((PyRange) obj).items();
+            long i = toIndex(key);
+            if (i < 0) i += l.size();
+            return i < 0 || i >= l.size() ? MISSING : l.get((int) i);
+        }
         if (obj instanceof String) {
             String s = (String) obj;
             if (key instanceof PySlice) return ((PySlice) key).valid() ? sliceString(s, (PySlice) key) : MISSING;
@@ -419,6 +466,29 @@ final class PyObjects {
             return new String(Character.toChars(s.codePointAt(off)));
         }
         return MISSING;
+    }
+
+    /** {@code obj[a:b:c]}: jinja2 compiles slices to plain Python subscripts (no sandbox getitem), errors included. */
+    static Object slice(Object obj, PySlice s) {
+        if (obj instanceof Undefined) throw ((Undefined) obj).fail();
+        if (obj instanceof List || obj instanceof PyTuple || obj instanceof String) {
+            if (!s.valid()) {
+                throw TemplateException.python("TypeError",
+                        "slice indices must be integers or None or have an __index__ method");
+            }
+            if (obj instanceof String) return sliceString((String) obj, s);
+            if (obj instanceof List) return sliceList((List<?>) obj, s);
+            return new PyTuple(sliceList(((PyTuple) obj).items(), s));
+        }
+        if (obj instanceof PyRange) {
+            if (!s.valid()) {
+                throw TemplateException.python("TypeError",
+                        "slice indices must be integers or None or have an __index__ method");
+            }
+            return ((PyRange) obj).slice(s);
+        }
+        if (obj instanceof Map) throw TemplateException.python("TypeError", "unhashable type: 'slice'");
+        throw TemplateException.python("TypeError", "'" + typeName(obj) + "' object is not subscriptable");
     }
 
     static Object call(Object fn, List<Object> args, Map<String, Object> kwargs) {

@@ -83,9 +83,7 @@ final class PyStr {
                 while (i < n && isSpace(cps[i])) i++;
                 if (i >= n) break;
                 if (maxsplit >= 0 && out.size() >= maxsplit) {
-                    int j = n;
-                    while (j > i && isSpace(cps[j - 1])) j--;
-                    out.add(fromCodePoints(cps, i, j));
+                    out.add(fromCodePoints(cps, i, n)); // the rest keeps its trailing whitespace
                     break;
                 }
                 int j = i;
@@ -117,9 +115,7 @@ final class PyStr {
                 while (j > 0 && isSpace(cps[j - 1])) j--;
                 if (j <= 0) break;
                 if (out.size() >= maxsplit) {
-                    int i = 0;
-                    while (i < j && isSpace(cps[i])) i++;
-                    out.add(fromCodePoints(cps, i, j));
+                    out.add(fromCodePoints(cps, 0, j)); // the rest keeps its leading whitespace
                     break;
                 }
                 int i = j;

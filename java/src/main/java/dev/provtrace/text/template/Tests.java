@@ -30,9 +30,9 @@ final class Tests {
             case "string": return v instanceof String;
             case "mapping": return v instanceof Map;
             case "sequence": return v instanceof String || v instanceof List || v instanceof PyTuple
-                    || v instanceof Map || v instanceof Undefined;
+                    || v instanceof Map || v instanceof Undefined || v instanceof PyRange;
             case "iterable": return PyObjects.isIterable(v);
-            case "callable": return v instanceof PyCallable;
+            case "callable": return v instanceof PyCallable || v instanceof Undefined;
             case "escaped": return false;
             case "lower": return Methods.predicate(PyObjects.str(v), "islower");
             case "upper": return Methods.predicate(PyObjects.str(v), "isupper");

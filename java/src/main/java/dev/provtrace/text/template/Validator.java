@@ -24,7 +24,7 @@ final class Validator {
         if (n instanceof Break || n instanceof Continue) {
             if (loopDepth == 0) {
                 throw new TemplateException("SyntaxError",
-                        "'" + (n instanceof Break ? "break" : "continue") + "' outside loop", n.line());
+                        n instanceof Break ? "'break' outside loop" : "'continue' not properly in loop", n.line());
             }
             return;
         }
