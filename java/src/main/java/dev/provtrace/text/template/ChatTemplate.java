@@ -68,32 +68,27 @@ public final class ChatTemplate {
      */
     public static ChatTemplate load(Path modelDir) throws IOException {
         if (!Files.isDirectory(modelDir)) throw new IOException("not a model folder: " + modelDir);
-        Path configFile = modelDir.resolve(CONFIG_FILE);
-        JsonNode config = null;
-        if (Files.isRegularFile(configFile)) {
-            try {
-                config = new ObjectMapper().readTree(configFile.toFile());
-            } catch (IOException e) {
-                throw new IOException("Cannot parse " + configFile + ": " + e.getMessage(), e);
-            }
-            if (config == null || !config.isObject()) throw new IOException("Cannot parse " + configFile + ": not a JSON object");
-        }
-        String template = templateOf(modelDir, config);
-        return new ChatTemplate(template, specialTokensOf(modelDir, config));
+        JsonNode config = readConfig(modelDir);
+        return new ChatTemplate(templateOf(modelDir, config), specialTokensOf(modelDir, config));
     }
 
     /** The special tokens a model folder binds at render time, whether or not it has a template of its own. */
     public static Map<String, String> specialTokens(Path modelDir) throws IOException {
+        return specialTokensOf(modelDir, readConfig(modelDir));
+    }
+
+    /** tokenizer_config.json as an object, or null when the folder has none. */
+    private static JsonNode readConfig(Path modelDir) throws IOException {
         Path configFile = modelDir.resolve(CONFIG_FILE);
-        JsonNode config = null;
-        if (Files.isRegularFile(configFile)) {
-            try {
-                config = new ObjectMapper().readTree(configFile.toFile());
-            } catch (IOException e) {
-                throw new IOException("Cannot parse " + configFile + ": " + e.getMessage(), e);
-            }
+        if (!Files.isRegularFile(configFile)) return null;
+        JsonNode config;
+        try {
+            config = new ObjectMapper().readTree(configFile.toFile());
+        } catch (IOException e) {
+            throw new IOException("Cannot parse " + configFile + ": " + e.getMessage(), e);
         }
-        return specialTokensOf(modelDir, config != null && config.isObject() ? config : null);
+        if (config == null || !config.isObject()) throw new IOException("Cannot parse " + configFile + ": not a JSON object");
+        return config;
     }
 
     private static String templateOf(Path modelDir, JsonNode config) throws IOException {
