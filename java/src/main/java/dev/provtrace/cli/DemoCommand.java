@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
  * (generated on the fly: bigram models with planted Shared, Teacher, Student and Boosted sentences), on the CPU.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Generate a small teacher/student/distilled trio with planted sentence labels, trace it, and",
-                "check that every planted label is recovered. Leaves the models, the input and all outputs in --out."})
+        description = {"Trace a generated teacher/student/distilled trio with planted labels and check them.",
+                "The trio's models, the input and all outputs stay in --out, to rerun any command on them."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out;

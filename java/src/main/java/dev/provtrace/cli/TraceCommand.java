@@ -17,14 +17,14 @@ import java.util.concurrent.Callable;
 @Command(name = "trace", mixinStandardHelpOptions = true,
         description = {"Label every sentence of every response Shared / Teacher / Student / Boosted.",
                 "Input lines: {\"id\", \"question\", \"response\", \"answer\"?, \"correct\"?, \"group\"?}.",
-                "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out; scores are cached",
-                "in --out/cache, so a rerun (or `classify`) with other α/β does not score again."})
+                "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out.",
+                "Scores are cached in --out/cache: a rerun (or `classify`) with other α/β does not score again."})
 final class TraceCommand implements Callable<Integer> {
-    @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
-    @Option(names = "--student", required = true, paramLabel = "DIR") Path student;
-    @Option(names = "--distilled", required = true, paramLabel = "DIR") Path distilled;
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "teacher model folder (M_T)") Path teacher;
+    @Option(names = "--student", required = true, paramLabel = "DIR", description = "original student folder (M_S)") Path student;
+    @Option(names = "--distilled", required = true, paramLabel = "DIR", description = "distilled student folder (M_D)") Path distilled;
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records to trace") Path input;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "outputs and the score cache") Path out;
 
     @Option(names = "--alpha", defaultValue = "0.1", description = "Shared when all |Δ| ≤ α (default ${DEFAULT-VALUE})")
     double alpha;
@@ -39,8 +39,10 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for every model instead of their own")
     Path template;
 
-    @Option(names = "--threads", paramLabel = "N") Integer threads;
-    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N") int batchTokens;
+    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)") Integer threads;
+    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N",
+            description = "tokens packed into one forward pass (default ${DEFAULT-VALUE}); longer contexts run alone")
+    int batchTokens;
     @Option(names = "--allow-long", description = "score contexts longer than a model's max_position_embeddings") boolean allowLong;
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
