@@ -63,9 +63,7 @@ public final class AdaptiveBeta {
      *                                  the bin width is not a finite number ≥ 1e-6
      */
     public static Result choose(double[] deltaTS, double binWidth) {
-        if (!(binWidth >= MIN_BIN_WIDTH) || !Double.isFinite(binWidth)) {
-            throw new IllegalArgumentException("bin width must be finite and >= " + MIN_BIN_WIDTH + ", got " + binWidth);
-        }
+        checkBinWidth(binWidth);
         double[] a = magnitudes(deltaTS);
         int skipped = deltaTS.length - a.length;
         if (a.length == 0) {
@@ -73,33 +71,130 @@ public final class AdaptiveBeta {
         }
         Arrays.sort(a);
         int n = a.length;
-        double max = a[n - 1];
         double[] prefix = new double[n + 1];
         for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + a[i];
         double mean = prefix[n] / n;
         double totalVariance = 0;
         for (double v : a) totalVariance += (v - mean) * (v - mean);
         totalVariance /= n;
+        int edges = Histogram.binOf(a[n - 1], binWidth);
+        long[] central = new long[edges];
+        double[] centralSum = new double[edges];
+        for (int k = 1; k <= edges; k++) {
+            int c = countAtMost(a, k * binWidth);
+            central[k - 1] = c;
+            centralSum[k - 1] = prefix[c];
+        }
+        return table(central, centralSum, n, prefix[n], totalVariance, skipped, binWidth);
+    }
 
-        List<BetaCandidate> table = new ArrayList<>();
+    /**
+     * The same choice from a histogram built while streaming (for inputs whose Δ_TS do not fit in memory). Bin
+     * membership, the candidate table and the tie rule are those of {@link #choose(double[], double)}; the class
+     * sums are added in arrival order rather than sorted order, so σ_B² may differ in its last bits.
+     */
+    public static Result choose(Histogram h) {
+        if (h.values == 0) {
+            throw new IllegalArgumentException("no Δ_TS to choose β from (" + h.skipped + " NaN values)");
+        }
+        int edges = h.highestBin;
+        long[] central = new long[edges];
+        double[] centralSum = new double[edges];
+        long c = 0;
+        double sum = 0;
+        for (int k = 1; k <= edges; k++) {
+            c += h.counts[k];
+            sum += h.sums[k];
+            central[k - 1] = c;
+            centralSum[k - 1] = sum;
+        }
+        double mean = sum / h.values;
+        double totalVariance = Math.max(0, h.sumOfSquares / h.values - mean * mean);
+        return table(central, centralSum, h.values, sum, totalVariance, Math.toIntExact(h.skipped), h.binWidth);
+    }
+
+    /**
+     * The candidate table and the choice, from the central class at each edge: {@code central[k-1]} values ≤ k·w
+     * summing to {@code centralSum[k-1]}.
+     */
+    private static Result table(long[] central, double[] centralSum, long n, double total, double totalVariance,
+                                int skipped, double binWidth) {
+        List<BetaCandidate> table = new ArrayList<>(central.length);
         int best = -1;
         double bestCriterion = 0;
-        int previousCentral = 0;
-        for (int k = 1; ; k++) {
-            double edge = k * binWidth;
-            int central = countAtMost(a, edge);
-            double criterion = betweenClassVariance(prefix, central, n);
-            table.add(new BetaCandidate(edge, central - previousCentral, (double) central / n, criterion));
+        long previousCentral = 0;
+        for (int k = 1; k <= central.length; k++) {
+            long c = central[k - 1];
+            double criterion = betweenClassVariance(centralSum[k - 1], total, c, n);
+            table.add(new BetaCandidate(k * binWidth, c - previousCentral, (double) c / n, criterion));
             if (criterion > bestCriterion) { bestCriterion = criterion; best = table.size() - 1; }
-            previousCentral = central;
-            if (edge >= max) break;
+            previousCentral = c;
         }
+        int values = Math.toIntExact(n);
         if (best < 0) {
-            return new Result(Double.NaN, false, 0, binWidth, n, skipped, table);
+            return new Result(Double.NaN, false, 0, binWidth, values, skipped, table);
         }
         int last = best;
         while (last + 1 < table.size() && table.get(last + 1).criterion() == bestCriterion) last++;
-        return new Result(table.get((best + last) / 2).beta(), true, bestCriterion / totalVariance, binWidth, n, skipped, table);
+        return new Result(table.get((best + last) / 2).beta(), true, bestCriterion / totalVariance, binWidth, values,
+                skipped, table);
+    }
+
+    /**
+     * |Δ_TS| counted into the bins of {@link AdaptiveBeta} one value at a time, in memory that does not grow with
+     * the number of values (at most 1/w bins): per bin the count and the sum, and overall the sum of squares.
+     */
+    public static final class Histogram {
+        private final double binWidth;
+        private long[] counts = new long[16];       // index k = bin (e_{k-1}, e_k]; index 0 unused
+        private double[] sums = new double[16];
+        private double sumOfSquares;
+        private long values, skipped;
+        private int highestBin;
+
+        public Histogram() { this(DEFAULT_BIN_WIDTH); }
+
+        public Histogram(double binWidth) {
+            checkBinWidth(binWidth);
+            this.binWidth = binWidth;
+        }
+
+        /** Adds one Δ_TS (NaN = unscored sentence: counted as skipped). */
+        public void add(double delta) {
+            if (Double.isNaN(delta)) { skipped++; return; }
+            if (!(Math.abs(delta) <= 1)) {
+                throw new IllegalArgumentException("Δ_TS = " + delta + " is outside [-1, 1]: not a difference of probabilities");
+            }
+            double a = Math.abs(delta);
+            int k = binOf(a, binWidth);
+            if (k >= counts.length) {
+                counts = Arrays.copyOf(counts, Math.max(k + 1, 2 * counts.length));
+                sums = Arrays.copyOf(sums, counts.length);
+            }
+            counts[k]++;
+            sums[k] += a;
+            sumOfSquares += a * a;
+            values++;
+            highestBin = Math.max(highestBin, k);
+        }
+
+        public long values() { return values; }
+
+        public long skipped() { return skipped; }
+
+        /** The bin k ≥ 1 with (k−1)·w &lt; a ≤ k·w (the first bin also holds 0), the edges computed as k·w. */
+        static int binOf(double a, double w) {
+            int k = Math.max(1, (int) Math.ceil(a / w));
+            while (k * w < a) k++;
+            while (k > 1 && (k - 1) * w >= a) k--;
+            return k;
+        }
+    }
+
+    private static void checkBinWidth(double binWidth) {
+        if (!(binWidth >= MIN_BIN_WIDTH) || !Double.isFinite(binWidth)) {
+            throw new IllegalArgumentException("bin width must be finite and >= " + MIN_BIN_WIDTH + ", got " + binWidth);
+        }
     }
 
     /** Convenience: Δ_TS from aligned sentence probabilities (NaN where either is missing). */
@@ -137,11 +232,11 @@ public final class AdaptiveBeta {
         return lo;
     }
 
-    /** w₀·w₁·(μ₀ − μ₁)² for the split of the sorted values into the first {@code central} and the rest. */
-    private static double betweenClassVariance(double[] prefix, int central, int n) {
-        int tails = n - central;
+    /** w₀·w₁·(μ₀ − μ₁)² for the split of n values into {@code central} (summing to centralSum) and the rest. */
+    private static double betweenClassVariance(double centralSum, double total, long central, long n) {
+        long tails = n - central;
         if (central == 0 || tails == 0) return 0;
-        double mu0 = prefix[central] / central, mu1 = (prefix[n] - prefix[central]) / tails;
+        double mu0 = centralSum / central, mu1 = (total - centralSum) / tails;
         double w0 = (double) central / n, w1 = (double) tails / n;
         return w0 * w1 * (mu0 - mu1) * (mu0 - mu1);
     }

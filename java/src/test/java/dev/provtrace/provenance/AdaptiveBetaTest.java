@@ -133,4 +133,43 @@ class AdaptiveBetaTest {
         assertEquals(0.25, d[0]);
         assertTrue(Double.isNaN(d[1]));
     }
+
+    /** The streaming histogram makes the same choice as the in-memory values, table row by row. */
+    @Test
+    void histogramChoosesAsTheValuesDo() {
+        Random random = new Random(11);
+        double[] deltas = new double[3000];
+        for (int i = 0; i < deltas.length; i++) {
+            deltas[i] = i % 97 == 0 ? Double.NaN : i % 5 == 0 ? Math.copySign(0.2 + 0.4 * random.nextDouble(), random.nextGaussian())
+                    : 0.04 * random.nextGaussian();
+        }
+        deltas[1] = 0.01;     // exactly on an edge: (0.005, 0.010] holds it in both
+        deltas[2] = -0.0;
+        for (double width : new double[] {AdaptiveBeta.DEFAULT_BIN_WIDTH, 0.1, 0.0003}) {
+            AdaptiveBeta.Histogram h = new AdaptiveBeta.Histogram(width);
+            for (double d : deltas) h.add(d);
+            AdaptiveBeta.Result fromValues = AdaptiveBeta.choose(deltas, width), fromHistogram = AdaptiveBeta.choose(h);
+            assertEquals(fromValues.beta(), fromHistogram.beta(), "width " + width);
+            assertEquals(fromValues.values(), fromHistogram.values());
+            assertEquals(fromValues.skipped(), fromHistogram.skipped());
+            assertEquals(fromValues.separability(), fromHistogram.separability(), 1e-9);
+            assertEquals(fromValues.candidates().size(), fromHistogram.candidates().size());
+            for (int k = 0; k < fromValues.candidates().size(); k++) {
+                BetaCandidate a = fromValues.candidates().get(k), b = fromHistogram.candidates().get(k);
+                assertEquals(a.beta(), b.beta());
+                assertEquals(a.binCount(), b.binCount(), "bin " + k);
+                assertEquals(a.centralFraction(), b.centralFraction());
+                assertEquals(a.criterion(), b.criterion(), 1e-12);
+            }
+        }
+        // the hand-computed table of smallTableComputedByHand
+        AdaptiveBeta.Histogram small = new AdaptiveBeta.Histogram(0.1);
+        for (double d : new double[] {0.01, -0.02, Double.NaN, 0.3}) small.add(d);
+        AdaptiveBeta.Result r = AdaptiveBeta.choose(small);
+        assertEquals(0.1, r.beta(), 1e-15);
+        assertEquals(0.01805, r.candidates().get(0).criterion(), 1e-12);
+        assertEquals(List.of(2L, 0L, 1L), r.candidates().stream().map(BetaCandidate::binCount).toList());
+        assertThrows(IllegalArgumentException.class, () -> AdaptiveBeta.choose(new AdaptiveBeta.Histogram()));
+        assertThrows(IllegalArgumentException.class, () -> new AdaptiveBeta.Histogram().add(1.5));
+    }
 }
