@@ -16,12 +16,12 @@ import java.util.stream.Stream;
  * time: hashing gigabytes on every run would cost more than it protects), the prompt setup, and the scoring
  * version. A change to any of them starts a new cache instead of reusing stale scores.
  */
-final class ModelFingerprint {
-    static final String SCORING_VERSION = "provtrace-scores-1";
+public final class ModelFingerprint {
+    public static final String SCORING_VERSION = "provtrace-scores-1";
 
     private ModelFingerprint() {}
 
-    static String of(Path modelDir, String promptFingerprint) throws IOException {
+    public static String of(Path modelDir, String promptFingerprint) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(SCORING_VERSION.getBytes(StandardCharsets.UTF_8));
@@ -49,7 +49,7 @@ final class ModelFingerprint {
     }
 
     /** Key of one record inside a model's cache: its question and response. */
-    static String recordKey(String question, String response) {
+    public static String recordKey(String question, String response) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(question.getBytes(StandardCharsets.UTF_8));

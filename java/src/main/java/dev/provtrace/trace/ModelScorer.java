@@ -19,15 +19,16 @@ import java.util.function.LongConsumer;
 /**
  * Scores one model over the records its cache lacks: one teacher-forced forward pass per record (never one per
  * sentence), packed into batches, each result written to the cache as soon as its batch is done. The model is
- * loaded for this and released afterwards, so the three models of a trace are never in memory together.
+ * loaded only when something is missing and released afterwards, so the models of a trace are never in memory
+ * together. A {@link Session} keeps it loaded across many calls, for inputs scored chunk by chunk.
  */
-final class ModelScorer {
+public final class ModelScorer {
     private final String role;
     private final Path modelDir;
     private final PromptBuilder prompts;
     private final EngineOptions options;
 
-    ModelScorer(String role, Path modelDir, PromptBuilder prompts, EngineOptions options) {
+    public ModelScorer(String role, Path modelDir, PromptBuilder prompts, EngineOptions options) {
         this.role = role;
         this.modelDir = modelDir;
         this.prompts = prompts;
@@ -35,23 +36,38 @@ final class ModelScorer {
     }
 
     /** A record this model could not score, and why (the others go on). */
-    record Failure(TraceRecord record, String reason) {}
+    public record Failure(TraceRecord record, String reason) {}
 
     /**
      * Scores the records missing from {@code cache}; returns the failures. {@code progress} gets the number of
      * records finished (scored or failed).
      */
-    List<Failure> scoreMissing(List<TraceRecord> records, ScoreCache cache, LongConsumer progress) throws IOException {
-        List<Failure> failures = new ArrayList<>();
-        List<TraceRecord> todo = new ArrayList<>();
-        for (TraceRecord r : records) {
-            if (!cache.contains(ModelFingerprint.recordKey(r.question(), r.response()))) todo.add(r);
+    public List<Failure> scoreMissing(List<TraceRecord> records, ScoreCache cache, LongConsumer progress) throws IOException {
+        try (Session session = open()) {
+            return session.scoreMissing(records, cache, progress);
         }
-        if (todo.isEmpty()) return failures;
-        if (!Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
-            throw new IOException(modelDir + " (" + role + "): no tokenizer.json; every model needs its own tokenizer");
-        }
-        try (Engine engine = Engine.load(modelDir, options); HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+    }
+
+    /** A session whose engine, once loaded for the first missing record, stays loaded until it is closed. */
+    public Session open() { return new Session(); }
+
+    public final class Session implements AutoCloseable {
+        private Engine engine;
+        private HfTokenizer tokenizer;
+
+        private Session() {}
+
+        /** As {@link ModelScorer#scoreMissing}, without reloading the model between calls. */
+        public List<Failure> scoreMissing(List<TraceRecord> records, ScoreCache cache, LongConsumer progress) throws IOException {
+            List<Failure> failures = new ArrayList<>();
+            List<TraceRecord> todo = new ArrayList<>();
+            for (TraceRecord r : records) {
+                if (cache.contains(ModelFingerprint.recordKey(r.question(), r.response()))) continue;
+                todo.add(r);
+            }
+            if (progress != null && todo.size() < records.size()) progress.accept(records.size() - todo.size());
+            if (todo.isEmpty()) return failures;
+            load();
             Map<String, Pending> group = new LinkedHashMap<>();
             long groupTokens = 0;
             for (TraceRecord r : todo) {
@@ -65,7 +81,10 @@ final class ModelScorer {
                     continue;
                 }
                 String key = ModelFingerprint.recordKey(r.question(), r.response());
-                if (group.containsKey(key)) continue;           // the same question and response twice
+                if (group.containsKey(key)) {                       // the same question and response twice
+                    if (progress != null) progress.accept(1);
+                    continue;
+                }
                 group.put(key, new Pending(ctx, enc));
                 groupTokens += enc.size();
                 if (groupTokens >= 4L * options.batchTokens()) {
@@ -74,8 +93,34 @@ final class ModelScorer {
                 }
             }
             flush(engine, group, cache, progress);
+            return failures;
         }
-        return failures;
+
+        private void load() throws IOException {
+            if (engine != null) return;
+            if (!Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
+                throw new IOException(modelDir + " (" + role + "): no tokenizer.json; every model needs its own tokenizer");
+            }
+            engine = Engine.load(modelDir, options);
+            try {
+                tokenizer = HfTokenizer.load(modelDir);
+            } catch (IOException | RuntimeException e) {
+                engine.close();
+                engine = null;
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (tokenizer != null) tokenizer.close();
+            } finally {
+                if (engine != null) engine.close();
+                tokenizer = null;
+                engine = null;
+            }
+        }
     }
 
     private record Pending(PromptContext context, Encoding encoding) {}

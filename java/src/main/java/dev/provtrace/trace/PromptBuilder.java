@@ -15,17 +15,22 @@ import java.util.TreeMap;
 
 /**
  * The context a model is teacher-forced on: its chat template rendered for one user turn (the question) with the
- * generation prompt, then the response exactly; or, with {@code raw}, question + newline + response.
+ * generation prompt, then the response exactly; or, with {@code raw}, question + newline + response; or, with
+ * {@code grape}, the GRAPE baseline's plain prompt {@code "Question: {question}\n Answer: {response}"}. Raw and
+ * grape contexts are tokenized with the tokenizer's special tokens (BOS), as {@code tokenizer(text)} does.
  * When the generation prompt already ends in {@code <think>} and the response starts with it, the response's copy
  * is not repeated; offsets still refer to the original response (see {@link PromptContext#responseOffset()}).
  */
 public final class PromptBuilder {
-    public enum Format { CHAT, RAW }
+    public enum Format { CHAT, RAW, GRAPE }
+
+    /** The GRAPE prompt around the question; the response follows {@link #GRAPE_ANSWER} directly. */
+    public static final String GRAPE_QUESTION = "Question: ", GRAPE_ANSWER = "\n Answer: ";
 
     private static final String THINK = "<think>";
 
     private final Format format;
-    private final ChatTemplate template;   // null for RAW
+    private final ChatTemplate template;   // null for RAW and GRAPE
 
     private PromptBuilder(Format format, ChatTemplate template) {
         this.format = format;
@@ -36,7 +41,7 @@ public final class PromptBuilder {
      * @param templateFile a Jinja chat template to use instead of the model's own (null: the model's)
      */
     public static PromptBuilder create(Path modelDir, Format format, Path templateFile) throws IOException {
-        if (format == Format.RAW) return new PromptBuilder(format, null);
+        if (format != Format.CHAT) return new PromptBuilder(format, null);
         if (templateFile != null) {
             if (!Files.isRegularFile(templateFile)) throw new IOException(templateFile + ": template file not found");
             return new PromptBuilder(format, ChatTemplate.fromString(Files.readString(templateFile),
@@ -50,6 +55,10 @@ public final class PromptBuilder {
         if (format == Format.RAW) {
             String text = question + "\n" + response;
             return new PromptContext(text, question.codePointCount(0, question.length()) + 1, true);
+        }
+        if (format == Format.GRAPE) {
+            String prompt = GRAPE_QUESTION + question + GRAPE_ANSWER;
+            return new PromptContext(prompt + response, prompt.codePointCount(0, prompt.length()), true);
         }
         String prompt = template.render(List.of(ChatMessage.user(question)), true);
         int drop = 0;

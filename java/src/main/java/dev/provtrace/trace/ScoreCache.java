@@ -41,6 +41,14 @@ public final class ScoreCache implements AutoCloseable {
         this.end = end;
     }
 
+    /**
+     * Where the cache of one model (in one role, under one prompt setup) lives inside a cache folder:
+     * {@code ROLE-FINGERPRINT16.bin}, so trace and select share the caches of a folder when their setups agree.
+     */
+    public static Path fileFor(Path cacheDir, String role, String fingerprint) {
+        return cacheDir.resolve(role + "-" + fingerprint.substring(0, 16) + ".bin");
+    }
+
     /** Opens (or creates) the cache file of one model; entries written by another fingerprint are an error. */
     public static ScoreCache open(Path file, String fingerprint, Consumer<String> warnings) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());

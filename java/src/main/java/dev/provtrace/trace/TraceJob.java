@@ -77,8 +77,8 @@ public final class TraceJob {
                 Path dir = models.all().get(m);
                 PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template());
                 String fp = ModelFingerprint.of(dir, prompts.fingerprint());
-                caches[m] = ScoreCache.open(outDir.resolve("cache").resolve(ROLES[m] + "-" + fp.substring(0, 16) + ".bin"),
-                        fp, w -> errors.println("warning: " + w));
+                caches[m] = ScoreCache.open(ScoreCache.fileFor(outDir.resolve("cache"), ROLES[m], fp), fp,
+                        w -> errors.println("warning: " + w));
                 modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
                 ModelScorer scorer = new ModelScorer(ROLES[m], dir, prompts, options.engine());

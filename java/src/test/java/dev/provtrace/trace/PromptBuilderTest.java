@@ -65,4 +65,16 @@ class PromptBuilderTest {
         assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("chat template"), e.getMessage());
         assertEquals("q\nr", PromptBuilder.create(dir, PromptBuilder.Format.RAW, null).build("q", "r").text());
     }
+
+    @Test
+    void grapeFormatIsThePlainQuestionAnswerPrompt() throws Exception {
+        PromptBuilder pb = PromptBuilder.create(R1_DISTILL, PromptBuilder.Format.GRAPE, null);
+        PromptContext c = pb.build("What is 𝑥²?", "<think>\nIt is 4.");
+        assertEquals("Question: What is 𝑥²?\n Answer: <think>\nIt is 4.", c.text());
+        // "Question: " (10) + "What is 𝑥²?" (11 code points, 12 UTF-16 units) + "\n Answer: " (10)
+        assertEquals(31, c.responseOffset());
+        assertEquals("<think>\nIt is 4.", slice(c.text(), c.responseOffset(), c.text().codePointCount(0, c.text().length())));
+        assertTrue(c.addSpecialTokens(), "plain text, tokenized as tokenizer(text) does");
+        assertFalse(pb.fingerprint().equals(PromptBuilder.create(R1_DISTILL, PromptBuilder.Format.RAW, null).fingerprint()));
+    }
 }
