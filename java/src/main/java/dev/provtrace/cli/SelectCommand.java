@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "select", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "select", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
         description = {"Teacher-guided data selection: per question, keep the candidate teacher responses with the most",
                 "Teacher sentences (two-model labels under the teacher and the original student), or compare baselines.",
                 "Input lines: {\"id\", \"question_id\", \"question\", \"response\", ...}; extra fields are carried through.",
@@ -33,10 +33,11 @@ import java.util.concurrent.Callable;
                 "  grape              highest mean log-prob of the response's tokens under the student (tokens whose",
                 "                     first character is in the response); ties: shorter response, earlier line",
                 "",
-                "Scores are cached (--out DIR/cache, or --cache DIR, or .provtrace-cache next to --output): an",
+                "Scores are cached (--cache DIR, else --out DIR/cache, else .provtrace-cache next to --output): an",
                 "interrupted run, rerun with the same arguments, scores only what is missing and writes the same output.",
-                "Bad lines (missing fields, empty response, duplicate id, too long for a model) are reported with",
-                "file:line (id) and skipped; the exit code is then 2."})
+                "The input is streamed in passes (--chunk candidates in memory at a time), never held whole.",
+                "Bad lines (missing fields, empty response, duplicate id, no sentences, too long for a model) are reported",
+                "with file:line (id) and skipped; the exit code is then 2.", ""})
 final class SelectCommand implements Callable<Integer> {
     @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")

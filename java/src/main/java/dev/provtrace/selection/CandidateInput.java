@@ -74,8 +74,6 @@ public final class CandidateInput {
     /** Good candidates left (validated and not rejected since). */
     public int count() { return good.cardinality(); }
 
-    public boolean isGood(long line) { return line <= Integer.MAX_VALUE && good.get((int) line); }
-
     /** Every skipped line with its reason, in the order they were found. */
     public List<Skipped> skipped() { return skipped; }
 
