@@ -2,6 +2,7 @@ package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.demo.DemoCandidates;
 import dev.provtrace.demo.DemoRecord;
 import dev.provtrace.demo.DemoTrio;
 import dev.provtrace.demo.PlantedSentence;
@@ -26,7 +27,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Trace a generated teacher/student/distilled trio with planted labels and check them.",
-                "The trio's models, the input and all outputs stay in --out, to rerun any command on them."})
+                "The trio's models, the input, all outputs and demo-candidates.jsonl (three candidate responses",
+                "per question, for `provtrace select`) stay in --out, to rerun any command on them."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out;
@@ -53,6 +55,11 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("planted labels recovered: %d of %d sentences (%.1f s)%n", agreement[0], agreement[1],
                 (System.nanoTime() - start) / 1e9);
         System.out.println("rerun any step on these files, e.g.: provtrace classify --scores " + out + " --beta auto");
+        Path candidates = out.resolve(DemoCandidates.FILE);
+        DemoCandidates.write(candidates);
+        System.out.println("or select data: provtrace select --teacher " + models.teacher() + " --student " + models.student()
+                + " --input " + candidates + " --output " + out.resolve("selected.jsonl") + " --compare-all --out "
+                + out.resolve("selection"));
         return agreement[0] == agreement[1] && r.failed() == 0 ? 0 : 1;
     }
 

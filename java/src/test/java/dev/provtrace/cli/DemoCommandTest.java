@@ -27,7 +27,7 @@ class DemoCommandTest {
         assertTrue(agreement[1] >= 40, "the demo plants " + agreement[1] + " sentences");
         assertTrue(r.out().contains("planted labels recovered: " + agreement[1] + " of " + agreement[1]), r.out());
         for (String f : new String[] {"models/teacher/model.safetensors", "models/student/tokenizer.json",
-                "models/distilled/config.json", DemoTrio.INPUT_FILE, "sentences.jsonl", "trajectories.jsonl",
+                "models/distilled/config.json", DemoTrio.INPUT_FILE, dev.provtrace.demo.DemoCandidates.FILE, "sentences.jsonl", "trajectories.jsonl",
                 "summary.json", "report.html"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }

@@ -1,0 +1,135 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.selection.OutputFormat;
+import dev.provtrace.selection.SelectionJob;
+import dev.provtrace.selection.Strategy;
+import dev.provtrace.trace.BetaChoice;
+import dev.provtrace.trace.PromptBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "select", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+        description = {"Teacher-guided data selection: per question, keep the candidate teacher responses with the most",
+                "Teacher sentences (two-model labels under the teacher and the original student), or compare baselines.",
+                "Input lines: {\"id\", \"question_id\", \"question\", \"response\", ...}; extra fields are carried through.",
+                "Output: the selected candidates in input order, each with n_sentences, teacher_count, common_count,",
+                "student_count, unscored_count, teacher_ratio, response_chars (and grape_score when computed).",
+                "Labels: Teacher if Δ_TS = p_T − p_S > β, Student if −Δ_TS > β, else Common; p = exp(mean token log-prob).",
+                "",
+                "Strategies (each selects min(K, valid candidates) per question; every ranking ends in the input line):",
+                "  max-teacher-count  most Teacher sentences; ties: higher teacher_ratio, shorter response, earlier line",
+                "  min-teacher-count  fewest Teacher sentences; ties: lower teacher_ratio, shorter response, earlier line",
+                "  max-teacher-ratio  highest teacher_ratio; ties: more Teacher sentences, shorter response, earlier line",
+                "  longest            longest response (code points); ties: earlier line",
+                "  random             smallest hash of (--seed, candidate id); ties: earlier line",
+                "  grape              highest mean log-prob of the response's tokens under the student (tokens whose",
+                "                     first character is in the response); ties: shorter response, earlier line",
+                "",
+                "Scores are cached (--cache DIR, else --out DIR/cache, else .provtrace-cache next to --output): an",
+                "interrupted run, rerun with the same arguments, scores only what is missing and writes the same output.",
+                "The input is streamed in passes (--chunk candidates in memory at a time), never held whole.",
+                "Bad lines (missing fields, empty response, duplicate id, no sentences, too long for a model) are reported",
+                "with file:line (id) and skipped; the exit code is then 2.", ""})
+final class SelectCommand implements Callable<Integer> {
+    @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
+    @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
+    Path student;
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "the selected candidates (written atomically)")
+    Path output;
+
+    @Option(names = "--strategy", defaultValue = "max-teacher-count", paramLabel = "S",
+            description = "the strategy whose picks go to --output (default ${DEFAULT-VALUE})")
+    String strategy;
+
+    @Option(names = "--compare-all", description = "also select with every other strategy (scored once) for selection.json and the report")
+    boolean compareAll;
+
+    @Option(names = "--per-question", defaultValue = "1", paramLabel = "K", description = "candidates kept per question (default ${DEFAULT-VALUE})")
+    int perQuestion;
+
+    @Option(names = "--beta", defaultValue = "0.1", description = "Teacher/Student when ±Δ_TS > β; a number or auto (default ${DEFAULT-VALUE})")
+    String beta;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "seed of the random strategy (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "also write candidates.jsonl (statistics of every candidate), selection.json and report.html here")
+    Path out;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "score caches (default: --out DIR/cache, else .provtrace-cache next to --output)")
+    Path cache;
+
+    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (input line + statistics) or sft ({\"messages\": [user, assistant]}); default ${DEFAULT-VALUE}")
+    String format;
+
+    @Option(names = "--prompt-format", defaultValue = "chat",
+            description = "contexts for labelling: chat (each model's chat template) or raw (question, newline, response); default ${DEFAULT-VALUE}")
+    String promptFormat;
+
+    @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for both models instead of their own")
+    Path template;
+
+    @Option(names = "--grape-prompt", defaultValue = "plain",
+            description = "GRAPE's context: plain (\"Question: {question}\\n Answer: {response}\") or chat (the student's chat template); default ${DEFAULT-VALUE}")
+    String grapePrompt;
+
+    @Option(names = "--threads", paramLabel = "N") Integer threads;
+    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N") int batchTokens;
+    @Option(names = "--chunk", defaultValue = "" + SelectionJob.DEFAULT_CHUNK, paramLabel = "N",
+            description = "candidates read into memory at a time (default ${DEFAULT-VALUE})")
+    int chunk;
+    @Option(names = "--allow-long", description = "score contexts longer than a model's max_position_embeddings") boolean allowLong;
+    @Option(names = "--quiet", description = "no progress bars") boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
+        Strategy primary = Strategy.parse(strategy);
+        List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        SelectionJob.Options options = new SelectionJob.Options(teacher, student, TraceCommand.format(promptFormat), template,
+                BetaChoice.parse(beta), perQuestion, seed, primary, strategies, grapeFormat(grapePrompt),
+                OutputFormat.parse(format), new EngineOptions(t, batchTokens, allowLong), chunk);
+        Path cacheDir = cache != null ? cache : out != null ? out.resolve(SelectionJob.CACHE_DIR)
+                : output.toAbsolutePath().getParent().resolve(".provtrace-cache");
+        ModelProgress progress = new ModelProgress(!quiet);
+        SelectionJob.Result r = new SelectionJob(options, System.err).run(input, output, out, cacheDir, progress);
+        progress.finish();
+        printSummary(r, output, out);
+        if (r.skipped() > 0) System.err.println(r.skipped() + " lines were reported above and left out");
+        return r.skipped() > 0 ? 2 : 0;
+    }
+
+    private static PromptBuilder.Format grapeFormat(String s) {
+        return switch (s.toLowerCase()) {
+            case "plain" -> PromptBuilder.Format.GRAPE;
+            case "chat" -> PromptBuilder.Format.CHAT;
+            default -> throw new IllegalArgumentException("--grape-prompt must be plain or chat, got " + s);
+        };
+    }
+
+    private static void printSummary(SelectionJob.Result r, Path output, Path out) {
+        JsonNode run = r.selection().get("run");
+        System.out.printf("%d candidates of %d questions; β = %.3f (%s)%n", r.candidates(),
+                r.selection().get("candidates").path("questions").asInt(), r.beta(), run.get("beta_mode").asText());
+        for (JsonNode s : r.selection().get("strategies")) {
+            System.out.printf("  %-18s %d selected: mean Teacher %.2f, Common %.2f, Student %.2f; teacher ratio %.1f%%; %.0f chars%s%n",
+                    s.get("strategy").asText(), s.get("candidates").asLong(), s.get("mean_teacher_count").asDouble(),
+                    s.get("mean_common_count").asDouble(), s.get("mean_student_count").asDouble(),
+                    100 * s.get("mean_teacher_ratio").asDouble(), s.get("mean_response_chars").asDouble(),
+                    s.hasNonNull("mean_grape_score") ? String.format("; GRAPE %.3f", s.get("mean_grape_score").asDouble()) : "");
+        }
+        System.out.println("output (" + run.get("strategy").asText() + "): " + r.selected() + " lines -> " + output.toAbsolutePath());
+        if (out != null) System.out.println("report: " + out.resolve(SelectionJob.REPORT).toAbsolutePath());
+    }
+}
