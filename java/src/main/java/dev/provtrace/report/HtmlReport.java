@@ -16,9 +16,13 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
-    /** Fills {@code page}'s /*CHARTJS*&#47;, /*REPORTJS*&#47; and /*DATA*&#47; slots and writes the file atomically. */
+    /**
+     * Fills {@code page}'s /*COMMONCSS*&#47; (styles shared by all reports), /*CHARTJS*&#47;, /*REPORTJS*&#47; and
+     * /*DATA*&#47; slots and writes the file atomically.
+     */
     public static void write(String page, String script, String dataJson, Path out) throws IOException {
         String html = resource("/report/" + page)
+                .replace("/*COMMONCSS*/", resource("/report/common.css"))
                 .replace("/*CHARTJS*/", resource(CHART_JS))
                 .replace("/*REPORTJS*/", resource("/report/" + script))
                 // the data sits in a <script> element: "</" must not close it early
