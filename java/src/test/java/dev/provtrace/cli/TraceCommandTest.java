@@ -112,6 +112,28 @@ class TraceCommandTest {
         assertEquals(0.05, JSON.readTree(dir.resolve("relabelled/summary.json").toFile()).get("beta").asDouble());
     }
 
+    @Test
+    void aModelFolderWithoutTokenizerOrTemplateIsNamed(@TempDir Path dir) throws Exception {
+        String tpl = "{% for m in messages %}{{ m['content'] }}{% endfor %}";
+        Path t = model(dir, "llama", tpl), s = model(dir, "qwen2", tpl), d = model(dir, "mistral", tpl);
+        Files.delete(d.resolve("tokenizer.json"));
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"id\": \"a\", \"question\": \"Q?\", \"response\": \"The answer is 42.\"}\n");
+        Run r = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", d.toString(),
+                "--input", in.toString(), "--out", dir.resolve("out").toString(), "--quiet");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains(d.toString()) && r.err().contains("tokenizer.json"), r.err());
+
+        JSON.writeValue(s.resolve("tokenizer_config.json").toFile(), JSON.createObjectNode().put("eos_token", "x"));
+        r = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", t.toString(),
+                "--input", in.toString(), "--out", dir.resolve("out2").toString(), "--quiet");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains(s.toString()) && r.err().contains("no chat template"), r.err());
+        r = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", t.toString(),
+                "--input", in.toString(), "--out", dir.resolve("out3").toString(), "--quiet", "--prompt-format", "raw");
+        assertEquals(0, r.exit(), r.err());
+    }
+
     private static long cacheBytes(Path out) throws Exception {
         try (Stream<Path> files = Files.list(out.resolve("cache"))) {
             long sum = 0;
