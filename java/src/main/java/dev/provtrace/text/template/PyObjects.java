@@ -5,7 +5,6 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -496,6 +495,4 @@ final class PyObjects {
         if (fn instanceof PyCallable) return ((PyCallable) fn).call(args, kwargs);
         throw TemplateException.python("TypeError", "'" + typeName(fn) + "' object is not callable");
     }
-
-    static Iterator<Object> iterator(Object o) { return iterate(o).iterator(); }
 }
