@@ -46,14 +46,15 @@ final class Methods {
             if (LIST.contains(name)) return new Bound(obj, name);
             if (LIST_MUTATING.contains(name)) return Undefined.unsafe(obj, name);
         }
-        if (obj instanceof PyTuple && TUPLE.contains(name)) return new Bound(obj, name);
+        if ((obj instanceof PyTuple || obj instanceof PyRange) && TUPLE.contains(name)) return new Bound(obj, name);
         return PyObjects.MISSING;
     }
 
     static Object invoke(Object self, String m, List<Object> pos, Map<String, Object> kw) {
         if (self instanceof String) return str((String) self, m, pos, kw);
         if (self instanceof Map) return dict((Map<?, ?>) self, m, pos, kw);
-        List<?> items = self instanceof List ? (List<?>) self : ((PyTuple) self).items();
+        List<?> items = self instanceof List ? (List<?>) self
+                : self instanceof PyRange ? ((PyRange) self).items() : ((PyTuple) self).items();
         String type = PyObjects.typeName(self);
         switch (m) {
             case "copy": Args.none(type + ".copy", pos, kw); return new ArrayList<>(items);

@@ -15,11 +15,12 @@
  *       arithmetic, {@code ~} between + and *, chained comparisons, tests with one bare argument...) into records;
  *       {@code Validator} makes jinja2's compile-time checks (unknown filters/tests, break outside a loop).</li>
  *   <li>{@code Interpreter} / {@code Scope} / {@code Macro} / {@code LoopContext}: execution with jinja2's scoping
- *       (a fresh scope per loop iteration, macro call, call/generation/with body; {@code if} shares its scope).</li>
+ *       (a fresh scope per loop iteration, macro call, call/generation/with body; {@code if} shares its scope);
+ *       {@code Folding} reproduces the one visible effect of jinja2's compile-time constant folding.</li>
  *   <li>{@code PyObjects}, {@code Operators}, {@code PyStr}, {@code PyFormat}: Python value semantics — None /
  *       bool / arbitrary-precision int / float (Python repr) / str (code points, Unicode whitespace) / list / tuple /
- *       dict (insertion order) / range / dict views; truthiness, equality, ordering, arithmetic, {@code in},
- *       slicing, {@code %} and {@code str.format}.</li>
+ *       dict (insertion order) / range / dict views / one-shot iterators (what select, map... return);
+ *       truthiness, equality, ordering, arithmetic, {@code in}, slicing, {@code %} and {@code str.format}.</li>
  *   <li>{@code Undefined}, {@code Methods}: jinja2's default Undefined and the ImmutableSandboxedEnvironment's
  *       attribute/item lookup (mutating methods such as {@code append} are refused with SecurityError).</li>
  *   <li>{@code Filters}, {@code Tests}, {@code Globals}, {@code JsonDumps}, {@code Strftime}: jinja2's built-ins,
@@ -27,7 +28,9 @@
  * </ul>
  *
  * <p>Not implemented (no chat template we know needs them): template inheritance and loading
- * (extends/include/import), autoescaping (the environment has it off), the filters filesizeformat, groupby,
- * pprint, random, striptags, urlencode, urlize, wordwrap and xmlattr, and lipsum().
+ * (extends/include/import), autoescaping (the environment has it off) and Markup semantics ({@code escape}
+ * returns a plain str), set operations on dict views ({@code d.keys() - x}), the filters filesizeformat, groupby,
+ * pprint, random, striptags, urlencode, urlize, wordwrap and xmlattr, and lipsum(). Where Python prints an object
+ * address ({@code <generator object ... at 0x...>}) the address is left out.
  */
 package dev.provtrace.text.template;
