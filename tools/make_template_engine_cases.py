@@ -390,6 +390,12 @@ CASES = [
     ("range_methods", "{{ range(4).count(2) }} {{ range(4).index(3) }} {{ range(1, 9, 2)[::-1] }} {{ range(1, 9, 2)[1:3] }}"),
     ("err_dict_view_unhashable", "{{ d.keys() in {} }}"),
     ("err_float_pow_overflow", "{{ 1e16 ** 1e16 }}"),
+    ("round_floor_ceil", "{{ 2.567 | round(2, 'floor') }} {{ 2.561 | round(2, 'ceil') }} {{ 7 | round(0, 'ceil') }} {{ -1.5 | round(0, 'floor') }} {{ 1234 | round(-2, 'floor') }}"),
+    ("err_round_floor_str", "{{ 'ab' | round(1, 'floor') }}"),
+    ("err_round_floor_undefined", "{{ missing | round(1, 'ceil') }}"),
+    ("err_format_missing_positional", "{{ '{}:{}'.format(1) }}"),
+    ("err_percent_dict_then_positional", "{{ '%s-%d' % d }}"),
+    ("str_expandtabs", "[{{ 'a\\tbc\\td'.expandtabs() }}][{{ 'ab\\tc\\nx\\ty'.expandtabs(4) }}][{{ '\\t'.expandtabs(0) }}]"),
     # ---- assorted chat-template idioms ----
     ("idiom_content_string_or_parts", "{% for m in msgs %}{% if m.content is string %}{{ m.content | trim }}{% else %}{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% elif p.type == 'image' %}<img>{% endif %}{% endfor %}{% endif %};{% endfor %}",
      {"msgs": [{"role": "user", "content": " hi "}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "what?"}]}]}),

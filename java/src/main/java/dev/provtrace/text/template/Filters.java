@@ -538,23 +538,32 @@ final class Filters {
         if (!method.equals("common") && !method.equals("ceil") && !method.equals("floor")) {
             throw TemplateException.python("FilterArgumentError", "method must be common, ceil or floor");
         }
+        if (!method.equals("common")) {
+            // math.floor / math.ceil of value * 10 ** precision, divided back
+            Object scale = Operators.pow(10L, precision);
+            Object scaled = Operators.binary("*", v, scale);
+            if (!PyObjects.isNumber(scaled)) {
+                throw TemplateException.python("TypeError", "must be real number, not " + PyObjects.typeName(scaled));
+            }
+            double x = PyObjects.toDouble(scaled);
+            if (Double.isInfinite(x)) {
+                throw TemplateException.python("OverflowError", "cannot convert float infinity to integer");
+            }
+            if (Double.isNaN(x)) throw TemplateException.python("ValueError", "cannot convert float NaN to integer");
+            double r = method.equals("ceil") ? Math.ceil(x) : Math.floor(x);
+            return Operators.truediv(PyObjects.normalize(new BigDecimal(r).toBigInteger()), scale);
+        }
         if (!PyObjects.isNumber(v)) {
             throw TemplateException.python("TypeError", "type " + PyObjects.typeName(v) + " doesn't define __round__ method");
         }
-        if (method.equals("common")) {
-            if (PyObjects.isInt(v)) {
-                if (precision >= 0) return PyObjects.normalize(PyObjects.big(v));
-                BigDecimal r = new BigDecimal(PyObjects.big(v)).setScale((int) precision, RoundingMode.HALF_EVEN);
-                return PyObjects.normalize(r.setScale(0, RoundingMode.UNNECESSARY).toBigInteger());
-            }
-            double d = (Double) v;
-            if (Double.isNaN(d) || Double.isInfinite(d)) return d;
-            double r = new BigDecimal(d).setScale((int) precision, RoundingMode.HALF_EVEN).doubleValue();
-            return r == 0 ? Math.copySign(0.0, d) : r;
+        if (PyObjects.isInt(v)) {
+            if (precision >= 0) return PyObjects.normalize(PyObjects.big(v));
+            BigDecimal r = new BigDecimal(PyObjects.big(v)).setScale((int) precision, RoundingMode.HALF_EVEN);
+            return PyObjects.normalize(r.setScale(0, RoundingMode.UNNECESSARY).toBigInteger());
         }
-        Object scale = Operators.pow(10L, precision);
-        double scaled = PyObjects.toDouble(Operators.mul(v, scale));
-        double r = method.equals("ceil") ? Math.ceil(scaled) : Math.floor(scaled);
-        return Operators.truediv(PyObjects.normalize(new BigDecimal(r).toBigInteger()), scale);
+        double d = (Double) v;
+        if (Double.isNaN(d) || Double.isInfinite(d)) return d;
+        double r = new BigDecimal(d).setScale((int) precision, RoundingMode.HALF_EVEN).doubleValue();
+        return r == 0 ? Math.copySign(0.0, d) : r;
     }
 }

@@ -15,7 +15,7 @@ final class Methods {
     private Methods() {}
 
     private static final Set<String> STR = Set.of("capitalize", "casefold", "center", "count", "endswith", "find",
-            "format", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
+            "expandtabs", "format", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
             "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
             "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition",
             "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper", "zfill");
@@ -180,6 +180,26 @@ final class Methods {
                 return PyTuple.of(s.substring(0, k), sep, s.substring(k + sep.length()));
             }
             case "format": return PyFormat.format(s, pos, kw);
+            case "expandtabs": {
+                long tab = new Args(m, pos, kw, "tabsize").integer(0, 8);
+                StringBuilder sb = new StringBuilder();
+                long col = 0;
+                for (int i = 0; i < s.length(); ) {
+                    int cp = s.codePointAt(i);
+                    i += Character.charCount(cp);
+                    if (cp == '\t') {
+                        if (tab > 0) {
+                            long n = tab - col % tab;
+                            sb.append(" ".repeat((int) n));
+                            col += n;
+                        }
+                    } else {
+                        sb.appendCodePoint(cp);
+                        col = cp == '\n' || cp == '\r' ? 0 : col + 1;
+                    }
+                }
+                return sb.toString();
+            }
             default: Args.none(m, pos, kw); return predicate(s, m);
         }
     }

@@ -74,7 +74,7 @@ final class PyFormat {
             if (i >= n) throw TemplateException.python("ValueError", "incomplete format");
             char type = fmt.charAt(i);
             if (type == '%') { out.append('%'); continue; }
-            if (value == MISSING_ARG) value = mapping != null && !(args instanceof PyTuple) ? args : next(positional, argi++);
+            if (value == MISSING_ARG) value = next(positional, argi++);
             if (value == NONE) value = null;
             String body;
             boolean numeric = false;
@@ -302,10 +302,8 @@ final class PyFormat {
     }
 
     private static Object argAt(List<Object> args, int i) {
-        if (i >= args.size()) {
-            throw TemplateException.python("IndexError",
-                    "Replacement index " + i + " out of range for positional args tuple");
-        }
+        // jinja2's SandboxedFormatter (string.Formatter) indexes the args tuple directly
+        if (i >= args.size()) throw TemplateException.python("IndexError", "tuple index out of range");
         return args.get(i);
     }
 
