@@ -396,6 +396,8 @@ CASES = [
     ("err_format_missing_positional", "{{ '{}:{}'.format(1) }}"),
     ("err_percent_dict_then_positional", "{{ '%s-%d' % d }}"),
     ("str_expandtabs", "[{{ 'a\\tbc\\td'.expandtabs() }}][{{ 'ab\\tc\\nx\\ty'.expandtabs(4) }}][{{ '\\t'.expandtabs(0) }}]"),
+    ("str_casefold", "{{ 'ǅx İi ß ΣΑΣ ﬁ'.casefold() }}"),
+    ("err_format_single_brace", "{{ 'a{'.format(1) }}"),
     # ---- assorted chat-template idioms ----
     ("idiom_content_string_or_parts", "{% for m in msgs %}{% if m.content is string %}{{ m.content | trim }}{% else %}{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% elif p.type == 'image' %}<img>{% endif %}{% endfor %}{% endif %};{% endfor %}",
      {"msgs": [{"role": "user", "content": " hi "}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "what?"}]}]}),

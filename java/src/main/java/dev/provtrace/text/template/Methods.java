@@ -123,7 +123,7 @@ final class Methods {
             }
             case "upper": Args.none(m, pos, kw); return PyStr.upper(s);
             case "lower": Args.none(m, pos, kw); return PyStr.lower(s);
-            case "casefold": Args.none(m, pos, kw); return PyStr.lower(s);
+            case "casefold": Args.none(m, pos, kw); return PyStr.casefold(s);
             case "title": Args.none(m, pos, kw); return PyStr.title(s);
             case "capitalize": Args.none(m, pos, kw); return PyStr.capitalize(s);
             case "swapcase": Args.none(m, pos, kw); return PyStr.swapcase(s);

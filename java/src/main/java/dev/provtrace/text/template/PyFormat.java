@@ -228,6 +228,7 @@ final class PyFormat {
             }
             if (c != '{') { out.append(c); continue; }
             if (i + 1 < n && fmt.charAt(i + 1) == '{') { out.append('{'); i++; continue; }
+            if (i + 1 >= n) throw TemplateException.python("ValueError", "Single '{' encountered in format string");
             int depth = 1, j = i + 1;
             while (j < n && depth > 0) {
                 if (fmt.charAt(j) == '{') depth++;
