@@ -43,7 +43,6 @@ final class Filters {
         switch (name) {
             case "abs": {
                 Args.none("abs", args, kw);
-                if (v instanceof Undefined) throw ((Undefined) v).fail();
                 if (PyObjects.isInt(v)) return PyObjects.normalize(PyObjects.big(v).abs());
                 if (v instanceof Double) return Math.abs((Double) v);
                 throw TemplateException.python("TypeError", "bad operand type for abs(): '" + PyObjects.typeName(v) + "'");
@@ -58,18 +57,99 @@ final class Filters {
                 Args a = new Args("batch", args, kw, "linecount", "fill_with");
                 long count = a.integer(0, 0);
                 Object fill = a.get(1, null);
-                List<Object> out = new ArrayList<>();
-                List<Object> tmp = new ArrayList<>();
-                for (Object item : PyObjects.iterate(v)) {
-                    if (tmp.size() == count) { out.add(tmp); tmp = new ArrayList<>(); }
-                    tmp.add(item);
-                }
-                if (!tmp.isEmpty()) {
-                    if (fill != null) while (tmp.size() < count) tmp.add(fill);
-                    out.add(tmp);
-                }
-                return out;
+                return PyIterator.generator("do_batch", () -> batch(v, count, fill));
             }
+            case "slice": {
+                Args a = new Args(name, args, kw, "slices", "fill_with");
+                long slices = a.integer(0, 0);
+                Object fill = a.get(1, null);
+                return PyIterator.generator("sync_do_slice", () -> slice(v, slices, fill));
+            }
+            case "reverse": {
+                Args.none(name, args, kw);
+                return reverse(v);
+            }
+            case "unique": {
+                Args a = new Args(name, args, kw, "case_sensitive", "attribute");
+                boolean cs = a.bool(0, false);
+                Object attr = a.get(1, null);
+                return PyIterator.generator("sync_do_unique", () -> unique(v, cs, attr));
+            }
+            default:
+                return applyEager(name, v, args, kw);
+        }
+    }
+
+    private static List<Object> batch(Object v, long count, Object fill) {
+        List<Object> out = new ArrayList<>();
+        List<Object> tmp = new ArrayList<>();
+        for (Object item : PyObjects.iterate(v)) {
+            if (tmp.size() == count) { out.add(tmp); tmp = new ArrayList<>(); }
+            tmp.add(item);
+        }
+        if (!tmp.isEmpty()) {
+            if (fill != null) while (tmp.size() < count) tmp.add(fill);
+            out.add(tmp);
+        }
+        return out;
+    }
+
+    private static List<Object> slice(Object v, long slices, Object fill) {
+        List<Object> seq = PyObjects.iterate(v);
+        int length = seq.size();
+        int per = (int) (length / slices), extra = (int) (length % slices), offset = 0;
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < slices; i++) {
+            int start = offset + i * per;
+            if (i < extra) offset++;
+            int end = offset + (i + 1) * per;
+            List<Object> tmp = new ArrayList<>(seq.subList(start, end));
+            if (fill != null && i >= extra) tmp.add(fill);
+            out.add(tmp);
+        }
+        return out;
+    }
+
+    private static List<Object> unique(Object v, boolean cs, Object attr) {
+        List<Object> seen = new ArrayList<>();
+        List<Object> out = new ArrayList<>();
+        for (Object item : PyObjects.iterate(v)) {
+            Object k = key(attrGet(item, attr, null), cs);
+            PyObjects.checkHashable(k);
+            if (seen.stream().noneMatch(x -> PyObjects.pyEquals(x, k))) {
+                seen.add(k);
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    /** Python's reversed() accepts these (sequences, dicts and their views, ranges, and Undefined). */
+    private static boolean reversible(Object v) {
+        return v instanceof String || v instanceof List || v instanceof PyTuple || v instanceof Map
+                || v instanceof DictView || v instanceof PyRange || v instanceof Undefined;
+    }
+
+    /** do_reverse: a str reversed, else reversed(value) (an iterator), else list(value) reversed. */
+    private static Object reverse(Object v) {
+        if (v instanceof String) return PyObjects.sliceString((String) v, new PySlice(null, null, -1L));
+        if (reversible(v)) {
+            String type = v instanceof List ? "list_reverseiterator"
+                    : v instanceof Map ? "dict_reversekeyiterator"
+                    : v instanceof DictView ? "dict_reverse" + ((DictView) v).kind().replaceAll("s$", "") + "iterator"
+                    : v instanceof PyRange ? "range_iterator" : "reversed";
+            List<Object> items = new ArrayList<>(PyObjects.iterate(v));
+            Collections.reverse(items);
+            return new PyIterator(type, type, () -> items);
+        }
+        if (!PyObjects.isIterable(v)) throw TemplateException.python("FilterArgumentError", "argument must be iterable");
+        List<Object> out = new ArrayList<>(PyObjects.iterate(v));
+        Collections.reverse(out);
+        return out;
+    }
+
+    private static Object applyEager(String name, Object v, List<Object> args, Map<String, Object> kw) {
+        switch (name) {
             case "capitalize": Args.none(name, args, kw); return PyStr.capitalize(s(v));
             case "title": {
                 Args.none(name, args, kw);
@@ -112,11 +192,18 @@ final class Filters {
             case "e": case "escape": case "forceescape": Args.none(name, args, kw); return escape(s(v));
             case "first": {
                 Args.none(name, args, kw);
-                List<Object> items = PyObjects.iterate(v);
-                return items.isEmpty() ? Undefined.hint("No first item, sequence was empty.") : items.get(0);
+                Object first = v instanceof PyIterator ? ((PyIterator) v).next() : PyObjects.MISSING;
+                if (!(v instanceof PyIterator)) {
+                    List<Object> items = PyObjects.iterate(v);
+                    if (!items.isEmpty()) first = items.get(0);
+                }
+                return first == PyObjects.MISSING ? Undefined.hint("No first item, sequence was empty.") : first;
             }
             case "last": {
                 Args.none(name, args, kw);
+                if (!reversible(v)) {
+                    throw TemplateException.python("TypeError", "'" + PyObjects.typeName(v) + "' object is not reversible");
+                }
                 List<Object> items = PyObjects.iterate(v);
                 return items.isEmpty() ? Undefined.hint("No last item, sequence was empty.") : items.get(items.size() - 1);
             }
@@ -159,11 +246,13 @@ final class Filters {
             }
             case "items": {
                 Args.none(name, args, kw);
-                if (v instanceof Undefined) return new ArrayList<>();
-                if (!(v instanceof Map)) {
-                    throw TemplateException.python("TypeError", "Can only get item pairs from a mapping.");
-                }
-                return PyObjects.iterate(Methods.invoke(v, "items", List.of(), Map.of()));
+                return PyIterator.generator("do_items", () -> {
+                    if (v instanceof Undefined) return new ArrayList<>();
+                    if (!(v instanceof Map)) {
+                        throw TemplateException.python("TypeError", "Can only get item pairs from a mapping.");
+                    }
+                    return PyObjects.iterate(Methods.invoke(v, "items", List.of(), Map.of()));
+                });
             }
             case "join": {
                 Args a = new Args(name, args, kw, "d", "attribute");
@@ -204,41 +293,16 @@ final class Filters {
                 Object bestKey = key(attrGet(best, attr, null), cs);
                 for (Object item : items.subList(1, items.size())) {
                     Object k = key(attrGet(item, attr, null), cs);
-                    int c = PyObjects.sortCompare(k, bestKey);
-                    if (name.equals("min") ? c < 0 : c > 0) { best = item; bestKey = k; }
+                    // Python's min/max ask item < best / item > best
+                    if (PyObjects.compare(name.equals("min") ? "<" : ">", k, bestKey)) { best = item; bestKey = k; }
                 }
                 return best;
-            }
-            case "reverse": {
-                Args.none(name, args, kw);
-                if (v instanceof String) return PyObjects.sliceString((String) v, new PySlice(null, null, -1L));
-                List<Object> out = new ArrayList<>(PyObjects.iterate(v));
-                Collections.reverse(out);
-                return out;
             }
             case "round": {
                 Args a = new Args(name, args, kw, "precision", "method");
                 long precision = a.integer(0, 0);
                 String method = a.string(1, "common");
                 return round(v, precision, method);
-            }
-            case "slice": {
-                Args a = new Args(name, args, kw, "slices", "fill_with");
-                long slices = a.integer(0, 0);
-                Object fill = a.get(1, null);
-                List<Object> seq = PyObjects.iterate(v);
-                int length = seq.size();
-                int per = (int) (length / slices), extra = (int) (length % slices), offset = 0;
-                List<Object> out = new ArrayList<>();
-                for (int i = 0; i < slices; i++) {
-                    int start = offset + i * per;
-                    if (i < extra) offset++;
-                    int end = offset + (i + 1) * per;
-                    List<Object> tmp = new ArrayList<>(seq.subList(start, end));
-                    if (fill != null && i >= extra) tmp.add(fill);
-                    out.add(tmp);
-                }
-                return out;
             }
             case "sort": {
                 Args a = new Args(name, args, kw, "reverse", "case_sensitive", "attribute");
@@ -271,32 +335,19 @@ final class Filters {
                 boolean killwords = a.bool(1, false);
                 String end = a.string(2, "...");
                 long leeway = a.integer(3, 5);
-                String str = s(v);
                 int endLen = PyStr.length(end);
                 if (length < endLen) {
                     throw TemplateException.python("AssertionError", "expected length >= " + endLen + ", got " + length);
                 }
                 if (leeway < 0) throw TemplateException.python("AssertionError", "expected leeway >= 0, got " + leeway);
-                if (PyStr.length(str) <= length + leeway) return str;
-                String head = PyObjects.sliceString(str, new PySlice(null, length - endLen, null));
-                if (killwords) return head + end;
-                return PyStr.rsplit(head, " ", 1).get(0) + end;
-            }
-            case "unique": {
-                Args a = new Args(name, args, kw, "case_sensitive", "attribute");
-                boolean cs = a.bool(0, false);
-                Object attr = a.get(1, null);
-                List<Object> seen = new ArrayList<>();
-                List<Object> out = new ArrayList<>();
-                for (Object item : PyObjects.iterate(v)) {
-                    Object k = key(attrGet(item, attr, null), cs);
-                    PyObjects.checkHashable(k);
-                    if (seen.stream().noneMatch(x -> PyObjects.pyEquals(x, k))) {
-                        seen.add(k);
-                        out.add(item);
-                    }
+                if (PyObjects.len(v) <= length + leeway) return v;
+                Object head = PyObjects.slice(v, new PySlice(null, length - endLen, null));
+                if (killwords) return Operators.binary("+", head, end);
+                if (!(head instanceof String)) {
+                    throw TemplateException.python("AttributeError", "'" + PyObjects.typeName(head)
+                            + "' object has no attribute 'rsplit'");
                 }
-                return out;
+                return PyStr.rsplit((String) head, " ", 1).get(0) + end;
             }
             case "wordcount": {
                 Args.none(name, args, kw);
@@ -352,44 +403,53 @@ final class Filters {
 
     private static Object map(Object v, List<Object> args, Map<String, Object> kwIn) {
         Map<String, Object> kw = new LinkedHashMap<>(kwIn);
-        List<Object> out = new ArrayList<>();
-        if (args.isEmpty() && kw.containsKey("attribute")) {
-            Object attr = kw.remove("attribute");
-            Object dflt = kw.remove("default");
-            if (!kw.isEmpty()) {
-                throw TemplateException.python("FilterArgumentError",
-                        "Unexpected keyword argument '" + kw.keySet().iterator().next() + "'");
+        List<Object> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
+        return PyIterator.generator("sync_do_map", () -> {
+            List<Object> out = new ArrayList<>();
+            if (!PyObjects.truthy(v)) return out;
+            if (args.isEmpty() && kw.containsKey("attribute")) {
+                Object attr = kw.remove("attribute");
+                Object dflt = kw.remove("default");
+                if (!kw.isEmpty()) {
+                    throw TemplateException.python("FilterArgumentError",
+                            "Unexpected keyword argument '" + kw.keySet().iterator().next() + "'");
+                }
+                for (Object item : PyObjects.iterate(v)) out.add(attrGet(item, attr, dflt));
+                return out;
             }
-            for (Object item : PyObjects.iterate(v)) out.add(attrGet(item, attr, dflt));
+            if (args.isEmpty()) throw TemplateException.python("FilterArgumentError", "map requires a filter argument");
+            String filter = s(args.get(0));
+            if (!exists(filter)) {
+                throw TemplateException.python("TemplateRuntimeError", "No filter named '" + filter + "'.");
+            }
+            for (Object item : PyObjects.iterate(v)) out.add(apply(filter, item, rest, kw));
             return out;
-        }
-        if (args.isEmpty()) throw TemplateException.python("FilterArgumentError", "map requires a filter argument");
-        String filter = s(args.get(0));
-        if (!exists(filter)) throw TemplateException.python("TemplateRuntimeError", "No filter named '" + filter + "'.");
-        List<Object> rest = args.subList(1, args.size());
-        for (Object item : PyObjects.iterate(v)) out.add(apply(filter, item, rest, kw));
-        return out;
+        });
     }
 
     private static Object selectOrReject(Object v, List<Object> args, Map<String, Object> kw, boolean select,
                                          boolean lookupAttr) {
-        List<Object> out = new ArrayList<>();
-        if (!PyObjects.truthy(v)) return out;
-        int off = 0;
-        Object attr = null;
-        if (lookupAttr) {
-            if (args.isEmpty()) throw TemplateException.python("FilterArgumentError", "Missing parameter for attribute name");
-            attr = args.get(0);
-            off = 1;
-        }
-        String test = args.size() > off ? s(args.get(off)) : null;
-        List<Object> testArgs = args.size() > off + 1 ? args.subList(off + 1, args.size()) : List.of();
-        for (Object item : PyObjects.iterate(v)) {
-            Object x = lookupAttr ? attrGet(item, attr, null) : item;
-            boolean r = test == null ? PyObjects.truthy(x) : Tests.apply(test, x, testArgs, kw);
-            if (r == select) out.add(item);
-        }
-        return out;
+        return PyIterator.generator("select_or_reject", () -> {
+            List<Object> out = new ArrayList<>();
+            if (!PyObjects.truthy(v)) return out;
+            int off = 0;
+            Object attr = null;
+            if (lookupAttr) {
+                if (args.isEmpty()) {
+                    throw TemplateException.python("FilterArgumentError", "Missing parameter for attribute name");
+                }
+                attr = args.get(0);
+                off = 1;
+            }
+            String test = args.size() > off ? s(args.get(off)) : null;
+            List<Object> testArgs = args.size() > off + 1 ? args.subList(off + 1, args.size()) : List.of();
+            for (Object item : PyObjects.iterate(v)) {
+                Object x = lookupAttr ? attrGet(item, attr, null) : item;
+                boolean r = test == null ? PyObjects.truthy(x) : Tests.apply(test, x, testArgs, kw);
+                if (r == select) out.add(item);
+            }
+            return out;
+        });
     }
 
     static String escape(String s) {
@@ -478,23 +538,32 @@ final class Filters {
         if (!method.equals("common") && !method.equals("ceil") && !method.equals("floor")) {
             throw TemplateException.python("FilterArgumentError", "method must be common, ceil or floor");
         }
-        if (v instanceof Undefined) throw ((Undefined) v).fail();
+        if (!method.equals("common")) {
+            // math.floor / math.ceil of value * 10 ** precision, divided back
+            Object scale = Operators.pow(10L, precision);
+            Object scaled = Operators.binary("*", v, scale);
+            if (!PyObjects.isNumber(scaled)) {
+                throw TemplateException.python("TypeError", "must be real number, not " + PyObjects.typeName(scaled));
+            }
+            double x = PyObjects.toDouble(scaled);
+            if (Double.isInfinite(x)) {
+                throw TemplateException.python("OverflowError", "cannot convert float infinity to integer");
+            }
+            if (Double.isNaN(x)) throw TemplateException.python("ValueError", "cannot convert float NaN to integer");
+            double r = method.equals("ceil") ? Math.ceil(x) : Math.floor(x);
+            return Operators.truediv(PyObjects.normalize(new BigDecimal(r).toBigInteger()), scale);
+        }
         if (!PyObjects.isNumber(v)) {
             throw TemplateException.python("TypeError", "type " + PyObjects.typeName(v) + " doesn't define __round__ method");
         }
-        if (method.equals("common")) {
-            if (PyObjects.isInt(v)) {
-                if (precision >= 0) return PyObjects.normalize(PyObjects.big(v));
-                BigDecimal r = new BigDecimal(PyObjects.big(v)).setScale((int) precision, RoundingMode.HALF_EVEN);
-                return PyObjects.normalize(r.setScale(0, RoundingMode.UNNECESSARY).toBigInteger());
-            }
-            double d = (Double) v;
-            if (Double.isNaN(d) || Double.isInfinite(d)) return d;
-            return new BigDecimal(d).setScale((int) precision, RoundingMode.HALF_EVEN).doubleValue();
+        if (PyObjects.isInt(v)) {
+            if (precision >= 0) return PyObjects.normalize(PyObjects.big(v));
+            BigDecimal r = new BigDecimal(PyObjects.big(v)).setScale((int) precision, RoundingMode.HALF_EVEN);
+            return PyObjects.normalize(r.setScale(0, RoundingMode.UNNECESSARY).toBigInteger());
         }
-        Object scale = Operators.pow(10L, precision);
-        double scaled = PyObjects.toDouble(Operators.mul(v, scale));
-        double r = method.equals("ceil") ? Math.ceil(scaled) : Math.floor(scaled);
-        return Operators.truediv(PyObjects.normalize(new BigDecimal(r).toBigInteger()), scale);
+        double d = (Double) v;
+        if (Double.isNaN(d) || Double.isInfinite(d)) return d;
+        double r = new BigDecimal(d).setScale((int) precision, RoundingMode.HALF_EVEN).doubleValue();
+        return r == 0 ? Math.copySign(0.0, d) : r;
     }
 }

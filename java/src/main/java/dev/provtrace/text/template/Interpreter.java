@@ -11,6 +11,11 @@ import java.util.Map;
 final class Interpreter {
     enum Flow { NORMAL, BREAK, CONTINUE }
 
+    private static final Object NOT_FOLDED = new Object();
+    /** Expressions jinja2 would fold at compile time in a way that matters (constant, with a slice inside). */
+    private final Map<Expr, Boolean> foldable = new java.util.IdentityHashMap<>();
+    private boolean folding;
+
     Flow exec(List<Stmt> body, Scope scope, StringBuilder out) {
         for (Stmt s : body) {
             Flow f;
@@ -28,7 +33,10 @@ final class Interpreter {
         if (s instanceof Data) {
             out.append(((Data) s).text());
         } else if (s instanceof Output) {
-            out.append(PyObjects.str(eval(((Output) s).expr(), scope)));
+            Expr e = ((Output) s).expr();
+            // the code generator evaluates a constant {{ }} expression at compile time, whatever its value
+            Object folded = isFoldable(e) ? fold(e, scope) : NOT_FOLDED;
+            out.append(PyObjects.str(folded != NOT_FOLDED ? folded : eval(e, scope)));
         } else if (s instanceof If) {
             If f = (If) s;
             return exec(PyObjects.truthy(eval(f.test(), scope)) ? f.body() : f.orElse(), scope, out);
@@ -130,8 +138,28 @@ final class Interpreter {
 
     // ---------------- expressions ----------------
 
+    private boolean isFoldable(Expr e) {
+        return !folding && foldable.computeIfAbsent(e, Folding::containsSlice);
+    }
+
+    /** jinja2's as_const: the value, or NOT_FOLDED where compile-time evaluation raises (Impossible). */
+    private Object fold(Expr e, Scope scope) {
+        folding = true;
+        try {
+            return evalInner(e, scope);
+        } catch (TemplateException | Folding.Impossible ex) {
+            return NOT_FOLDED;
+        } finally {
+            folding = false;
+        }
+    }
+
     Object eval(Expr e, Scope scope) {
         try {
+            if (isFoldable(e)) {
+                Object v = fold(e, scope);
+                if (v != NOT_FOLDED && Folding.hasSafeRepr(v)) return v;
+            }
             return evalInner(e, scope);
         } catch (TemplateException ex) {
             throw ex.atLine(e.line());
@@ -140,6 +168,14 @@ final class Interpreter {
 
     private Object evalInner(Expr e, Scope scope) {
         if (e instanceof Const) return ((Const) e).value();
+        if (folding && (e instanceof Name || e instanceof Call || e instanceof NsRef
+                || (e instanceof Filter && Folding.CONTEXT_FILTERS.contains(((Filter) e).name())))) {
+            throw Folding.Impossible.INSTANCE;
+        }
+        if (folding && (e instanceof Name || e instanceof Call || e instanceof NsRef
+                || (e instanceof Filter && Folding.CONTEXT_FILTERS.contains(((Filter) e).name())))) {
+            throw Folding.Impossible.INSTANCE;
+        }
         if (e instanceof Name) {
             String name = ((Name) e).name();
             Object v = scope.lookup(name);
@@ -155,8 +191,10 @@ final class Interpreter {
             Object key;
             if (g.key() instanceof Slice) {
                 Slice sl = (Slice) g.key();
-                return PyObjects.slice(obj,
-                        new PySlice(evalOpt(sl.start(), scope), evalOpt(sl.stop(), scope), evalOpt(sl.step(), scope)));
+                PySlice slice = new PySlice(evalOpt(sl.start(), scope), evalOpt(sl.stop(), scope), evalOpt(sl.step(), scope));
+                // jinja2 folds constant subscripts at compile time through the sandbox's getitem (errors become
+                // undefined); at run time a slice is a plain Python subscript
+                return folding ? PyObjects.getitem(obj, slice) : PyObjects.slice(obj, slice);
             } else {
                 key = eval(g.key(), scope);
             }

@@ -15,7 +15,7 @@ final class Methods {
     private Methods() {}
 
     private static final Set<String> STR = Set.of("capitalize", "casefold", "center", "count", "endswith", "find",
-            "format", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
+            "expandtabs", "format", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
             "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
             "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition",
             "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper", "zfill");
@@ -46,14 +46,15 @@ final class Methods {
             if (LIST.contains(name)) return new Bound(obj, name);
             if (LIST_MUTATING.contains(name)) return Undefined.unsafe(obj, name);
         }
-        if (obj instanceof PyTuple && TUPLE.contains(name)) return new Bound(obj, name);
+        if ((obj instanceof PyTuple || obj instanceof PyRange) && TUPLE.contains(name)) return new Bound(obj, name);
         return PyObjects.MISSING;
     }
 
     static Object invoke(Object self, String m, List<Object> pos, Map<String, Object> kw) {
         if (self instanceof String) return str((String) self, m, pos, kw);
         if (self instanceof Map) return dict((Map<?, ?>) self, m, pos, kw);
-        List<?> items = self instanceof List ? (List<?>) self : ((PyTuple) self).items();
+        List<?> items = self instanceof List ? (List<?>) self
+                : self instanceof PyRange ? ((PyRange) self).items() : ((PyTuple) self).items();
         String type = PyObjects.typeName(self);
         switch (m) {
             case "copy": Args.none(type + ".copy", pos, kw); return new ArrayList<>(items);
@@ -122,7 +123,7 @@ final class Methods {
             }
             case "upper": Args.none(m, pos, kw); return PyStr.upper(s);
             case "lower": Args.none(m, pos, kw); return PyStr.lower(s);
-            case "casefold": Args.none(m, pos, kw); return PyStr.lower(s);
+            case "casefold": Args.none(m, pos, kw); return PyStr.casefold(s);
             case "title": Args.none(m, pos, kw); return PyStr.title(s);
             case "capitalize": Args.none(m, pos, kw); return PyStr.capitalize(s);
             case "swapcase": Args.none(m, pos, kw); return PyStr.swapcase(s);
@@ -179,6 +180,26 @@ final class Methods {
                 return PyTuple.of(s.substring(0, k), sep, s.substring(k + sep.length()));
             }
             case "format": return PyFormat.format(s, pos, kw);
+            case "expandtabs": {
+                long tab = new Args(m, pos, kw, "tabsize").integer(0, 8);
+                StringBuilder sb = new StringBuilder();
+                long col = 0;
+                for (int i = 0; i < s.length(); ) {
+                    int cp = s.codePointAt(i);
+                    i += Character.charCount(cp);
+                    if (cp == '\t') {
+                        if (tab > 0) {
+                            long n = tab - col % tab;
+                            sb.append(" ".repeat((int) n));
+                            col += n;
+                        }
+                    } else {
+                        sb.appendCodePoint(cp);
+                        col = cp == '\n' || cp == '\r' ? 0 : col + 1;
+                    }
+                }
+                return sb.toString();
+            }
             default: Args.none(m, pos, kw); return predicate(s, m);
         }
     }

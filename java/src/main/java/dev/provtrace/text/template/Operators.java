@@ -77,11 +77,13 @@ final class Operators {
     static Object mul(Object a, Object b) {
         if (isInt(a) && isInt(b)) return normalize(big(a).multiply(big(b)));
         if (isNumber(a) && isNumber(b)) return toDouble(a) * toDouble(b);
-        if (isInt(b) && (a instanceof String || a instanceof List || a instanceof PyTuple)) return repeat(a, b);
-        if (isInt(a) && (b instanceof String || b instanceof List || b instanceof PyTuple)) return repeat(b, a);
-        if (a instanceof String || a instanceof List || a instanceof PyTuple) {
+        boolean seqA = a instanceof String || a instanceof List || a instanceof PyTuple;
+        boolean seqB = b instanceof String || b instanceof List || b instanceof PyTuple;
+        if (seqA && isInt(b)) return repeat(a, b);
+        if (seqB && isInt(a)) return repeat(b, a);
+        if (seqA || seqB) {
             throw TemplateException.python("TypeError",
-                    "can't multiply sequence by non-int of type '" + typeName(b) + "'");
+                    "can't multiply sequence by non-int of type '" + typeName(seqA ? b : a) + "'");
         }
         throw unsupported("*", a, b);
     }
@@ -99,9 +101,7 @@ final class Operators {
         if (!isNumber(a) || !isNumber(b)) throw unsupported("/", a, b);
         if (isInt(a) && isInt(b)) {
             if (big(b).signum() == 0) throw TemplateException.python("ZeroDivisionError", "division by zero");
-            if (a instanceof Long && b instanceof Long && Math.abs((Long) a) < (1L << 53) && Math.abs((Long) b) < (1L << 53)) {
-                return (double) (Long) a / (double) (Long) b;
-            }
+            if (big(a).bitLength() <= 53 && big(b).bitLength() <= 53) return toDouble(a) / toDouble(b);
             return new java.math.BigDecimal(big(a)).divide(new java.math.BigDecimal(big(b)),
                     java.math.MathContext.DECIMAL128).doubleValue();
         }
@@ -171,7 +171,11 @@ final class Operators {
         if (x == 0 && y < 0) {
             throw TemplateException.python("ZeroDivisionError", "0.0 cannot be raised to a negative power");
         }
-        return Math.pow(x, y);
+        double r = Math.pow(x, y);
+        if (Double.isInfinite(r) && !Double.isInfinite(x) && !Double.isInfinite(y)) {
+            throw TemplateException.python("OverflowError", "(34, 'Numerical result out of range')");
+        }
+        return r;
     }
 
     static Object neg(Object a) {

@@ -231,26 +231,18 @@ final class Parser {
     }
 
     private Stmt parseIf() {
-        int line = expectName("if").line();
+        return parseIfRest(expectName("if").line());
+    }
+
+    /** The test and bodies after 'if' or 'elif'; an elif chain nests in the else branch and shares the endif. */
+    private If parseIfRest(int line) {
         Expr test = parseTuple(false, false, null, false);
         List<Stmt> body = parseStatements(List.of("elif", "else", "endif"), false);
         Token t = next();
         List<Stmt> orElse = List.of();
-        if (t.isName("elif")) {
-            // the elif chain continues with the tokens after 'elif', as if they were 'if'
-            i--;
-            tokensReplaceWithIf();
-            orElse = List.of(parseIf());
-        } else if (t.isName("else")) {
-            orElse = parseStatements(List.of("endif"), true);
-        }
+        if (t.isName("elif")) orElse = List.of(parseIfRest(t.line()));
+        else if (t.isName("else")) orElse = parseStatements(List.of("endif"), true);
         return new If(test, body, orElse, line);
-    }
-
-    /** Treats the current 'elif' token as 'if' so the chain parses recursively (the endif is shared). */
-    private void tokensReplaceWithIf() {
-        Token t = cur();
-        tokens.set(i, new Token(Kind.NAME, "if", t.line()));
     }
 
     private Stmt parseSet() {

@@ -16,6 +16,10 @@ final class PyFormat {
     static String percent(String fmt, Object args) {
         List<Object> positional;
         Map<?, ?> mapping = null;
+        // Python treats any non-tuple, non-str argument with __getitem__ as a mapping: no "not all arguments
+        // converted" error for lists, dicts, ranges or Undefined
+        boolean mappingLike = args instanceof Map || args instanceof List || args instanceof PyRange
+                || args instanceof Undefined;
         if (args instanceof PyTuple) positional = ((PyTuple) args).items();
         else {
             positional = List.of(args == null ? NONE : args);
@@ -32,7 +36,12 @@ final class PyFormat {
             if (fmt.charAt(i) == '(') {
                 int close = fmt.indexOf(')', i);
                 if (close < 0) throw TemplateException.python("ValueError", "incomplete format key");
-                if (mapping == null) throw TemplateException.python("TypeError", "format requires a mapping");
+                if (mapping == null) {
+                    if (args instanceof List) {
+                        throw TemplateException.python("TypeError", "list indices must be integers or slices, not str");
+                    }
+                    throw TemplateException.python("TypeError", "format requires a mapping");
+                }
                 Object v = PyObjects.mapGet(mapping, fmt.substring(i + 1, close));
                 if (v == PyObjects.MISSING) {
                     throw TemplateException.python("KeyError", PyStr.repr(fmt.substring(i + 1, close)));
@@ -65,7 +74,7 @@ final class PyFormat {
             if (i >= n) throw TemplateException.python("ValueError", "incomplete format");
             char type = fmt.charAt(i);
             if (type == '%') { out.append('%'); continue; }
-            if (value == MISSING_ARG) value = mapping != null && !(args instanceof PyTuple) ? args : next(positional, argi++);
+            if (value == MISSING_ARG) value = next(positional, argi++);
             if (value == NONE) value = null;
             String body;
             boolean numeric = false;
@@ -111,7 +120,7 @@ final class PyFormat {
             }
             out.append(body);
         }
-        if (argi < positional.size() && mapping == null) {
+        if (argi < positional.size() && !mappingLike) {
             throw TemplateException.python("TypeError", "not all arguments converted during string formatting");
         }
         return out.toString();
@@ -219,6 +228,7 @@ final class PyFormat {
             }
             if (c != '{') { out.append(c); continue; }
             if (i + 1 < n && fmt.charAt(i + 1) == '{') { out.append('{'); i++; continue; }
+            if (i + 1 >= n) throw TemplateException.python("ValueError", "Single '{' encountered in format string");
             int depth = 1, j = i + 1;
             while (j < n && depth > 0) {
                 if (fmt.charAt(j) == '{') depth++;
@@ -293,10 +303,8 @@ final class PyFormat {
     }
 
     private static Object argAt(List<Object> args, int i) {
-        if (i >= args.size()) {
-            throw TemplateException.python("IndexError",
-                    "Replacement index " + i + " out of range for positional args tuple");
-        }
+        // jinja2's SandboxedFormatter (string.Formatter) indexes the args tuple directly
+        if (i >= args.size()) throw TemplateException.python("IndexError", "tuple index out of range");
         return args.get(i);
     }
 

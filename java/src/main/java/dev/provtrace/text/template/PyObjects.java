@@ -5,7 +5,6 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +37,7 @@ final class PyObjects {
         if (o instanceof LoopContext) return "LoopContext";
         if (o instanceof PySlice) return "slice";
         if (o instanceof PyRange) return "range";
+        if (o instanceof PyIterator) return ((PyIterator) o).typeName();
         if (o instanceof DictView) return ((DictView) o).typeName();
         if (o instanceof Methods.Bound) return "builtin_function_or_method";
         if (o instanceof PyCallable) return "function";
@@ -253,9 +253,9 @@ final class PyObjects {
         } else if (a instanceof String && b instanceof String) {
             c = PyStr.compare((String) a, (String) b);
         } else if (a instanceof List && b instanceof List) {
-            c = compareSeq(op, (List<?>) a, (List<?>) b);
+            return compareSeq(op, (List<?>) a, (List<?>) b);
         } else if (a instanceof PyTuple && b instanceof PyTuple) {
-            c = compareSeq(op, ((PyTuple) a).items(), ((PyTuple) b).items());
+            return compareSeq(op, ((PyTuple) a).items(), ((PyTuple) b).items());
         } else {
             throw TemplateException.python("TypeError", "'" + op + "' not supported between instances of '"
                     + typeName(a) + "' and '" + typeName(b) + "'");
@@ -268,13 +268,12 @@ final class PyObjects {
         }
     }
 
-    private static int compareSeq(String op, List<?> a, List<?> b) {
+    /** Python's sequence ordering: the operator applied to the first differing items, else to the lengths. */
+    private static boolean compareSeq(String op, List<?> a, List<?> b) {
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            if (!pyEquals(a.get(i), b.get(i))) {
-                return compare("<", a.get(i), b.get(i)) ? -1 : 1;
-            }
+            if (!pyEquals(a.get(i), b.get(i))) return compare(op, a.get(i), b.get(i));
         }
-        return Integer.compare(a.size(), b.size());
+        return compare(op, (long) a.size(), (long) b.size());
     }
 
     /** A total order for sort/min/max/dictsort: Python's < on the values. */
@@ -307,10 +306,10 @@ final class PyObjects {
     }
 
     static void checkHashable(Object key) {
-        if (key instanceof List || key instanceof Map || key instanceof Namespace) {
+        if (key instanceof List || key instanceof Map || key instanceof Namespace || key instanceof DictView
+                || key instanceof PySlice) {
             throw TemplateException.python("TypeError", "unhashable type: '" + typeName(key) + "'");
         }
-        if (key instanceof Undefined) throw ((Undefined) key).fail();
     }
 
     /** Python iter(o) materialised: list items, tuple items, dict keys, str characters; Undefined is empty. */
@@ -326,12 +325,14 @@ final class PyObjects {
         if (o instanceof LoopContext) return ((LoopContext) o).remaining();
         if (o instanceof PyRange) return ((PyRange) o).items();
         if (o instanceof DictView) return ((DictView) o).items();
+        if (o instanceof PyIterator) return ((PyIterator) o).drain();
         throw TemplateException.python("TypeError", "'" + typeName(o) + "' object is not iterable");
     }
 
     static boolean isIterable(Object o) {
         return o instanceof List || o instanceof PyTuple || o instanceof Map || o instanceof String
-                || o instanceof Undefined || o instanceof LoopContext || o instanceof PyRange || o instanceof DictView;
+                || o instanceof Undefined || o instanceof LoopContext || o instanceof PyRange || o instanceof DictView
+                || o instanceof PyIterator;
     }
 
     static long len(Object o) {
@@ -356,6 +357,12 @@ final class PyObjects {
         if (container instanceof Map) {
             checkHashable(item);
             return mapGet((Map<?, ?>) container, item) != MISSING;
+        }
+        if (container instanceof PyIterator) {
+            for (Object x = ((PyIterator) container).next(); x != MISSING; x = ((PyIterator) container).next()) {
+                if (pyEquals(x, item)) return true;
+            }
+            return false;
         }
         if (container instanceof DictView && !((DictView) container).kind().equals("values")) {
             checkHashable(item);
@@ -496,6 +503,4 @@ final class PyObjects {
         if (fn instanceof PyCallable) return ((PyCallable) fn).call(args, kwargs);
         throw TemplateException.python("TypeError", "'" + typeName(fn) + "' object is not callable");
     }
-
-    static Iterator<Object> iterator(Object o) { return iterate(o).iterator(); }
 }

@@ -164,6 +164,17 @@ final class PyStr {
 
     static String lower(String s) { return s.toLowerCase(Locale.ROOT); }
 
+    /** Python str.casefold(), approximated by full upper- then lower-casing ('ß' → 'ss'), with 'ς' folded to 'σ'. */
+    static String casefold(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            String c = new String(Character.toChars(cp));
+            sb.append(Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp)
+                    ? lower(upper(c)).replace('ς', 'σ') : c);
+        });
+        return sb.toString();
+    }
+
     private static boolean isCased(int cp) {
         return Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
     }

@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Differential tests against transformers' real Jinja environment (outputs recorded by
  * tools/make_template_engine_cases.py with transformers 5.18 / jinja2 3.1.6):
  * <ul>
- *   <li>template-engine/cases.json: ~240 engine snippets (whitespace control, literals, Python str()/repr(),
+ *   <li>template-engine/cases.json: ~310 engine snippets (whitespace control, literals, Python str()/repr(),
  *       operators, errors and their messages, string methods, slicing, loops, scoping, macros, every filter and
- *       test we implement, tojson, strftime_now, undefined behaviour);</li>
+ *       test we implement, tojson, strftime_now, undefined behaviour, generators, constant folding);</li>
  *   <li>template-engine/families.json: the 15 fixture templates on conversations the fixtures leave out (tools so
  *       tojson runs, tool calls and results, enable_thinking, gpt-oss options, list-of-parts content...).</li>
  * </ul>
