@@ -146,6 +146,7 @@ public final class ModelScorer {
             cache.put(e.getKey(), new ScoredText(enc.ids(), enc.starts(), enc.ends(), scores.get(i++).logprobs(),
                     p.context().responseOffset(), length));
         }
+        cache.sync();
         if (progress != null) progress.accept(group.size());
         group.clear();
     }

@@ -21,10 +21,10 @@ import java.util.zip.CRC32;
 
 /**
  * Per-model cache of scored texts on disk, so a crash or a later change of α/β never re-scores what was scored.
- * One append-only binary file per model fingerprint; each entry is length-prefixed and CRC-checked, and is
- * flushed as it is written. On open the file is scanned once into an in-memory index (record key → file offset,
- * so memory does not grow with token counts); a truncated or corrupt tail (a crash mid-write) is cut off with a
- * warning, and those records are scored again. Entries are read back from the file on demand.
+ * One append-only binary file per model fingerprint; each entry is length-prefixed and CRC-checked; the file is
+ * forced to disk after every scored batch. On open the file is scanned once into an in-memory index (record key →
+ * file offset, so memory does not grow with token counts); a truncated or corrupt tail (a crash mid-write) is cut
+ * off with a warning, and those records are scored again. Entries are read back from the file on demand.
  */
 public final class ScoreCache implements AutoCloseable {
     private static final int MAGIC = 0x50545343;            // "PTSC"
@@ -160,7 +160,10 @@ public final class ScoreCache implements AutoCloseable {
         return new ScoredText(ids, starts, ends, lp, b.readInt(), b.readInt());
     }
 
-    /** Appends one entry and forces it to the file before returning. */
+    /**
+     * Appends one entry (written, not yet forced to disk: call {@link #sync()} after a batch; an entry cut by a crash
+     * fails its CRC and is scored again).
+     */
     public synchronized void put(String key, ScoredText s) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * s.size());
         DataOutputStream b = new DataOutputStream(bytes);
@@ -177,12 +180,17 @@ public final class ScoreCache implements AutoCloseable {
         entry.putInt(body.length).put(body).putLong(crc(body)).flip();
         long at = end;
         while (entry.hasRemaining()) end += channel.write(entry, end);
-        channel.force(false);
         offsets.put(key, at);
+    }
+
+    /** Forces the entries written so far to disk (once per scored batch, not per entry). */
+    public synchronized void sync() throws IOException {
+        channel.force(false);
     }
 
     @Override
     public void close() throws IOException {
+        channel.force(false);
         channel.close();
     }
 }
