@@ -1,11 +1,11 @@
 package dev.provtrace.cli;
 
 import dev.provtrace.engine.Engine;
-import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.score.LogprobsJob;
 import dev.provtrace.tokenizer.HfTokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -19,6 +19,9 @@ import java.util.concurrent.Callable;
                 "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
                 "Exit code 2 when some records were bad (each is reported with its line; the rest are scored)."})
 final class LogprobsCommand implements Callable<Integer> {
+    @Mixin
+    EngineArgs engineArgs;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
     Path model;
 
@@ -34,18 +37,8 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--entropy", description = "also give the entropy (nats) of each next-token distribution")
     boolean entropy;
 
-    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N",
-            description = "tokens packed into one forward pass (default ${DEFAULT-VALUE}); longer texts run alone, never truncated")
-    int batchTokens;
-
     @Option(names = "--no-special-tokens", description = "do not add the tokenizer's special tokens (BOS, ...) to text input")
     boolean noSpecialTokens;
-
-    @Option(names = "--allow-long", description = "score texts longer than the model's max_position_embeddings")
-    boolean allowLong;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -54,13 +47,12 @@ final class LogprobsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
         if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0");
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long lines = LogprobsJob.countLines(input);
-        try (Engine engine = Engine.load(model, new EngineOptions(t, batchTokens, allowLong));
+        try (Engine engine = Engine.load(model, engineArgs.options());
              HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
-                    batchTokens, System.err);
+                    engineArgs.batchTokens, System.err);
             LogprobsJob.Result r = job.run(input, output, bar::advance);
             bar.finish();
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), output,

@@ -1,13 +1,13 @@
 package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.selection.OutputFormat;
 import dev.provtrace.selection.SelectionJob;
 import dev.provtrace.selection.Strategy;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.PromptBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -39,6 +39,9 @@ import java.util.concurrent.Callable;
                 "Bad lines (missing fields, empty response, duplicate id, no sentences, too long for a model) are reported",
                 "with file:line (id) and skipped; the exit code is then 2.", ""})
 final class SelectCommand implements Callable<Integer> {
+    @Mixin
+    EngineArgs engineArgs;
+
     @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
     Path student;
@@ -82,12 +85,9 @@ final class SelectCommand implements Callable<Integer> {
             description = "GRAPE's context: plain (\"Question: {question}\\n Answer: {response}\") or chat (the student's chat template); default ${DEFAULT-VALUE}")
     String grapePrompt;
 
-    @Option(names = "--threads", paramLabel = "N") Integer threads;
-    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N") int batchTokens;
     @Option(names = "--chunk", defaultValue = "" + SelectionJob.DEFAULT_CHUNK, paramLabel = "N",
             description = "candidates read into memory at a time (default ${DEFAULT-VALUE})")
     int chunk;
-    @Option(names = "--allow-long", description = "score contexts longer than a model's max_position_embeddings") boolean allowLong;
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
     @Override
@@ -96,10 +96,9 @@ final class SelectCommand implements Callable<Integer> {
         if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
         Strategy primary = Strategy.parse(strategy);
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         SelectionJob.Options options = new SelectionJob.Options(teacher, student, TraceCommand.format(promptFormat), template,
                 BetaChoice.parse(beta), perQuestion, seed, primary, strategies, grapeFormat(grapePrompt),
-                OutputFormat.parse(format), new EngineOptions(t, batchTokens, allowLong), chunk);
+                OutputFormat.parse(format), engineArgs.options(), chunk);
         Path cacheDir = cache != null ? cache : out != null ? out.resolve(SelectionJob.CACHE_DIR)
                 : output.toAbsolutePath().getParent().resolve(".provtrace-cache");
         ModelProgress progress = new ModelProgress(!quiet);

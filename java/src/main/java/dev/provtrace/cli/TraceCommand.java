@@ -1,13 +1,13 @@
 package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.provenance.Label;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.PromptBuilder;
 import dev.provtrace.trace.TraceJob;
 import dev.provtrace.trace.TraceOutputs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -20,6 +20,9 @@ import java.util.concurrent.Callable;
                 "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out.",
                 "Scores are cached in --out/cache: a rerun (or `classify`) with other α/β does not score again."})
 final class TraceCommand implements Callable<Integer> {
+    @Mixin
+    EngineArgs engineArgs;
+
     @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "teacher model folder (M_T)") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "original student folder (M_S)") Path student;
     @Option(names = "--distilled", required = true, paramLabel = "DIR", description = "distilled student folder (M_D)") Path distilled;
@@ -39,20 +42,14 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for every model instead of their own")
     Path template;
 
-    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)") Integer threads;
-    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N",
-            description = "tokens packed into one forward pass (default ${DEFAULT-VALUE}); longer contexts run alone")
-    int batchTokens;
-    @Option(names = "--allow-long", description = "score contexts longer than a model's max_position_embeddings") boolean allowLong;
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TraceJob.Options options = new TraceJob.Options(format(promptFormat), template, alpha, BetaChoice.parse(beta),
-                new EngineOptions(t, batchTokens, allowLong));
+                engineArgs.options());
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err);
         TraceJob.Result r = job.run(input, out, progress);

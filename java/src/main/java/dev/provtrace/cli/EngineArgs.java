@@ -1,0 +1,21 @@
+package dev.provtrace.cli;
+
+import dev.provtrace.engine.EngineOptions;
+import picocli.CommandLine.Option;
+
+/** The scoring options every command that runs models shares (a picocli mixin). */
+final class EngineArgs {
+    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N",
+            description = "tokens packed into one forward pass (default ${DEFAULT-VALUE}); longer texts run alone, never truncated")
+    int batchTokens;
+
+    @Option(names = "--allow-long", description = "score texts longer than a model's max_position_embeddings")
+    boolean allowLong;
+
+    EngineOptions options() {
+        return new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens, allowLong);
+    }
+}
