@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.trace.BetaChoice;
-import dev.provtrace.trace.Labeller;
 import dev.provtrace.trace.TraceOutputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +34,7 @@ final class ClassifyCommand implements Callable<Integer> {
         ObjectNode run = Files.isRegularFile(summaryFile) && om.readTree(summaryFile.toFile()).get("run") instanceof ObjectNode r
                 ? r : om.createObjectNode();
         run.put("relabelled_from", scores.toString());
-        JsonNode summary = TraceOutputs.write(Labeller.label(TraceOutputs.read(scores), alpha, BetaChoice.parse(beta)), target, run);
+        JsonNode summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run);
         TraceCommand.printSummary(summary, target);
         return 0;
     }

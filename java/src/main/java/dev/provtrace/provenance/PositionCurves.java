@@ -52,33 +52,55 @@ public final class PositionCurves {
 
     public static <L extends Enum<L>> Result<L> compute(Class<L> labelType, List<LabelledResponse<L>> responses,
                                                         int bins, Weighting weighting) {
-        if (bins < 1) throw new IllegalArgumentException("bins must be >= 1, got " + bins);
-        L[] labels = labelType.getEnumConstants();
-        int correctCount = 0, incorrectCount = 0, unknownCount = 0;
-        Accumulator right = new Accumulator(labels.length, bins), wrong = new Accumulator(labels.length, bins);
-        for (LabelledResponse<L> r : responses) {
+        Builder<L> b = new Builder<>(labelType, bins, weighting);
+        for (LabelledResponse<L> r : responses) b.add(r);
+        return b.result();
+    }
+
+    /** The same curves accumulated one response at a time (for inputs that are streamed, not held). */
+    public static final class Builder<L extends Enum<L>> {
+        private final Class<L> labelType;
+        private final int bins;
+        private final Weighting weighting;
+        private final Accumulator right, wrong;
+        private int correctCount, incorrectCount, unknownCount;
+
+        public Builder(Class<L> labelType, int bins, Weighting weighting) {
+            if (bins < 1) throw new IllegalArgumentException("bins must be >= 1, got " + bins);
+            this.labelType = labelType;
+            this.bins = bins;
+            this.weighting = weighting;
+            int labels = labelType.getEnumConstants().length;
+            right = new Accumulator(labels, bins);
+            wrong = new Accumulator(labels, bins);
+        }
+
+        public void add(LabelledResponse<L> r) {
             switch (r.correctness()) {
                 case CORRECT -> { correctCount++; right.add(r.labels(), bins, weighting); }
                 case INCORRECT -> { incorrectCount++; wrong.add(r.labels(), bins, weighting); }
                 default -> unknownCount++;
             }
         }
-        Map<L, double[]> correctCurves = new EnumMap<>(labelType), incorrectCurves = new EnumMap<>(labelType);
-        Map<L, Double> area = new EnumMap<>(labelType);
-        int compared = 0;
-        for (int b = 0; b < bins; b++) if (right.weight[b] > 0 && wrong.weight[b] > 0) compared++;
-        for (L l : labels) {
-            double[] c = right.curve(l.ordinal()), w = wrong.curve(l.ordinal());
-            double sum = 0;
-            for (int b = 0; b < bins; b++) {
-                if (!Double.isNaN(c[b]) && !Double.isNaN(w[b])) sum += Math.abs(c[b] - w[b]) / bins;
+
+        public Result<L> result() {
+            Map<L, double[]> correctCurves = new EnumMap<>(labelType), incorrectCurves = new EnumMap<>(labelType);
+            Map<L, Double> area = new EnumMap<>(labelType);
+            int compared = 0;
+            for (int b = 0; b < bins; b++) if (right.weight[b] > 0 && wrong.weight[b] > 0) compared++;
+            for (L l : labelType.getEnumConstants()) {
+                double[] c = right.curve(l.ordinal()), w = wrong.curve(l.ordinal());
+                double sum = 0;
+                for (int b = 0; b < bins; b++) {
+                    if (!Double.isNaN(c[b]) && !Double.isNaN(w[b])) sum += Math.abs(c[b] - w[b]) / bins;
+                }
+                correctCurves.put(l, c);
+                incorrectCurves.put(l, w);
+                area.put(l, sum);
             }
-            correctCurves.put(l, c);
-            incorrectCurves.put(l, w);
-            area.put(l, sum);
+            return new Result<>(bins, weighting, correctCurves, incorrectCurves, area, compared,
+                    correctCount, incorrectCount, unknownCount);
         }
-        return new Result<>(bins, weighting, correctCurves, incorrectCurves, area, compared,
-                correctCount, incorrectCount, unknownCount);
     }
 
     /** Bin of sentence i of n: ⌊(i + 0.5)/n · bins⌋, computed in integers so that bin edges are exact. */

@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provtrace.provenance.Correctness;
 import dev.provtrace.provenance.Label;
-import dev.provtrace.trace.Labelled;
+import dev.provtrace.trace.TraceStats;
 import dev.provtrace.trace.TracedResponse;
 import dev.provtrace.trace.TracedSentence;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,26 +19,23 @@ import java.util.List;
  * p_T, p_S, p_D per sentence over label-coloured bands with the text highlighted by label.
  */
 public final class TraceReport {
-    /** Responses shown in full: half correct, half incorrect where possible. */
-    static final int EXAMPLES = 6;
-    private static final int DELTA_BINS = 40;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TraceReport() {}
 
-    public static void write(Labelled l, ObjectNode summary, Path out) throws IOException {
-        HtmlReport.write("trace-report.html", "trace-report.js", JSON.writeValueAsString(data(l, summary)), out);
+    public static void write(TraceStats st, ObjectNode summary, Path out) throws IOException {
+        HtmlReport.write("trace-report.html", "trace-report.js", JSON.writeValueAsString(data(st, summary)), out);
     }
 
-    static ObjectNode data(Labelled l, ObjectNode summary) {
+    static ObjectNode data(TraceStats st, ObjectNode summary) {
         ObjectNode d = JSON.createObjectNode();
         ObjectNode meta = d.putObject("meta");
         meta.put("responses", summary.get("responses").asInt());
         meta.put("sentences", summary.get("sentences").asInt());
         meta.put("unscored", summary.get("unscored_sentences").asInt());
-        meta.put("alpha", l.alpha());
-        meta.put("beta", l.beta());
-        meta.put("betaMode", l.choice().auto() ? "chosen from the data" : "given");
+        meta.put("alpha", st.alpha);
+        meta.put("beta", st.beta);
+        meta.put("betaMode", st.choice.auto() ? "chosen from the data" : "given");
         JsonNode c = summary.get("correctness");
         meta.put("correct", c.get("correct").asInt());
         meta.put("incorrect", c.get("incorrect").asInt());
@@ -61,63 +56,35 @@ public final class TraceReport {
         JsonNode crit = summary.get("beta_criterion");
         ObjectNode beta = d.putObject("beta");
         beta.set("candidates", crit.has("candidates") ? crit.get("candidates") : JSON.createArrayNode());
-        beta.put("note", betaNote(l, crit));
+        beta.put("note", betaNote(st, crit));
 
-        d.set("deltaHistogram", deltaHistogram(l));
+        d.set("deltaHistogram", deltaHistogram(st));
         ArrayNode examples = d.putArray("examples");
-        for (int i : exampleIndexes(l)) examples.add(example(l.responses().get(i), l.labels().get(i)));
+        for (TraceStats.Example e : st.examples()) examples.add(example(e.response(), e.labels()));
         return d;
     }
 
-    private static String betaNote(Labelled l, JsonNode crit) {
+    private static String betaNote(TraceStats st, JsonNode crit) {
         String method = "β criterion: " + crit.get("method").asText() + ". ";
         if (!crit.has("candidates")) return method + crit.path("note").asText("");
         String chosen = crit.get("separated").asBoolean()
                 ? String.format("The criterion peaks at β = %.3f (separability η = %.2f). ", crit.get("chosen_beta").asDouble(),
                 crit.get("separability").asDouble())
                 : "The Δ_TS values do not separate (one histogram bin). ";
-        return method + chosen + (l.choice().auto() ? "That β was used." : String.format("β = %.3f was given.", l.beta()));
+        return method + chosen + (st.choice.auto() ? "That β was used." : String.format("β = %.3f was given.", st.beta));
     }
 
-    private static ObjectNode deltaHistogram(Labelled l) {
+    private static ObjectNode deltaHistogram(TraceStats st) {
         ObjectNode h = JSON.createObjectNode();
         ArrayNode centers = h.putArray("centers");
-        double width = 2.0 / DELTA_BINS;
-        for (int b = 0; b < DELTA_BINS; b++) centers.add(-1 + (b + 0.5) * width);
-        int[][] counts = new int[Label.values().length][DELTA_BINS];
-        for (int i = 0; i < l.responses().size(); i++) {
-            List<TracedSentence> ss = l.responses().get(i).sentences();
-            for (int k = 0; k < ss.size(); k++) {
-                Label lab = l.labels().get(i).get(k);
-                if (lab == null) continue;
-                double delta = ss.get(k).pT() - ss.get(k).pS();
-                int b = Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((delta + 1) / width)));
-                counts[lab.ordinal()][b]++;
-            }
-        }
+        double width = 2.0 / TraceStats.DELTA_BINS;
+        for (int b = 0; b < TraceStats.DELTA_BINS; b++) centers.add(-1 + (b + 0.5) * width);
         ObjectNode byLabel = h.putObject("counts");
         for (Label lab : Label.values()) {
             ArrayNode a = byLabel.putArray(lab.name());
-            for (int v : counts[lab.ordinal()]) a.add(v);
+            for (int v : st.deltaCounts()[lab.ordinal()]) a.add(v);
         }
         return h;
-    }
-
-    /** Up to EXAMPLES responses, alternating correct and incorrect ones, then any. */
-    static List<Integer> exampleIndexes(Labelled l) {
-        List<Integer> correct = new ArrayList<>(), incorrect = new ArrayList<>(), other = new ArrayList<>();
-        for (int i = 0; i < l.responses().size(); i++) {
-            Correctness c = l.responses().get(i).correctness();
-            (c == Correctness.CORRECT ? correct : c == Correctness.INCORRECT ? incorrect : other).add(i);
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; out.size() < EXAMPLES && (k < correct.size() || k < incorrect.size()); k++) {
-            if (k < correct.size()) out.add(correct.get(k));
-            if (k < incorrect.size() && out.size() < EXAMPLES) out.add(incorrect.get(k));
-        }
-        for (int k = 0; out.size() < EXAMPLES && k < other.size(); k++) out.add(other.get(k));
-        out.sort(Integer::compare);
-        return out;
     }
 
     private static ObjectNode example(TracedResponse r, List<Label> labels) {

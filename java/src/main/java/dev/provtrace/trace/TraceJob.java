@@ -20,16 +20,20 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code provtrace trace}: segment every response, score it under the teacher, the student and the distilled
  * model (one after another, each through its own chat template and tokenizer, cached on disk), align tokens to
  * sentences, label, and write sentences.jsonl, trajectories.jsonl, summary.json and report.html.
  * A bad record (invalid JSON or fields, too long for a model) is reported with its line and id and left out;
- * the others go on.
+ * the others go on. The input is streamed (read once to validate, once per model to score, twice to label and
+ * write), so only a chunk of records and the small per-label tallies are in memory at a time.
  */
 public final class TraceJob {
     /** The three model folders, in the order they are scored. */
@@ -61,9 +65,13 @@ public final class TraceJob {
         this.errors = errors;
     }
 
+    /** Records scored per model call: what is held in memory at a time while scoring. */
+    static final int CHUNK = 1024;
+
     public Result run(Path input, Path outDir, Progress progress) throws IOException {
-        List<TraceRecord> records = new ArrayList<>();
-        int failed = readRecords(input, records);
+        BitSet good = new BitSet();
+        int invalid = validate(input, good);
+        long valid = good.cardinality();
 
         Map<String, String> failures = new LinkedHashMap<>();          // record id -> reason
         ScoreCache[] caches = new ScoreCache[3];
@@ -81,42 +89,77 @@ public final class TraceJob {
                         w -> errors.println("warning: " + w));
                 modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
-                ModelScorer scorer = new ModelScorer(ROLES[m], dir, prompts, options.engine());
-                String role = ROLES[m];
-                long[] done = {0};
-                long todo = records.stream().filter(r -> !failures.containsKey(r.id())).count();
-                if (progress != null) progress.update(role, 0, todo);
-                List<ModelScorer.Failure> fs = scorer.scoreMissing(
-                        records.stream().filter(r -> !failures.containsKey(r.id())).toList(), caches[m], n -> {
-                            done[0] += n;
-                            if (progress != null) progress.update(role, done[0], todo);
-                        });
-                for (ModelScorer.Failure f : fs) {
-                    errors.println("error: " + input + ":" + f.record().line() + " (id \"" + f.record().id() + "\"): " + f.reason());
-                    failures.put(f.record().id(), f.reason());
-                }
+                scoreModel(m, new ModelScorer(ROLES[m], dir, prompts, options.engine()), caches[m], input, good,
+                        valid - failures.size(), failures, progress);
             }
-
-            List<TracedResponse> traced = new ArrayList<>();
-            for (TraceRecord r : records) {
-                if (failures.containsKey(r.id())) continue;
-                traced.add(trace(r, caches));
-            }
-            Labelled labelled = Labeller.label(traced, options.alpha(), options.beta());
             ArrayNode failedNode = run.putArray("failed_records");
             failures.forEach((id, why) -> failedNode.addObject().put("id", id).put("reason", why));
-            run.put("invalid_lines", failed);
-            ObjectNode summary = TraceOutputs.write(labelled, outDir, run);
-            return new Result(traced.size(), failed + failures.size(), summary);
+            run.put("invalid_lines", invalid);
+            long[] traced = {0};
+            ObjectNode summary = TraceOutputs.write(sink -> {
+                traced[0] = 0;
+                forEachGood(input, good, r -> {
+                    if (failures.containsKey(r.id())) return;
+                    sink.accept(trace(r, caches));
+                    traced[0]++;
+                });
+            }, outDir, options.alpha(), options.beta(), run);
+            return new Result((int) traced[0], invalid + failures.size(), summary);
         } finally {
             for (ScoreCache c : caches) if (c != null) c.close();
         }
     }
 
-    /** Reads and validates the input; returns the number of bad lines (each reported). */
-    private int readRecords(Path input, List<TraceRecord> out) throws IOException {
+    /** Scores one model over every good record not failed so far, a chunk at a time, the engine loaded once. */
+    private void scoreModel(int m, ModelScorer scorer, ScoreCache cache, Path input, BitSet good, long total,
+                            Map<String, String> failures, Progress progress) throws IOException {
+        String role = ROLES[m];
+        long[] done = {0};
+        if (progress != null) progress.update(role, 0, total);
+        List<TraceRecord> chunk = new ArrayList<>(CHUNK);
+        try (ModelScorer.Session session = scorer.open()) {
+            RecordSink flush = ignored -> {
+                for (ModelScorer.Failure f : session.scoreMissing(chunk, cache, n -> {
+                    done[0] += n;
+                    if (progress != null) progress.update(role, done[0], total);
+                })) {
+                    errors.println("error: " + input + ":" + f.record().line() + " (id \"" + f.record().id() + "\"): " + f.reason());
+                    failures.put(f.record().id(), f.reason());
+                }
+                chunk.clear();
+            };
+            Map<String, String> before = Map.copyOf(failures);
+            forEachGood(input, good, r -> {
+                if (before.containsKey(r.id())) return;
+                chunk.add(r);
+                if (chunk.size() >= CHUNK) flush.accept(null);
+            });
+            if (!chunk.isEmpty()) flush.accept(null);
+        }
+    }
+
+    private interface RecordSink {
+        void accept(TraceRecord r) throws IOException;
+    }
+
+    /** Streams the input's valid records (the lines marked in {@code good}) to {@code sink}. */
+    private static void forEachGood(Path input, BitSet good, RecordSink sink) throws IOException {
+        try (JsonlReader reader = JsonlReader.open(input)) {
+            for (JsonlRecord rec; (rec = reader.next()) != null; ) {
+                if (!good.get((int) rec.lineNumber())) continue;
+                try {
+                    sink.accept(TraceRecord.parse(rec.lineNumber(), rec.value()));
+                } catch (TraceRecord.Invalid e) {
+                    throw new IOException(input + ":" + rec.lineNumber() + " changed while it was being traced");
+                }
+            }
+        }
+    }
+
+    /** Checks every line; marks the valid ones in {@code good}, reports the others; returns their number. */
+    private int validate(Path input, BitSet good) throws IOException {
         int bad = 0;
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         try (JsonlReader reader = JsonlReader.open(input)) {
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
                 if (rec.isMalformed()) {
@@ -127,7 +170,7 @@ public final class TraceJob {
                 try {
                     TraceRecord r = TraceRecord.parse(rec.lineNumber(), rec.value());
                     if (!ids.add(r.id())) throw new TraceRecord.Invalid("id \"" + r.id() + "\" appears twice in the input");
-                    out.add(r);
+                    good.set(Math.toIntExact(rec.lineNumber()));
                 } catch (TraceRecord.Invalid e) {
                     String id = rec.value().isObject() && rec.value().hasNonNull("id") ? " (id " + rec.value().get("id") + ")" : "";
                     errors.println("error: " + input + ":" + rec.lineNumber() + id + ": " + e.getMessage());

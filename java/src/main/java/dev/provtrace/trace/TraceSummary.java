@@ -7,14 +7,9 @@ import dev.provtrace.provenance.AdaptiveBeta;
 import dev.provtrace.provenance.BetaCandidate;
 import dev.provtrace.provenance.Correctness;
 import dev.provtrace.provenance.Label;
-import dev.provtrace.provenance.LabelledResponse;
 import dev.provtrace.provenance.PositionCurves;
 
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * summary.json of a trace: label fractions overall and per group, the fraction of each label at each relative
@@ -26,46 +21,23 @@ public final class TraceSummary {
 
     private TraceSummary() {}
 
-    public static ObjectNode build(Labelled l) {
+    public static ObjectNode build(TraceStats st) {
         ObjectNode out = JSON.createObjectNode();
-        out.put("alpha", l.alpha());
-        out.put("beta", l.beta());
-        out.put("beta_mode", l.choice().auto() ? "auto" : "fixed");
-        out.set("beta_criterion", criterion(l.criterion(), l.beta()));
-
-        Map<Label, Integer> total = new EnumMap<>(Label.class);
-        Map<String, Map<Label, Integer>> byGroup = new TreeMap<>();
-        Map<Correctness, Integer> correctness = new EnumMap<>(Correctness.class);
-        int sentences = 0, unscored = 0;
-        List<LabelledResponse<Label>> forCurves = new ArrayList<>();
-        for (int i = 0; i < l.responses().size(); i++) {
-            TracedResponse r = l.responses().get(i);
-            List<Label> labels = l.labels().get(i);
-            correctness.merge(r.correctness(), 1, Integer::sum);
-            Map<Label, Integer> g = byGroup.computeIfAbsent(r.group(), k -> new EnumMap<>(Label.class));
-            for (Label lab : labels) {
-                sentences++;
-                if (lab == null) {
-                    unscored++;
-                    continue;
-                }
-                total.merge(lab, 1, Integer::sum);
-                g.merge(lab, 1, Integer::sum);
-            }
-            forCurves.add(new LabelledResponse<>(labels, r.correctness()));
-        }
-        out.put("responses", l.responses().size());
-        out.put("sentences", sentences);
-        out.put("unscored_sentences", unscored);
+        out.put("alpha", st.alpha);
+        out.put("beta", st.beta);
+        out.put("beta_mode", st.choice.auto() ? "auto" : "fixed");
+        out.set("beta_criterion", criterion(st.criterion, st.beta));
+        out.put("responses", st.responses);
+        out.put("sentences", st.sentences);
+        out.put("unscored_sentences", st.unscored);
         ObjectNode c = out.putObject("correctness");
-        for (Correctness k : Correctness.values()) c.put(k.name().toLowerCase(), correctness.getOrDefault(k, 0));
+        for (Correctness k : Correctness.values()) c.put(k.name().toLowerCase(), st.correctness.getOrDefault(k, 0));
         ObjectNode labels = out.putObject("labels");
-        labels.set("overall", fractions(total));
+        labels.set("overall", fractions(st.total));
         ObjectNode groups = labels.putObject("by_group");
-        byGroup.forEach((k, v) -> groups.set(k, fractions(v)));
+        st.byGroup.forEach((k, v) -> groups.set(k, fractions(v)));
 
-        PositionCurves.Result<Label> curves = PositionCurves.compute(Label.class, forCurves, PositionCurves.DEFAULT_BINS,
-                PositionCurves.Weighting.SENTENCE);
+        PositionCurves.Result<Label> curves = st.curves.result();
         ObjectNode pos = out.putObject("position_curves");
         pos.put("bins", curves.bins());
         pos.put("weighting", "sentence");

@@ -2,6 +2,7 @@ package dev.provtrace.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.provenance.Classifier;
 import dev.provtrace.provenance.Correctness;
 import dev.provtrace.provenance.Label;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,18 @@ class TraceOutputsTest {
         return List.of(a, b);
     }
 
+    static TraceOutputs.ResponseSource source(List<TracedResponse> rs) {
+        return sink -> {
+            for (TracedResponse r : rs) sink.accept(r);
+        };
+    }
+
     @Test
     void labelsSummaryReportAndReadBack(@TempDir Path dir) throws Exception {
-        Labelled l = Labeller.label(responses(), 0.1, BetaChoice.parse("0.1"));
-        assertEquals(List.of(Label.TEACHER, Label.SHARED, Label.STUDENT, Label.BOOSTED), l.labels().get(0));
-        assertNull(l.labels().get(1).get(0));
-        TraceOutputs.write(l, dir, JSON.createObjectNode().put("note", "test"));
+        Classifier c = new Classifier(0.1, 0.1);
+        assertEquals(List.of(Label.TEACHER, Label.SHARED, Label.STUDENT, Label.BOOSTED), Labeller.label(responses().get(0), c));
+        assertNull(Labeller.label(responses().get(1), c).get(0));
+        TraceOutputs.write(source(responses()), dir, 0.1, BetaChoice.parse("0.1"), JSON.createObjectNode().put("note", "test"));
 
         List<String> sentences = Files.readAllLines(dir.resolve(TraceOutputs.SENTENCES));
         assertEquals(6, sentences.size());
@@ -64,17 +71,20 @@ class TraceOutputsTest {
 
         List<TracedResponse> back = TraceOutputs.read(dir);
         assertEquals(responses(), back);
-        Labelled again = Labeller.label(back, 0.05, BetaChoice.parse("0.3"));
-        Labelled direct = Labeller.label(responses(), 0.05, BetaChoice.parse("0.3"));
-        assertEquals(direct.labels(), again.labels());
+        // relabelling in place from the files = writing the responses with those values directly
+        TraceOutputs.write(TraceOutputs.reader(dir), dir, 0.05, BetaChoice.parse("0.3"), JSON.createObjectNode());
+        Path direct = dir.resolve("direct");
+        TraceOutputs.write(source(responses()), direct, 0.05, BetaChoice.parse("0.3"), JSON.createObjectNode());
+        assertEquals(Files.readAllLines(direct.resolve(TraceOutputs.SENTENCES)), Files.readAllLines(dir.resolve(TraceOutputs.SENTENCES)));
+        assertEquals(responses(), TraceOutputs.read(dir), "relabelling keeps the responses");
     }
 
     @Test
-    void autoBetaNeedsSeparableData() {
+    void autoBetaNeedsSeparableData(@TempDir Path dir) {
         TracedResponse flat = new TracedResponse("f", "g", Correctness.UNKNOWN, "A. B.", List.of(
                 new TracedSentence(0, 0, 2, "A.", 0.5, 0.5, 0.5, 1, 1, 1), new TracedSentence(1, 3, 5, "B.", 0.5, 0.5, 0.5, 1, 1, 1)));
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Labeller.label(List.of(flat), 0.1, BetaChoice.parse("auto")));
+                () -> TraceOutputs.write(source(List.of(flat)), dir, 0.1, BetaChoice.parse("auto"), JSON.createObjectNode()));
         assertTrue(e.getMessage().contains("give --beta a value"), e.getMessage());
     }
 }

@@ -1,0 +1,87 @@
+package dev.provtrace.trace;
+
+import dev.provtrace.provenance.AdaptiveBeta;
+import dev.provtrace.provenance.Correctness;
+import dev.provtrace.provenance.Label;
+import dev.provtrace.provenance.LabelledResponse;
+import dev.provtrace.provenance.PositionCurves;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything summary.json and report.html need, accumulated one labelled response at a time, so a trace of any
+ * size is summarised without holding its responses: label counts overall and per group, correctness, position
+ * curves, the Δ_TS histogram by label, and a few example responses for the report.
+ */
+public final class TraceStats {
+    /** Responses shown in full in the report: up to this many, alternating correct and incorrect. */
+    public static final int EXAMPLES = 6;
+    public static final int DELTA_BINS = 40;
+
+    /** One example kept for the report, with its position in the input. */
+    public record Example(long order, TracedResponse response, List<Label> labels) {}
+
+    public final double alpha;
+    public final double beta;
+    public final BetaChoice choice;
+    public final AdaptiveBeta.Result criterion;      // null when there was no scored sentence
+
+    final Map<Label, Integer> total = new EnumMap<>(Label.class);
+    final Map<String, Map<Label, Integer>> byGroup = new TreeMap<>();
+    final Map<Correctness, Integer> correctness = new EnumMap<>(Correctness.class);
+    final PositionCurves.Builder<Label> curves =
+            new PositionCurves.Builder<>(Label.class, PositionCurves.DEFAULT_BINS, PositionCurves.Weighting.SENTENCE);
+    final int[][] deltaCounts = new int[Label.values().length][DELTA_BINS];
+    private final List<Example> correctExamples = new ArrayList<>(), incorrectExamples = new ArrayList<>(),
+            otherExamples = new ArrayList<>();
+    int responses, sentences, unscored;
+
+    public TraceStats(double alpha, double beta, BetaChoice choice, AdaptiveBeta.Result criterion) {
+        this.alpha = alpha;
+        this.beta = beta;
+        this.choice = choice;
+        this.criterion = criterion;
+    }
+
+    public void add(TracedResponse r, List<Label> labels) {
+        correctness.merge(r.correctness(), 1, Integer::sum);
+        Map<Label, Integer> g = byGroup.computeIfAbsent(r.group(), k -> new EnumMap<>(Label.class));
+        for (int k = 0; k < labels.size(); k++) {
+            Label lab = labels.get(k);
+            sentences++;
+            if (lab == null) {
+                unscored++;
+                continue;
+            }
+            total.merge(lab, 1, Integer::sum);
+            g.merge(lab, 1, Integer::sum);
+            TracedSentence s = r.sentences().get(k);
+            double width = 2.0 / DELTA_BINS;
+            int b = Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((s.pT() - s.pS() + 1) / width)));
+            deltaCounts[lab.ordinal()][b]++;
+        }
+        curves.add(new LabelledResponse<>(labels, r.correctness()));
+        List<Example> bucket = r.correctness() == Correctness.CORRECT ? correctExamples
+                : r.correctness() == Correctness.INCORRECT ? incorrectExamples : otherExamples;
+        if (bucket.size() < EXAMPLES) bucket.add(new Example(responses, r, new ArrayList<>(labels)));   // labels hold nulls
+        responses++;
+    }
+
+    /** Up to EXAMPLES responses, alternating correct and incorrect ones, then unknown ones; in input order. */
+    public List<Example> examples() {
+        List<Example> out = new ArrayList<>();
+        for (int k = 0; out.size() < EXAMPLES && (k < correctExamples.size() || k < incorrectExamples.size()); k++) {
+            if (k < correctExamples.size()) out.add(correctExamples.get(k));
+            if (k < incorrectExamples.size() && out.size() < EXAMPLES) out.add(incorrectExamples.get(k));
+        }
+        for (int k = 0; out.size() < EXAMPLES && k < otherExamples.size(); k++) out.add(otherExamples.get(k));
+        out.sort((a, b) -> Long.compare(a.order(), b.order()));
+        return out;
+    }
+
+    public int[][] deltaCounts() { return deltaCounts; }
+}
