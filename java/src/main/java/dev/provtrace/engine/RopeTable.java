@@ -98,7 +98,7 @@ public final class RopeTable {
             float posFreq = (float) Math.pow((float) theta, (float) (2 * i) / (float) dim);
             float extrapolation = 1.0f / posFreq;
             float interpolation = 1.0f / ((float) factor * posFreq);
-            float ramp = (float) Math.min(1, Math.max(0, ((float) i - (float) low) / (float) (high - low)));
+            float ramp = Math.min(1, Math.max(0, ((float) i - (float) low) / (float) (high - low)));
             float extrapolationFactor = 1 - ramp;
             inv[i] = interpolation * (1 - extrapolationFactor) + extrapolation * extrapolationFactor;
         }
