@@ -42,6 +42,9 @@ final class SelectCommand implements Callable<Integer> {
     @Mixin
     EngineArgs engineArgs;
 
+    @Mixin
+    PromptArgs prompt;
+
     @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
     Path student;
@@ -74,13 +77,6 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (input line + statistics) or sft ({\"messages\": [user, assistant]}); default ${DEFAULT-VALUE}")
     String format;
 
-    @Option(names = "--prompt-format", defaultValue = "chat",
-            description = "contexts for labelling: chat (each model's chat template) or raw (question, newline, response); default ${DEFAULT-VALUE}")
-    String promptFormat;
-
-    @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for both models instead of their own")
-    Path template;
-
     @Option(names = "--grape-prompt", defaultValue = "plain",
             description = "GRAPE's context: plain (\"Question: {question}\\n Answer: {response}\") or chat (the student's chat template); default ${DEFAULT-VALUE}")
     String grapePrompt;
@@ -96,7 +92,7 @@ final class SelectCommand implements Callable<Integer> {
         if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
         Strategy primary = Strategy.parse(strategy);
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
-        SelectionJob.Options options = new SelectionJob.Options(teacher, student, TraceCommand.format(promptFormat), template,
+        SelectionJob.Options options = new SelectionJob.Options(teacher, student, prompt.format(), prompt.template,
                 BetaChoice.parse(beta), perQuestion, seed, primary, strategies, grapeFormat(grapePrompt),
                 OutputFormat.parse(format), engineArgs.options(), chunk);
         Path cacheDir = cache != null ? cache : out != null ? out.resolve(SelectionJob.CACHE_DIR)

@@ -3,7 +3,6 @@ package dev.provtrace.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.provtrace.provenance.Label;
 import dev.provtrace.trace.BetaChoice;
-import dev.provtrace.trace.PromptBuilder;
 import dev.provtrace.trace.TraceJob;
 import dev.provtrace.trace.TraceOutputs;
 import picocli.CommandLine.Command;
@@ -23,6 +22,9 @@ final class TraceCommand implements Callable<Integer> {
     @Mixin
     EngineArgs engineArgs;
 
+    @Mixin
+    PromptArgs prompt;
+
     @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "teacher model folder (M_T)") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "original student folder (M_S)") Path student;
     @Option(names = "--distilled", required = true, paramLabel = "DIR", description = "distilled student folder (M_D)") Path distilled;
@@ -35,20 +37,13 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.1", description = "Teacher/Student when ±Δ_TS > β; a number or auto (default ${DEFAULT-VALUE})")
     String beta;
 
-    @Option(names = "--prompt-format", defaultValue = "chat",
-            description = "chat (each model's chat template) or raw (question, newline, response); default ${DEFAULT-VALUE}")
-    String promptFormat;
-
-    @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for every model instead of their own")
-    Path template;
-
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
-        TraceJob.Options options = new TraceJob.Options(format(promptFormat), template, alpha, BetaChoice.parse(beta),
+        TraceJob.Options options = new TraceJob.Options(prompt.format(), prompt.template, alpha, BetaChoice.parse(beta),
                 engineArgs.options());
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err);
@@ -57,14 +52,6 @@ final class TraceCommand implements Callable<Integer> {
         printSummary(r.summary(), out);
         if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out");
         return r.failed() > 0 ? 2 : 0;
-    }
-
-    static PromptBuilder.Format format(String s) {
-        return switch (s.toLowerCase()) {
-            case "chat" -> PromptBuilder.Format.CHAT;
-            case "raw" -> PromptBuilder.Format.RAW;
-            default -> throw new IllegalArgumentException("--prompt-format must be chat or raw, got " + s);
-        };
     }
 
     static void printSummary(JsonNode summary, Path out) {
