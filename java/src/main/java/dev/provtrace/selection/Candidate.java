@@ -1,6 +1,7 @@
 package dev.provtrace.selection;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.io.InvalidRecord;
 import dev.provtrace.trace.TraceRecord;
 
 /**
@@ -13,7 +14,7 @@ import dev.provtrace.trace.TraceRecord;
 public record Candidate(long line, String id, String questionId, String question, String response) {
 
     /** A candidate that cannot be scored; reported with its file, line and id, and skipped. */
-    public static final class Invalid extends Exception {
+    public static final class Invalid extends InvalidRecord {
         public Invalid(String message) { super(message); }
     }
 

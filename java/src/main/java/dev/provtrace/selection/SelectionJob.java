@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.provenance.AdaptiveBeta;
 import dev.provtrace.provenance.Classifier;
 import dev.provtrace.report.SelectionReport;
@@ -86,7 +87,7 @@ public final class SelectionJob {
      * @param cacheDir the score caches (made if missing)
      */
     public Result run(Path input, Path output, Path outDir, Path cacheDir, TraceJob.Progress progress) throws IOException {
-        CandidateInput in = CandidateInput.validate(input, errors);
+        ValidatedJsonl<Candidate> in = ValidatedJsonl.validate(input, Candidate::parse, Candidate::id, errors);
         ObjectNode run = JSON.createObjectNode();
         run.put("input", input.toString());
         run.put("output", output.toString());
@@ -131,7 +132,7 @@ public final class SelectionJob {
     }
 
     /** Scores one model over every good candidate its cache lacks, chunk by chunk, with the model loaded once. */
-    private void score(CandidateInput in, String role, Path dir, PromptBuilder prompts, ScoreCache cache,
+    private void score(ValidatedJsonl<Candidate> in, String role, Path dir, PromptBuilder prompts, ScoreCache cache,
                        TraceJob.Progress progress) throws IOException {
         long total = in.count();
         long[] done = {0};
@@ -150,7 +151,7 @@ public final class SelectionJob {
         }
     }
 
-    private Result labelAndSelect(CandidateInput in, SentenceProbabilities probabilities, Path output, Path outDir,
+    private Result labelAndSelect(ValidatedJsonl<Candidate> in, SentenceProbabilities probabilities, Path output, Path outDir,
                                   Path cacheDir, ObjectNode run) throws IOException {
         List<QuestionTopK> selections = new ArrayList<>();
         for (Strategy s : options.strategies()) selections.add(new QuestionTopK(s, options.perQuestion(), options.seed()));
@@ -209,7 +210,7 @@ public final class SelectionJob {
         return new Result((int) all.candidates(), written, in.skipped().size(), beta, selection);
     }
 
-    private void putRun(ObjectNode run, CandidateInput in, double beta, AdaptiveBeta.Result criterion, GroupStats all) {
+    private void putRun(ObjectNode run, ValidatedJsonl<Candidate> in, double beta, AdaptiveBeta.Result criterion, GroupStats all) {
         run.put("beta", beta);
         run.put("beta_mode", options.beta().auto() ? "auto" : "fixed");
         if (criterion != null) {
@@ -225,7 +226,7 @@ public final class SelectionJob {
         run.put("output_format", options.outputFormat().name().toLowerCase());
         run.put("candidates", all.candidates());
         ArrayNode skipped = run.putArray("skipped");
-        for (CandidateInput.Skipped s : in.skipped()) {
+        for (ValidatedJsonl.Skipped s : in.skipped()) {
             ObjectNode o = skipped.addObject().put("line", s.line());
             if (s.id() == null) o.putNull("id");
             else o.put("id", s.id());

@@ -1,6 +1,7 @@
 package dev.provtrace.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.io.InvalidRecord;
 
 /**
  * One input record of {@code trace}: {@code {"id", "question", "response", "answer"?, "correct"?, "group"?}}.
@@ -12,7 +13,7 @@ public record TraceRecord(long line, String id, String question, String response
                           String group) {
 
     /** A record that cannot be traced; reported with its file, line and id, and skipped. */
-    public static final class Invalid extends Exception {
+    public static final class Invalid extends InvalidRecord {
         public Invalid(String message) { super(message); }
     }
 

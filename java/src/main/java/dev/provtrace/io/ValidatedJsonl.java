@@ -1,8 +1,6 @@
-package dev.provtrace.selection;
+package dev.provtrace.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provtrace.io.JsonlReader;
-import dev.provtrace.io.JsonlRecord;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,31 +10,40 @@ import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The candidates file, read as a stream as often as the passes of a selection need it; never held in memory.
- * {@link #validate} reads it once and remembers which lines are good candidates (one bit per line); every bad
- * line (malformed JSON, a missing field, an empty response, an id seen before) is reported on the error stream as
- * {@code file:line (id X): reason} and skipped. Later passes can reject more candidates (a model could not score
- * them, the response has no sentences); they are reported the same way. Nothing is dropped without a message, and
- * {@link #skipped()} lists them all for selection.json.
+ * An input JSONL file read as a stream as often as a job's passes need it; never held in memory.
+ * {@link #validate} reads it once and remembers which lines are good records (one bit per line); every bad line
+ * (malformed JSON, a missing field, an id seen before) is reported on the error stream as
+ * {@code file:line (id X): reason} and skipped. Later passes can reject more records (a model could not score them);
+ * they are reported the same way. Nothing is dropped without a message, and {@link #skipped()} lists them all.
+ *
+ * @param <R> the record type the lines parse to
  */
-public final class CandidateInput {
+public final class ValidatedJsonl<R> {
+    /** Parses one line; throws with the reason when it is not a valid record. */
+    public interface Parser<R> {
+        R parse(long line, JsonNode value) throws InvalidRecord;
+    }
+
     /** A skipped line and why. */
     public record Skipped(long line, String id, String reason) {}
 
-    /** Receives the good candidates a chunk at a time. */
-    public interface ChunkConsumer {
-        void accept(List<Candidate> chunk) throws IOException;
+    /** Receives the good records a chunk at a time. */
+    public interface ChunkConsumer<R> {
+        void accept(List<R> chunk) throws IOException;
     }
 
     private final Path file;
+    private final Parser<R> parser;
     private final PrintStream errors;
     private final BitSet good = new BitSet();
     private final List<Skipped> skipped = new ArrayList<>();
 
-    private CandidateInput(Path file, PrintStream errors) {
+    private ValidatedJsonl(Path file, Parser<R> parser, PrintStream errors) {
         this.file = file;
+        this.parser = parser;
         this.errors = errors;
     }
 
@@ -44,8 +51,9 @@ public final class CandidateInput {
      * Reads the whole file once, reporting bad lines. The set of ids seen lives only for this pass (the duplicate
      * check needs it); afterwards one bit per line is kept.
      */
-    public static CandidateInput validate(Path file, PrintStream errors) throws IOException {
-        CandidateInput in = new CandidateInput(file, errors);
+    public static <R> ValidatedJsonl<R> validate(Path file, Parser<R> parser, Function<R, String> idOf, PrintStream errors)
+            throws IOException {
+        ValidatedJsonl<R> in = new ValidatedJsonl<>(file, parser, errors);
         Set<String> ids = new HashSet<>();
         try (JsonlReader reader = JsonlReader.open(file)) {
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
@@ -57,10 +65,11 @@ public final class CandidateInput {
                 }
                 JsonNode n = rec.value();
                 try {
-                    Candidate c = Candidate.parse(rec.lineNumber(), n);
-                    if (!ids.add(c.id())) throw new Candidate.Invalid("id \"" + c.id() + "\" appears twice in the input; the first one is kept");
+                    R r = parser.parse(rec.lineNumber(), n);
+                    String id = idOf.apply(r);
+                    if (!ids.add(id)) throw new InvalidRecord("id \"" + id + "\" appears twice in the input; the first one is kept");
                     in.good.set(lineIndex(rec.lineNumber()));
-                } catch (Candidate.Invalid e) {
+                } catch (InvalidRecord e) {
                     String id = n.isObject() && n.hasNonNull("id") && n.get("id").isValueNode() ? n.get("id").asText() : null;
                     in.reject(rec.lineNumber(), id, e.getMessage());
                 }
@@ -71,29 +80,29 @@ public final class CandidateInput {
 
     public Path file() { return file; }
 
-    /** Good candidates left (validated and not rejected since). */
+    /** Good records left (validated and not rejected since). */
     public int count() { return good.cardinality(); }
 
     /** Every skipped line with its reason, in the order they were found. */
     public List<Skipped> skipped() { return skipped; }
 
-    /** Takes a candidate out of every later pass, reporting it. */
+    /** Takes a record out of every later pass, reporting it. */
     public void reject(long line, String id, String reason) {
         errors.println("error: " + file + ":" + line + (id == null ? "" : " (id \"" + id + "\")") + ": " + reason);
         skipped.add(new Skipped(line, id, reason));
         if (line <= Integer.MAX_VALUE) good.clear((int) line);
     }
 
-    /** Streams the good candidates in input order, {@code size} at a time (the last chunk may be smaller). */
-    public void forEachChunk(int size, ChunkConsumer consumer) throws IOException {
+    /** Streams the good records in input order, {@code size} at a time (the last chunk may be smaller). */
+    public void forEachChunk(int size, ChunkConsumer<R> consumer) throws IOException {
         BitSet snapshot = (BitSet) good.clone();          // rejections made by the consumer apply to later passes
-        List<Candidate> chunk = new ArrayList<>(size);
+        List<R> chunk = new ArrayList<>(size);
         try (JsonlReader reader = JsonlReader.open(file)) {
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
                 if (rec.lineNumber() > Integer.MAX_VALUE || !snapshot.get((int) rec.lineNumber())) continue;
                 try {
-                    chunk.add(Candidate.parse(rec.lineNumber(), rec.value()));
-                } catch (Candidate.Invalid | RuntimeException e) {
+                    chunk.add(parser.parse(rec.lineNumber(), rec.value()));
+                } catch (InvalidRecord | RuntimeException e) {
                     throw new IOException(file + ":" + rec.lineNumber() + ": the input changed while it was being read ("
                             + e.getMessage() + ")");
                 }
