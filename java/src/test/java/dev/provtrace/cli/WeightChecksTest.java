@@ -107,6 +107,25 @@ class WeightChecksTest {
         assertEquals(0, cw.get("non_finite").size());
     }
 
+    @Test
+    void anInfInABf16CheckpointIsFoundAtItsIndex(@TempDir Path dir) throws Exception {
+        Path model = Files.createDirectories(dir.resolve("bf16"));
+        Path src = dev.provtrace.Fixtures.hfModel("llama-bf16");
+        Files.copy(src.resolve("config.json"), model.resolve("config.json"));
+        Files.copy(src.resolve("model.safetensors"), model.resolve("model.safetensors"));
+        TensorPoke.set(model.resolve("model.safetensors"), "model.layers.0.self_attn.k_proj.weight", 1000, Float.NEGATIVE_INFINITY);
+        TensorPoke.set(model.resolve("model.safetensors"), "model.layers.0.self_attn.k_proj.weight", 2000, Float.NaN);
+        TraceCommandTest.Run r = TraceCommandTest.run("inspect", "--model", model.toString(), "--json");
+        assertEquals(1, r.exit(), r.err());
+        JsonNode f = JSON.readTree(r.out()).get("weights").get("non_finite");
+        assertEquals(1, f.size(), f.toString());
+        assertEquals("model.layers.0.self_attn.k_proj.weight", f.get(0).get("tensor").asText());
+        assertEquals(1000, f.get(0).get("index").asLong(), "the first bad value, not the later NaN");
+        assertEquals("-Infinity", f.get(0).get("value").asText());
+        assertEquals("model.safetensors: tensor model.layers.0.self_attn.k_proj.weight has a non-finite value (-Infinity)"
+                + " at index 1000 [row 15, col 40]", f.get(0).get("message").asText());
+    }
+
     private static Path traceInput(Path dir) throws Exception {
         Path in = dir.resolve("in.jsonl");
         Files.write(in, List.of("{\"id\": \"a\", \"question\": \"Q?\", \"response\": \"The answer is 42. It is right.\"}",

@@ -27,6 +27,10 @@ public final class TensorPoke {
             JsonNode entry = JSON.readTree(header.array()).get(tensor);
             if (entry == null) throw new IllegalArgumentException(file + " has no tensor " + tensor);
             DType dtype = DType.valueOf(entry.get("dtype").asText());
+            JsonNode offsets = entry.get("data_offsets");
+            if (index < 0 || (index + 1) * dtype.size() > offsets.get(1).asLong() - offsets.get(0).asLong()) {
+                throw new IllegalArgumentException(tensor + " has no element " + index);
+            }
             long at = 8 + headerBytes + entry.get("data_offsets").get(0).asLong() + index * dtype.size();
             ByteBuffer bytes = ByteBuffer.allocate(dtype.size()).order(ByteOrder.LITTLE_ENDIAN);
             switch (dtype) {
