@@ -217,5 +217,12 @@ class WeightChecksTest {
                 + " at index 9 (--skip-weight-scan loads it anyway)", r.err().strip());
         assertFalse(Files.exists(cache), "no score cache was opened");
         assertFalse(Files.exists(output));
+
+        // the scan skipped: the student's NaN log-probs reject the candidate; nothing is selected from NaN
+        r = TraceCommandTest.run("select", "--teacher", t.toString(), "--student", s.toString(), "--input", in.toString(),
+                "--output", output.toString(), "--cache", cache.toString(), "--threads", "2", "--skip-weight-scan", "--quiet");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(in + ":1 (id \"a\"): student model gave a non-finite log-prob at token 1 (NaN)"), r.err());
+        assertEquals("", Files.readString(output));
     }
 }
