@@ -15,7 +15,12 @@ final class EngineArgs {
     @Option(names = "--allow-long", description = "score texts longer than a model's max_position_embeddings")
     boolean allowLong;
 
+    @Option(names = "--skip-weight-scan",
+            description = "do not scan the weights for NaN/Inf before scoring (default: scanned; a record whose log-probs still come out non-finite is rejected)")
+    boolean skipWeightScan;
+
     EngineOptions options() {
-        return new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens, allowLong);
+        return new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens, allowLong,
+                !skipWeightScan);
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Architecture, sizes, dtypes, parameter count, tokenizer and chat template of a model folder.")
+        description = {"Architecture, sizes, dtypes, parameter count, tokenizer and chat template of a model folder,",
+                "with the weights checked against the config and scanned for NaN/Inf. Exit code 1 when they are not valid."})
 final class InspectCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR")
     Path model;
@@ -20,9 +21,16 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
+    @Option(names = "--skip-weight-scan", description = "do not scan the weights for NaN/Inf (default: scanned; any makes the weights invalid)")
+    boolean skipWeightScan;
+
+    @Option(names = "--threads", paramLabel = "N", description = "threads for the weight scan (default: all cores)")
+    Integer threads;
+
     @Override
     public Integer call() throws Exception {
-        ObjectNode info = ModelInfo.describe(model);
+        ObjectNode info = ModelInfo.describe(model, !skipWeightScan,
+                threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors());
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(info));
         } else {
@@ -39,6 +47,9 @@ final class InspectCommand implements Callable<Integer> {
                 print(v, indent + "  ");
             } else if (v.isArray() && v.isEmpty()) {
                 System.out.println(indent + e.getKey() + ": none");
+            } else if (v.isArray() && v.get(0).has("message")) {         // findings: one readable line each
+                System.out.println(indent + e.getKey() + ":");
+                for (JsonNode item : v) System.out.println(indent + "  " + item.get("message").asText());
             } else {
                 System.out.println(indent + e.getKey() + ": " + (v.isTextual() ? v.asText() : v.toString()));
             }

@@ -31,12 +31,16 @@ public final class Engine implements AutoCloseable {
         this.forward = new ForwardPass(config, backend, ModelWeights.bind(config, checkpoint, backend));
     }
 
-    /** Loads config.json and the safetensors of a Hugging Face model folder onto the CPU backend. */
+    /**
+     * Loads config.json and the safetensors of a Hugging Face model folder onto the CPU backend, after checking the
+     * tensors against the config and (unless {@link EngineOptions#scanWeights()} is off) scanning them for NaN/Inf.
+     */
     public static Engine load(Path modelDir, EngineOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(modelDir.resolve("config.json"));
         Checkpoint ckpt = Checkpoint.open(modelDir);
         try {
             dev.provtrace.model.WeightSpec.validate(ckpt, config, w -> System.err.println("warning: " + w));
+            if (options.scanWeights()) dev.provtrace.model.FiniteWeights.require(ckpt, config, options.threads());
             return new Engine(config, ckpt, new CpuBackend(options.threads()), options);
         } catch (RuntimeException e) {
             ckpt.close();

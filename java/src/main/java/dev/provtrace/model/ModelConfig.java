@@ -84,10 +84,10 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         JsonNode ropeParams = c.get("rope_parameters");          // transformers 5.x layout
         double theta = r.optDouble("rope_theta", Double.NaN);
         if (Double.isNaN(theta) && ropeParams != null && ropeParams.hasNonNull("rope_theta")) {
-            theta = ropeParams.get("rope_theta").asDouble();
+            theta = new Reader(ropeParams, source + ": rope_parameters").optDouble("rope_theta", Double.NaN);
         }
         if (Double.isNaN(theta)) theta = 10000.0;
-        if (!(theta > 0)) throw new ConfigException(source + ": rope_theta must be positive, got " + theta);
+        r.requireFinitePositive("rope_theta", theta);
         JsonNode scalingNode = c.hasNonNull("rope_scaling") ? c.get("rope_scaling") : ropeParams;
         RopeScaling scaling = RopeScalingParser.parse(scalingNode, source);
 
@@ -119,8 +119,14 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         boolean tie = r.optBool("tie_word_embeddings", false);
         String dtype = c.hasNonNull("torch_dtype") ? c.get("torch_dtype").asText()
                 : c.hasNonNull("dtype") ? c.get("dtype").asText() : "float32";
+        // a zero or negative eps divides by zero (or takes the root of a negative) in every RMSNorm: NaN everywhere
+        double eps = r.requireFinitePositive("rms_norm_eps", r.optDouble("rms_norm_eps", 1e-6));
+        if ((long) heads * headDim > Integer.MAX_VALUE) {
+            throw new ConfigException(source + ": num_attention_heads " + heads + " × head_dim " + headDim
+                    + " is too large for this engine");
+        }
         return new ModelConfig(type, vocab, hidden, inter, layers, heads, kvHeads, headDim,
-                r.optDouble("rms_norm_eps", 1e-6), theta, scaling, tie, qkvBias, oBias, mlpBias, qkNorm,
+                eps, theta, scaling, tie, qkvBias, oBias, mlpBias, qkNorm,
                 maxPos, window, sliding, dtype);
     }
 
@@ -199,6 +205,15 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
             if (n == null || n.isNull()) return dflt;
             if (!n.isNumber()) throw new ConfigException(source + ": \"" + key + "\" must be a number, got " + n);
             return n.asDouble();
+        }
+
+        /** {@code value} if it is finite and > 0; otherwise an error naming the key and the value. */
+        double requireFinitePositive(String key, double value) {
+            if (!(value > 0) || Double.isInfinite(value)) {
+                throw new ConfigException(source + ": " + key + " must be " + (Double.isInfinite(value) ? "finite and " : "")
+                        + "> 0, got " + value);
+            }
+            return value;
         }
 
         boolean optBool(String key, boolean dflt) {

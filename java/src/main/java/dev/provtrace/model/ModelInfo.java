@@ -2,8 +2,10 @@ package dev.provtrace.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.io.Checkpoint;
+import dev.provtrace.io.NonFiniteScan;
 import dev.provtrace.io.SafetensorsCheckpoint;
 import dev.provtrace.io.TensorView;
 import dev.provtrace.tokenizer.HfTokenizer;
@@ -27,6 +29,14 @@ public final class ModelInfo {
     private ModelInfo() {}
 
     public static ObjectNode describe(Path dir) throws IOException {
+        return describe(dir, true, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param scanWeights also scan the tensors the forward pass reads for NaN/Inf ({@code weights.non_finite};
+     *                    any makes {@code weights.valid} false)
+     */
+    public static ObjectNode describe(Path dir, boolean scanWeights, int threads) throws IOException {
         ObjectNode out = JSON.createObjectNode();
         out.put("folder", dir.toString());
         ModelConfig c = ModelConfig.load(dir.resolve("config.json"));
@@ -72,6 +82,7 @@ public final class ModelInfo {
                 w.put("valid", false);
                 w.put("error", e.getMessage());
             }
+            putScan(w, ckpt, c, scanWeights, threads);
         } catch (RuntimeException e) {
             w.put("valid", false);
             w.put("error", e.getMessage());
@@ -95,6 +106,27 @@ public final class ModelInfo {
         }
         out.set("chat_template", chatTemplate(dir));
         return out;
+    }
+
+    /** The NaN/Inf scan's result: weight_scan (finite, non-finite or skipped) and each bad tensor's first value. */
+    private static void putScan(ObjectNode w, Checkpoint ckpt, ModelConfig c, boolean scan, int threads) {
+        if (!scan) {
+            w.put("weight_scan", "skipped");
+            return;
+        }
+        List<String> used = WeightSpec.expectedShapes(c).keySet().stream()
+                .filter(n -> ckpt.has(n) && ckpt.tensor(n).dtype().isComputeFloat()).toList();
+        List<NonFiniteScan.Finding> found = NonFiniteScan.scan(ckpt, used, threads);
+        w.put("weight_scan", found.isEmpty() ? "finite" : "non-finite");
+        ArrayNode bad = w.putArray("non_finite");
+        for (NonFiniteScan.Finding f : found) {
+            bad.addObject().put("tensor", f.tensor()).put("file", f.file().getFileName().toString())
+                    .put("index", f.index()).put("value", f.value()).put("message", f.message());
+        }
+        if (!found.isEmpty()) {
+            w.put("valid", false);
+            if (!w.has("error")) w.put("error", FiniteWeights.describe(found));
+        }
     }
 
     private static long countParameters(Checkpoint ckpt) {

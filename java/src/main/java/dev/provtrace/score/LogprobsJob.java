@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.Engine;
+import dev.provtrace.engine.FiniteScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TokenScores;
 import dev.provtrace.io.JsonlReader;
@@ -71,6 +72,7 @@ public final class LogprobsJob {
 
     public Result run(Path input, Path output, Progress progress) throws IOException {
         long written = 0, failed = 0, tokens = 0;
+        nonFinite = 0;
         try (JsonlReader reader = JsonlReader.open(input); JsonlWriter writer = JsonlWriter.open(output)) {
             List<ScoreInput> group = new ArrayList<>();
             List<Long> lines = new ArrayList<>();
@@ -98,7 +100,7 @@ public final class LogprobsJob {
                 lines.add(rec.lineNumber());
                 groupSize += in.ids().length;
                 if (groupSize >= groupTokens) {
-                    tokens += flush(group, writer);
+                    tokens += flush(group, writer, input, lines);
                     written += group.size();
                     if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
                     group.clear();
@@ -107,11 +109,11 @@ public final class LogprobsJob {
                     failedInGroup = 0;
                 }
             }
-            tokens += flush(group, writer);
+            tokens += flush(group, writer, input, lines);
             written += group.size();
             if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
         }
-        return new Result(written, failed, tokens);
+        return new Result(written - nonFinite, failed + nonFinite, tokens);
     }
 
     private static String idPart(JsonNode value) {
@@ -119,7 +121,10 @@ public final class LogprobsJob {
         return id != null && id.isValueNode() ? " (id " + id + ")" : "";
     }
 
-    private long flush(List<ScoreInput> group, JsonlWriter writer) throws IOException {
+    /** Records whose scores came out NaN/Inf: reported and not written (counted as failed, not written). */
+    private long nonFinite;
+
+    private long flush(List<ScoreInput> group, JsonlWriter writer, Path input, List<Long> lines) throws IOException {
         if (group.isEmpty()) return 0;
         List<int[]> seqs = new ArrayList<>(group.size());
         long tokens = 0;
@@ -128,7 +133,17 @@ public final class LogprobsJob {
             tokens += in.ids().length;
         }
         List<TokenScores> scores = engine.score(seqs, options, null);
-        for (int i = 0; i < group.size(); i++) writer.write(toJson(group.get(i), scores.get(i)));
+        for (int i = 0; i < group.size(); i++) {
+            String bad = FiniteScores.problem(scores.get(i));
+            if (bad != null) {                      // never write "NaN": the weights are broken, not the record
+                JsonNode id = group.get(i).id();
+                errors.println("error: " + input + ":" + lines.get(i) + (id != null && id.isValueNode() ? " (id " + id + ")" : "")
+                        + ": model gave " + bad);
+                nonFinite++;
+                continue;
+            }
+            writer.write(toJson(group.get(i), scores.get(i)));
+        }
         return tokens;
     }
 

@@ -11,6 +11,7 @@ import dev.provtrace.provenance.Classifier;
 import dev.provtrace.report.SelectionReport;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.ModelFingerprint;
+import dev.provtrace.trace.ModelPreflight;
 import dev.provtrace.trace.ModelScorer;
 import dev.provtrace.trace.PromptBuilder;
 import dev.provtrace.trace.ScoreCache;
@@ -87,6 +88,12 @@ public final class SelectionJob {
      * @param cacheDir the score caches (made if missing)
      */
     public Result run(Path input, Path output, Path outDir, Path cacheDir, TraceJob.Progress progress) throws IOException {
+        // both folders checked (and weights scanned) before the teacher is scored
+        EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
+                .add("teacher", options.teacher(), options.format())
+                .add("student", options.student(), options.grapeNeeded()
+                        ? new PromptBuilder.Format[] {options.format(), options.grapePrompt()}
+                        : new PromptBuilder.Format[] {options.format()}).check();
         ValidatedJsonl<Candidate> in = ValidatedJsonl.validate(input, Candidate::parse, Candidate::id, errors);
         ObjectNode run = JSON.createObjectNode();
         run.put("input", input.toString());
@@ -102,8 +109,8 @@ public final class SelectionJob {
             ScoreCache teacher = open(cacheDir, "teacher", options.teacher(),
                     ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint()), models, opened);
             ScoreCache student = open(cacheDir, "student", options.student(), studentFp, models, opened);
-            score(in, "teacher", options.teacher(), teacherPrompts, teacher, progress);
-            score(in, "student", options.student(), studentPrompts, student, progress);
+            score(in, "teacher", options.teacher(), teacherPrompts, teacher, progress, scoring);
+            score(in, "student", options.student(), studentPrompts, student, progress, scoring);
             ScoreCache grape = null;
             if (options.grapeNeeded()) {
                 run.put("grape_prompt", options.grapePrompt().name().toLowerCase());
@@ -113,7 +120,7 @@ public final class SelectionJob {
                     grape = student;                 // --grape-prompt chat: the student's own scores already are GRAPE's
                 } else {
                     grape = open(cacheDir, "student-grape", options.student(), grapeFp, models, opened);
-                    score(in, "student (GRAPE prompt)", options.student(), grapePrompts, grape, progress);
+                    score(in, "student (GRAPE prompt)", options.student(), grapePrompts, grape, progress, scoring);
                 }
             }
             return labelAndSelect(in, new SentenceProbabilities(teacher, student, grape), output, outDir, cacheDir, run);
@@ -133,11 +140,11 @@ public final class SelectionJob {
 
     /** Scores one model over every good candidate its cache lacks, chunk by chunk, with the model loaded once. */
     private void score(ValidatedJsonl<Candidate> in, String role, Path dir, PromptBuilder prompts, ScoreCache cache,
-                       TraceJob.Progress progress) throws IOException {
+                       TraceJob.Progress progress, EngineOptions engine) throws IOException {
         long total = in.count();
         long[] done = {0};
         if (progress != null) progress.update(role, 0, total);
-        ModelScorer scorer = new ModelScorer(role, dir, prompts, options.engine());
+        ModelScorer scorer = new ModelScorer(role, dir, prompts, engine);
         try (ModelScorer.Session session = scorer.open()) {
             in.forEachChunk(options.chunkSize(), chunk -> {
                 List<TraceRecord> records = chunk.stream().map(Candidate::toTraceRecord).toList();

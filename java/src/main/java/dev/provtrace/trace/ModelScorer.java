@@ -2,6 +2,7 @@ package dev.provtrace.trace;
 
 import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.FiniteScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TokenScores;
 import dev.provtrace.tokenizer.Encoding;
@@ -82,17 +83,18 @@ public final class ModelScorer {
                 }
                 String key = ModelFingerprint.recordKey(r.question(), r.response());
                 if (group.containsKey(key)) {                       // the same question and response twice
+                    group.get(key).records().add(r);                // scored once; fails with the first if it fails
                     if (progress != null) progress.accept(1);
                     continue;
                 }
-                group.put(key, new Pending(ctx, enc));
+                group.put(key, new Pending(new ArrayList<>(List.of(r)), ctx, enc));
                 groupTokens += enc.size();
                 if (groupTokens >= 4L * options.batchTokens()) {
-                    flush(engine, group, cache, progress);
+                    flush(engine, group, cache, progress, failures);
                     groupTokens = 0;
                 }
             }
-            flush(engine, group, cache, progress);
+            flush(engine, group, cache, progress, failures);
             return failures;
         }
 
@@ -123,7 +125,7 @@ public final class ModelScorer {
         }
     }
 
-    private record Pending(PromptContext context, Encoding encoding) {}
+    private record Pending(List<TraceRecord> records, PromptContext context, Encoding encoding) {}
 
     private static String vocabularyProblem(Encoding enc, int vocab) {
         for (int id : enc.ids()) {
@@ -132,7 +134,8 @@ public final class ModelScorer {
         return null;
     }
 
-    private static void flush(Engine engine, Map<String, Pending> group, ScoreCache cache, LongConsumer progress)
+    /** Scores a group; a record whose scores are not all finite is a failure and never reaches the cache. */
+    private void flush(Engine engine, Map<String, Pending> group, ScoreCache cache, LongConsumer progress, List<Failure> failures)
             throws IOException {
         if (group.isEmpty()) return;
         List<int[]> seqs = new ArrayList<>(group.size());
@@ -141,9 +144,15 @@ public final class ModelScorer {
         int i = 0;
         for (Map.Entry<String, Pending> e : group.entrySet()) {
             Pending p = e.getValue();
+            TokenScores scored = scores.get(i++);
+            String nonFinite = FiniteScores.problem(scored);
+            if (nonFinite != null) {
+                for (TraceRecord r : p.records()) failures.add(new Failure(r, role + " model gave " + nonFinite));
+                continue;
+            }
             Encoding enc = p.encoding();
             int length = p.context().text().codePointCount(0, p.context().text().length());
-            cache.put(e.getKey(), new ScoredText(enc.ids(), enc.starts(), enc.ends(), scores.get(i++).logprobs(),
+            cache.put(e.getKey(), new ScoredText(enc.ids(), enc.starts(), enc.ends(), scored.logprobs(),
                     p.context().responseOffset(), length));
         }
         cache.sync();

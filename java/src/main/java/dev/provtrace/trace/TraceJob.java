@@ -63,6 +63,10 @@ public final class TraceJob {
     static final int CHUNK = 1024;
 
     public Result run(Path input, Path outDir, Progress progress) throws IOException {
+        // every folder checked (and weights scanned) before the first model is scored
+        EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
+                .add(ROLES[0], models.teacher(), options.format()).add(ROLES[1], models.student(), options.format())
+                .add(ROLES[2], models.distilled(), options.format()).check();
         ValidatedJsonl<TraceRecord> in = ValidatedJsonl.validate(input, TraceRecord::parse, TraceRecord::id, errors);
         int invalid = in.skipped().size();
 
@@ -81,7 +85,7 @@ public final class TraceJob {
                         w -> errors.println("warning: " + w));
                 modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
-                scoreModel(ROLES[m], new ModelScorer(ROLES[m], dir, prompts, options.engine()), caches[m], in, progress);
+                scoreModel(ROLES[m], new ModelScorer(ROLES[m], dir, prompts, scoring), caches[m], in, progress);
             }
             ArrayNode failedNode = run.putArray("failed_records");
             for (ValidatedJsonl.Skipped f : in.skipped().subList(invalid, in.skipped().size())) {
