@@ -11,6 +11,7 @@ import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TimedBackend;
 import dev.provtrace.engine.cpu.CpuBackend;
 import dev.provtrace.engine.cpu.SgemmRate;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.Checkpoint;
 import dev.provtrace.io.DType;
 import dev.provtrace.model.ModelConfig;
@@ -63,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sgemm-n", defaultValue = "2048", description = "size of the reference square sgemm (default ${DEFAULT-VALUE})")
     int sgemmN;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON (- for standard output)")
     Path json;
 
     @Override
@@ -147,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             ckpt.close();
         }
-        if (json != null) om.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+        if (json != null) AtomicOutput.write(json, om.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
         return 0;
     }
 

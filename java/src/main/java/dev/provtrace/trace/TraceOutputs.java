@@ -3,6 +3,7 @@ package dev.provtrace.trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.JsonlReader;
 import dev.provtrace.io.JsonlRecord;
 import dev.provtrace.io.JsonlWriter;
@@ -70,7 +71,7 @@ public final class TraceOutputs {
         }
         ObjectNode summary = TraceSummary.build(stats);
         summary.set("run", run);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY).toFile(), summary);
+        AtomicOutput.write(dir.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
         TraceReport.write(stats, summary, dir.resolve(REPORT));
         return summary;
     }
