@@ -24,6 +24,13 @@ public final class OutputGuard {
         }
     }
 
+    /** An option naming a folder of outputs cannot be standard output. */
+    public static void refuseStandardStream(String folderOption, Path folder) {
+        if (AtomicOutput.isStandardStream(folder)) {
+            throw new IllegalArgumentException(folderOption + " names a folder of outputs; - (standard output) cannot be one");
+        }
+    }
+
     /** Two outputs of one run that are one file: the second would silently replace the first. */
     public static void refuseSame(String firstOption, Path first, String secondOption, Path second) throws IOException {
         if (AtomicOutput.isStandardStream(first) && AtomicOutput.isStandardStream(second)) {

@@ -29,7 +29,9 @@ import java.util.Map;
  */
 public final class TraceOutputs {
     public static final String SENTENCES = "sentences.jsonl", TRAJECTORIES = "trajectories.jsonl",
-            SUMMARY = "summary.json", REPORT = "report.html";
+            SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache";
+    /** Every file a trace (or classify) writes in its folder. */
+    public static final List<String> FILES = List.of(SENTENCES, TRAJECTORIES, SUMMARY, REPORT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TraceOutputs() {}
