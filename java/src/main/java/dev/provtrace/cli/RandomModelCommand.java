@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provtrace.engine.RandomWeights;
 import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.DType;
+import dev.provtrace.io.OutputGuard;
 import dev.provtrace.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +38,7 @@ final class RandomModelCommand implements Callable<Integer> {
         JsonNode raw = presetJson(preset);
         ModelConfig config = ModelConfig.parse(raw, preset);
         DType d = BenchCommand.parseDtype(dtype);
+        OutputGuard.refuseStandardStream("--out", out);
         Files.createDirectories(out);
         AtomicOutput.write(out.resolve("config.json"), om.writerWithDefaultPrettyPrinter().writeValueAsBytes(raw));
         System.err.printf("writing %s random %s weights (%.2f B parameters) to %s%n", config.modelType(), d,

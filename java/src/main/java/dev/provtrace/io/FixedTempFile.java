@@ -25,6 +25,20 @@ public final class FixedTempFile implements Closeable {
      */
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
+    static {
+        // Ctrl-C or kill (SIGINT, SIGTERM) runs shutdown hooks: take our temp files along. After kill -9 one may
+        // stay, under its fixed name, until the next run replaces it.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path p : HELD) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // the next run replaces it
+                }
+            }
+        }, "provtrace-temp-cleanup"));
+    }
+
     private final Path path;
     private final FileChannel channel;
 

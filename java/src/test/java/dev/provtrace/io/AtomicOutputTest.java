@@ -86,6 +86,30 @@ class AtomicOutputTest {
     }
 
     @Test
+    void aTempFileOfALiveRunInAnotherProcessIsRefusedAndOnceThatRunIsKilledReplaced() throws Exception {
+        Path out = dir.resolve("selected.jsonl");
+        Files.writeString(out, "previous\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                TempFileHolder.class.getName(), out.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String said = new String(child.getInputStream().readNBytes("writing\n".length()), StandardCharsets.UTF_8);
+            assertEquals("writing\n", said);
+            IOException e = assertThrows(IOException.class, () -> AtomicOutput.open(out));
+            assertEquals(dir.resolve(".selected.jsonl.provtrace-tmp") + ": another provtrace run is writing this output right now "
+                    + "(its temporary file is in use); wait for it to finish or choose another output", e.getMessage());
+        } finally {
+            child.destroyForcibly();   // SIGKILL: its temp file stays behind, unlocked
+            child.waitFor();
+        }
+        assertEquals("half a line", Files.readString(dir.resolve(".selected.jsonl.provtrace-tmp")));
+        assertEquals("previous\n", Files.readString(out), "the killed run never touched the output");
+        AtomicOutput.writeString(out, "new\n");
+        assertEquals("new\n", Files.readString(out));
+        assertEquals(List.of("selected.jsonl"), listing(dir), "the dead run's temp file was replaced, none is left");
+    }
+
+    @Test
     void aReplacedFileKeepsItsPermissions() throws Exception {
         Path out = dir.resolve("shared.jsonl");
         Files.writeString(out, "old");
