@@ -8,6 +8,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -94,6 +95,8 @@ public final class AtomicOutput implements Closeable {
             attrs = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException absent) {
             attrs = null;
+        } catch (FileSystemException e) {
+            throw new IOException(output + ": cannot write there (" + reason(e) + ")", e);
         }
         if (attrs != null && attrs.isDirectory()) {
             throw new IOException(output + (target.equals(abs) ? "" : " (-> " + target + ")")
@@ -102,8 +105,13 @@ public final class AtomicOutput implements Closeable {
         if (attrs != null && (!attrs.isRegularFile() || underProc(target.getParent().toRealPath()))) {
             return writeThrough(output, target);
         }
-        Files.createDirectories(target.getParent());
-        FixedTempFile temp = FixedTempFile.create(tempFileFor(target));
+        FixedTempFile temp;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = FixedTempFile.create(tempFileFor(target));
+        } catch (FileSystemException e) {
+            throw new IOException(output + ": cannot write there (" + reason(e) + ")", e);
+        }
         try {
             if (attrs != null) keepPermissions(target, temp.path());
         } catch (IOException | RuntimeException e) {
@@ -117,8 +125,20 @@ public final class AtomicOutput implements Closeable {
 
     private static AtomicOutput writeThrough(Path output, Path target) throws IOException {
         // APPEND: /dev/stdout redirected to a file (`>>` or `>`) must go on at its end, not overwrite from byte 0
-        FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (FileSystemException e) {
+            throw new IOException(output + ": cannot open it for writing (" + reason(e) + ")", e);
+        }
         return new AtomicOutput(output, target, Kind.WRITE_THROUGH, null, ch, Channels.newOutputStream(ch));
+    }
+
+    /** Java's file-system exceptions often carry only the path; say what went wrong. */
+    private static String reason(FileSystemException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied: " + e.getFile();
+        if (e instanceof java.nio.file.FileAlreadyExistsException) return e.getFile() + " exists and is not a folder";
+        return e.getReason() != null ? e.getFile() + ": " + e.getReason() : e.toString();
     }
 
     private static boolean underProc(Path realFolder) { return realFolder.startsWith("/proc"); }
