@@ -11,6 +11,7 @@ import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TimedBackend;
 import dev.provtrace.engine.cpu.CpuBackend;
 import dev.provtrace.engine.cpu.SgemmRate;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.Checkpoint;
 import dev.provtrace.io.DType;
 import dev.provtrace.model.ModelConfig;
@@ -19,6 +20,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,12 +65,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sgemm-n", defaultValue = "2048", description = "size of the reference square sgemm (default ${DEFAULT-VALUE})")
     int sgemmN;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON (- for standard output)")
     Path json;
 
     @Override
     public Integer call() throws Exception {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        // with --json - the JSON owns standard output; the readable lines go to stderr
+        PrintStream out = AtomicOutput.isStandardStream(json) ? System.err : System.out;
         ModelConfig config;
         Checkpoint ckpt;
         if (source.model != null) {
@@ -90,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         report.put("weights_bytes", ckpt.totalBytes());
         ArrayNode results = report.putArray("shapes");
 
-        System.out.printf("model: %s%n  %s, %.3f B parameters, weights %.2f GB, backend %s%n",
+        out.printf("model: %s%n  %s, %.3f B parameters, weights %.2f GB, backend %s%n",
                 report.get("model").asText(), config.modelType(), config.parameterCount() / 1e9,
                 ckpt.totalBytes() / 1e9, timed.name());
         try (Engine engine = new Engine(config, ckpt, timed, new EngineOptions(t, Integer.MAX_VALUE, true))) {
@@ -132,22 +136,22 @@ final class BenchCommand implements Callable<Integer> {
                 ObjectNode breakdown = row.putObject("op_seconds_per_pass");
                 long total = ops.values().stream().mapToLong(Long::longValue).sum();
                 ops.forEach((k, v) -> breakdown.put(k, v / 1e9 / runs));
-                System.out.printf("shape %s: %.3f s/pass (median of %d), %.1f tokens/s, %.1f GFLOP/s%n",
+                out.printf("shape %s: %.3f s/pass (median of %d), %.1f tokens/s, %.1f GFLOP/s%n",
                         shape, median, runs, bt[0] * (double) bt[1] / median, flops / median / 1e9);
                 StringBuilder sb = new StringBuilder("  time by op:");
                 ops.forEach((k, v) -> sb.append(String.format(" %s %.1f%%", k, 100.0 * v / Math.max(1, total))));
-                System.out.println(sb);
-                System.out.printf("  machine sgemm %dx%dx%d (OpenBLAS, %d threads), measured before each pass: %.1f GFLOP/s (median)%n",
+                out.println(sb);
+                out.printf("  machine sgemm %dx%dx%d (OpenBLAS, %d threads), measured before each pass: %.1f GFLOP/s (median)%n",
                         sgemmN, sgemmN, sgemmN, t, median(sgemm));
-                System.out.printf("  forward pass / machine sgemm = %.0f%% (best pass %.1f GFLOP/s over best sgemm %.1f GFLOP/s)%n",
+                out.printf("  forward pass / machine sgemm = %.0f%% (best pass %.1f GFLOP/s over best sgemm %.1f GFLOP/s)%n",
                         100 * bestRatio, flops / row.get("best_s").asDouble() / 1e9, bestSgemm);
-                System.out.printf("  per-pass ratios (each with the sgemm measured just before it): %s, median %.0f%%%n",
+                out.printf("  per-pass ratios (each with the sgemm measured just before it): %s, median %.0f%%%n",
                         percentList(ratio), 100 * median(ratio));
             }
         } finally {
             ckpt.close();
         }
-        if (json != null) om.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+        if (json != null) AtomicOutput.write(json, om.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
         return 0;
     }
 

@@ -3,13 +3,16 @@ package dev.provtrace.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.io.OutputGuard;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.TraceOutputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "classify", mixinStandardHelpOptions = true,
@@ -29,6 +32,7 @@ final class ClassifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
         Path target = out != null ? out : scores;
+        refuseClobbering(target);
         ObjectMapper om = new ObjectMapper();
         Path summaryFile = scores.resolve(TraceOutputs.SUMMARY);
         ObjectNode run = Files.isRegularFile(summaryFile) && om.readTree(summaryFile.toFile()).get("run") instanceof ObjectNode r
@@ -37,5 +41,20 @@ final class ClassifyCommand implements Callable<Integer> {
         JsonNode summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run);
         TraceCommand.printSummary(summary, target);
         return 0;
+    }
+
+    /**
+     * Relabelling in place (--out omitted, or the --scores folder itself) is safe: the old files are read before
+     * the new ones are renamed over them. An --out folder elsewhere whose files are --scores' files (links) is not:
+     * the user means to keep the original labels.
+     */
+    private void refuseClobbering(Path target) throws IOException {
+        OutputGuard.refuseStandardStream("--out", target);
+        if (out == null || Files.isDirectory(out) && Files.isDirectory(scores) && Files.isSameFile(out, scores)) return;
+        for (String written : TraceOutputs.FILES) {
+            for (String read : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY)) {
+                OutputGuard.refuseInput("--out", target.resolve(written), "--scores", scores.resolve(read));
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.provtrace.demo.DemoRecord;
 import dev.provtrace.demo.DemoTrio;
 import dev.provtrace.demo.PlantedSentence;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.io.OutputGuard;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.PromptBuilder;
 import dev.provtrace.trace.TraceJob;
@@ -40,6 +41,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
+        OutputGuard.refuseStandardStream("--out", out);
         DemoTrio.generate(out);
         System.err.println("demo trio written to " + out.resolve(DemoTrio.MODELS_DIR) + " (teacher, student, distilled)");
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();

@@ -2,6 +2,9 @@ package dev.provtrace.cli;
 
 import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.ScoreOptions;
+import dev.provtrace.io.AtomicOutput;
+import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.StandardInput;
 import dev.provtrace.score.LogprobsJob;
 import dev.provtrace.tokenizer.HfTokenizer;
 import picocli.CommandLine.Command;
@@ -25,10 +28,11 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records to score (- for standard input)")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done")
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl",
+            description = "written atomically when done (- for standard output)")
     Path output;
 
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position")
@@ -45,9 +49,11 @@ final class LogprobsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        StandardInput.check("--input", input);
+        OutputGuard.refuseInput("--output", output, "--input", input);
         if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0");
-        long lines = LogprobsJob.countLines(input);
+        // a stream can be read only once: its length is unknown, the bar shows what is done
+        long lines = !StandardInput.isStandardInput(input) && Files.isRegularFile(input) ? LogprobsJob.countLines(input) : 0;
         try (Engine engine = Engine.load(model, engineArgs.options());
              HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
@@ -55,7 +61,7 @@ final class LogprobsCommand implements Callable<Integer> {
                     engineArgs.batchTokens, System.err);
             LogprobsJob.Result r = job.run(input, output, bar::advance);
             bar.finish();
-            System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), output,
+            System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), AtomicOutput.describe(output),
                     r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");
             return r.failed() > 0 ? 2 : 0;
         }

@@ -3,7 +3,9 @@ package dev.provtrace.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provtrace.engine.RandomWeights;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.DType;
+import dev.provtrace.io.OutputGuard;
 import dev.provtrace.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +38,9 @@ final class RandomModelCommand implements Callable<Integer> {
         JsonNode raw = presetJson(preset);
         ModelConfig config = ModelConfig.parse(raw, preset);
         DType d = BenchCommand.parseDtype(dtype);
+        OutputGuard.refuseStandardStream("--out", out);
         Files.createDirectories(out);
-        om.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), raw);
+        AtomicOutput.write(out.resolve("config.json"), om.writerWithDefaultPrettyPrinter().writeValueAsBytes(raw));
         System.err.printf("writing %s random %s weights (%.2f B parameters) to %s%n", config.modelType(), d,
                 config.parameterCount() / 1e9, out);
         RandomWeights.write(config, d, seed, out.resolve("model.safetensors"));

@@ -1,17 +1,14 @@
 package dev.provtrace.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.StandardInput;
 import dev.provtrace.provenance.SegmentJob;
 import dev.provtrace.provenance.Segmenter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -22,38 +19,30 @@ import java.util.concurrent.Callable;
                 "(Python's response[start:end] == text); tags such as <think> are boundaries, never inside a sentence.",
                 "Exit code 2 when some records were bad (each is reported with its line; the rest are segmented)."})
 final class SegmentCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records to segment (- for standard input)")
     Path input;
 
-    @Option(names = "--output", paramLabel = "FILE.jsonl", description = "written atomically when done (default: standard output)")
+    @Option(names = "--output", paramLabel = "FILE.jsonl",
+            description = "written atomically when done; - for standard output (default: standard output)")
     Path output;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        StandardInput.check("--input", input);
+        Path target = output != null ? output : Path.of(AtomicOutput.STANDARD_STREAM);
+        OutputGuard.refuseInput("--output", target, "--input", input);
         SegmentJob job = new SegmentJob(new Segmenter(), System.err);
         SegmentJob.Result r;
-        if (output != null) {
-            JsonlWriter writer = JsonlWriter.open(output);
-            try {
-                r = job.run(input, writer::write);
-            } catch (Exception | Error e) {
-                writer.abort();   // never publish a partial file under the output's name
-                throw e;
-            }
-            writer.close();
-        } else {
-            Writer stdout = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-            r = job.run(input, line -> {
-                stdout.write(JSON.writeValueAsString(line));
-                stdout.write('\n');
-            });
-            stdout.flush();
+        JsonlWriter writer = JsonlWriter.open(target);
+        try {
+            r = job.run(input, writer::write);
+        } catch (Exception | Error e) {
+            writer.abort();   // never publish a partial file under the output's name
+            throw e;
         }
+        writer.close();
         System.err.printf("%d records segmented (%d sentences) -> %s%s%n", r.written(), r.sentences(),
-                output != null ? output : "standard output",
+                AtomicOutput.describe(target),
                 r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");
         return r.failed() > 0 ? 2 : 0;
     }

@@ -1,6 +1,9 @@
 package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.io.AtomicOutput;
+import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.StandardInput;
 import dev.provtrace.selection.OutputFormat;
 import dev.provtrace.selection.SelectionJob;
 import dev.provtrace.selection.Strategy;
@@ -10,7 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -48,8 +52,11 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
     Path student;
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
-    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "the selected candidates (written atomically)")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl",
+            description = "the candidates (- for standard input, copied to the cache folder as " + StandardInput.SPOOL_FILE
+                    + " since it is read in passes)") Path input;
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl",
+            description = "the selected candidates (written atomically; - for standard output, the summary then goes to stderr)")
     Path output;
 
     @Option(names = "--strategy", defaultValue = "max-teacher-count", paramLabel = "S",
@@ -88,7 +95,8 @@ final class SelectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        StandardInput.check("--input", input);
+        refuseClobbering();
         if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
         Strategy primary = Strategy.parse(strategy);
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
@@ -97,12 +105,25 @@ final class SelectCommand implements Callable<Integer> {
                 OutputFormat.parse(format), engineArgs.options(), chunk);
         Path cacheDir = cache != null ? cache : out != null ? out.resolve(SelectionJob.CACHE_DIR)
                 : output.toAbsolutePath().getParent().resolve(".provtrace-cache");
+        Path rereadable = StandardInput.rereadable(input, cacheDir, System.err);
         ModelProgress progress = new ModelProgress(!quiet);
-        SelectionJob.Result r = new SelectionJob(options, System.err).run(input, output, out, cacheDir, progress);
+        SelectionJob.Result r = new SelectionJob(options, System.err).run(rereadable, output, out, cacheDir, progress);
         progress.finish();
-        printSummary(r, output, out);
+        // with --output - the selected lines own standard output
+        printSummary(r, output, out, AtomicOutput.isStandardStream(output) ? System.err : System.out);
         if (r.skipped() > 0) System.err.println(r.skipped() + " lines were reported above and left out");
         return r.skipped() > 0 ? 2 : 0;
+    }
+
+    /** No output may be the input, nor two outputs one file; checked before anything is scored or written. */
+    private void refuseClobbering() throws IOException {
+        OutputGuard.refuseInput("--output", output, "--input", input);
+        if (out == null) return;
+        OutputGuard.refuseStandardStream("--out", out);
+        for (String name : List.of(SelectionJob.CANDIDATES, SelectionJob.SELECTION, SelectionJob.REPORT)) {
+            OutputGuard.refuseInput("--out", out.resolve(name), "--input", input);
+            OutputGuard.refuseSame("--output", output, "--out", out.resolve(name));
+        }
     }
 
     private static PromptBuilder.Format grapeFormat(String s) {
@@ -113,18 +134,19 @@ final class SelectCommand implements Callable<Integer> {
         };
     }
 
-    private static void printSummary(SelectionJob.Result r, Path output, Path out) {
+    private static void printSummary(SelectionJob.Result r, Path output, Path out, PrintStream stdout) {
         JsonNode run = r.selection().get("run");
-        System.out.printf("%d candidates of %d questions; β = %.3f (%s)%n", r.candidates(),
+        stdout.printf("%d candidates of %d questions; β = %.3f (%s)%n", r.candidates(),
                 r.selection().get("candidates").path("questions").asInt(), r.beta(), run.get("beta_mode").asText());
         for (JsonNode s : r.selection().get("strategies")) {
-            System.out.printf("  %-18s %d selected: mean Teacher %.2f, Common %.2f, Student %.2f; teacher ratio %.1f%%; %.0f chars%s%n",
+            stdout.printf("  %-18s %d selected: mean Teacher %.2f, Common %.2f, Student %.2f; teacher ratio %.1f%%; %.0f chars%s%n",
                     s.get("strategy").asText(), s.get("candidates").asLong(), s.get("mean_teacher_count").asDouble(),
                     s.get("mean_common_count").asDouble(), s.get("mean_student_count").asDouble(),
                     100 * s.get("mean_teacher_ratio").asDouble(), s.get("mean_response_chars").asDouble(),
                     s.hasNonNull("mean_grape_score") ? String.format("; GRAPE %.3f", s.get("mean_grape_score").asDouble()) : "");
         }
-        System.out.println("output (" + run.get("strategy").asText() + "): " + r.selected() + " lines -> " + output.toAbsolutePath());
-        if (out != null) System.out.println("report: " + out.resolve(SelectionJob.REPORT).toAbsolutePath());
+        stdout.println("output (" + run.get("strategy").asText() + "): " + r.selected() + " lines -> "
+                + (AtomicOutput.isStandardStream(output) ? "standard output" : output.toAbsolutePath()));
+        if (out != null) stdout.println("report: " + out.resolve(SelectionJob.REPORT).toAbsolutePath());
     }
 }

@@ -1,6 +1,8 @@
 package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.StandardInput;
 import dev.provtrace.provenance.Label;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.TraceJob;
@@ -9,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -28,7 +29,9 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "teacher model folder (M_T)") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "original student folder (M_S)") Path student;
     @Option(names = "--distilled", required = true, paramLabel = "DIR", description = "distilled student folder (M_D)") Path distilled;
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records to trace") Path input;
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl",
+            description = "records to trace (- for standard input, copied to --out/cache/" + StandardInput.SPOOL_FILE
+                    + " since it is read in passes)") Path input;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "outputs and the score cache") Path out;
 
     @Option(names = "--alpha", defaultValue = "0.1", description = "Shared when all |Δ| ≤ α (default ${DEFAULT-VALUE})")
@@ -41,13 +44,15 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        StandardInput.check("--input", input);
+        OutputGuard.refuseStandardStream("--out", out);
+        for (String name : TraceOutputs.FILES) OutputGuard.refuseInput("--out", out.resolve(name), "--input", input);
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
         TraceJob.Options options = new TraceJob.Options(prompt.format(), prompt.template, alpha, BetaChoice.parse(beta),
                 engineArgs.options());
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err);
-        TraceJob.Result r = job.run(input, out, progress);
+        TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out, progress);
         progress.finish();
         printSummary(r.summary(), out);
         if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out");

@@ -2,10 +2,10 @@ package dev.provtrace.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.provenance.Label;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class DemoCandidates {
         StringBuilder sb = new StringBuilder();
         for (ObjectNode o : lines()) sb.append(JSON.writeValueAsString(o)).append('\n');
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        AtomicOutput.writeString(file, sb.toString());
     }
 
     private static String pick(List<String> sentences, int i) { return sentences.get(i % sentences.size()); }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.io.DType;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.SafetensorsWriter;
 import dev.provtrace.model.ModelConfig;
 import dev.provtrace.model.WeightSpec;
@@ -204,7 +205,7 @@ public final class DemoTrio {
             }
         }
         Files.createDirectories(outDir);
-        Files.writeString(inputFile(outDir), jsonl.toString(), StandardCharsets.UTF_8);
+        AtomicOutput.writeString(inputFile(outDir), jsonl.toString());
         writeJson(plantedFile(outDir), planted);
     }
 
@@ -248,7 +249,7 @@ public final class DemoTrio {
     }
 
     private static void writeJson(Path file, JsonNode node) throws IOException {
-        Files.writeString(file, PRETTY.writeValueAsString(node) + "\n", StandardCharsets.UTF_8);
+        AtomicOutput.writeString(file, PRETTY.writeValueAsString(node) + "\n");
     }
 
     /**

@@ -46,7 +46,7 @@ public final class JsonlReader implements Closeable, Iterable<JsonlRecord> {
     }
 
     public static JsonlReader open(Path file) throws IOException {
-        return new JsonlReader(file, Files.newInputStream(file));
+        return new JsonlReader(file, StandardInput.open(file));   // "-": standard input
     }
 
     public Path file() { return file; }

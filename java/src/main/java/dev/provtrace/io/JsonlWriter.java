@@ -7,47 +7,34 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes one compact JSON object per line. Output goes to a hidden temporary file next to the target and is
- * renamed onto the target only by {@link #close()}, after an fsync, so that a crash or kill never leaves a
- * half-written file under the output's name (a later run would take it for a finished result).
+ * Writes one compact JSON object per line, through {@link AtomicOutput}: a regular file is written to its fixed
+ * temporary file and renamed onto the output's name only by {@link #close()}, after an fsync, so that a crash or
+ * kill never leaves a half-written file under the output's name (a later run would take it for a finished
+ * result); {@code -}, a FIFO or a device is written through.
  */
 public final class JsonlWriter implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path output;
-    private final Path temp;
-    private final FileChannel channel;
+    private final AtomicOutput out;
     private final Writer writer;
     private long lines;
     private boolean failed;
     private boolean closed;
 
-    private JsonlWriter(Path output, Path temp, FileChannel channel) {
+    private JsonlWriter(Path output, AtomicOutput out) {
         this.output = output;
-        this.temp = temp;
-        this.channel = channel;
-        this.writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16);
+        this.out = out;
+        this.writer = new BufferedWriter(new OutputStreamWriter(out.stream(), StandardCharsets.UTF_8), 1 << 16);
     }
 
     public static JsonlWriter open(Path output) throws IOException {
-        Path absolute = output.toAbsolutePath();
-        if (Files.isDirectory(absolute)) throw new IOException(output + ": is a folder, cannot write JSONL there");
-        Path folder = absolute.getParent();
-        Files.createDirectories(folder);
-        // Same folder, so the final rename is atomic (same file system); a dot name keeps it out of listings.
-        Path temp = folder.resolve("." + absolute.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new JsonlWriter(absolute, temp, channel);
+        AtomicOutput out = AtomicOutput.open(output);
+        return new JsonlWriter(AtomicOutput.isStandardStream(output) ? output : output.toAbsolutePath(), out);
     }
 
     /** The file that will exist once {@link #close()} succeeds. */
@@ -76,20 +63,7 @@ public final class JsonlWriter implements Closeable {
     public void abort() {
         if (closed) return;
         closed = true;
-        try {
-            writer.close();
-        } catch (IOException ignored) {
-            // The content is being discarded anyway.
-        }
-        deleteTemp();
-    }
-
-    private void deleteTemp() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // A leftover hidden .tmp file is harmless; it never carries the output's name.
-        }
+        out.abort();
     }
 
     /**
@@ -105,14 +79,13 @@ public final class JsonlWriter implements Closeable {
         }
         try {
             writer.flush();
-            channel.force(true);
-            writer.close();
             closed = true;
-            Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            out.commit();
         } catch (IOException e) {
-            abort();
-            deleteTemp();
-            throw new IOException(output + ": could not finish writing: " + e.getMessage(), e);
+            closed = true;
+            out.abort();
+            throw e.getMessage() != null && e.getMessage().startsWith(output.toString()) ? e
+                    : new IOException(output + ": could not finish writing: " + e.getMessage(), e);
         }
     }
 

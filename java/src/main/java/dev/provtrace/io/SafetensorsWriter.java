@@ -7,18 +7,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Streams a safetensors file as Hugging Face lays it out (8-byte little-endian header length, JSON header padded
  * with spaces to a multiple of 8, tensors back to back), filling each tensor a chunk at a time so files of any
- * size are written in bounded memory. Written to a temp file and renamed when complete.
+ * size are written in bounded memory. Written through {@link AtomicOutput}
+ * (a temp file renamed when complete).
  */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,9 +66,8 @@ public final class SafetensorsWriter {
         while (head.hasRemaining()) head.put((byte) ' ');
         head.flip();
 
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (AtomicOutput out = AtomicOutput.open(file)) {
+            WritableByteChannel ch = out.channel();
             while (head.hasRemaining()) ch.write(head);
             ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (Entry e : entries) {
@@ -84,10 +81,7 @@ public final class SafetensorsWriter {
                     while (chunk.hasRemaining()) ch.write(chunk);
                 }
             }
-        } catch (IOException | RuntimeException ex) {
-            Files.deleteIfExists(tmp);
-            throw ex;
+            out.commit();   // until here a failure leaves the name as it was (close aborts)
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -1,11 +1,11 @@
 package dev.provtrace.report;
 
+import dev.provtrace.io.AtomicOutput;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Self-contained HTML reports: a page template from the classpath with Chart.js (from its WebJar), the report's
@@ -18,7 +18,7 @@ public final class HtmlReport {
 
     /**
      * Fills {@code page}'s /*COMMONCSS*&#47; (styles shared by all reports), /*CHARTJS*&#47;, /*REPORTJS*&#47; and
-     * /*DATA*&#47; slots and writes the file atomically.
+     * /*DATA*&#47; slots and writes the file (atomically: {@link AtomicOutput}).
      */
     public static void write(String page, String script, String dataJson, Path out) throws IOException {
         String html = resource("/report/" + page)
@@ -27,9 +27,7 @@ public final class HtmlReport {
                 .replace("/*REPORTJS*/", resource("/report/" + script))
                 // the data sits in a <script> element: "</" must not close it early
                 .replace("/*DATA*/", dataJson.replace("</", "<\\/"));
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicOutput.writeString(out, html);
     }
 
     static String resource(String name) throws IOException {

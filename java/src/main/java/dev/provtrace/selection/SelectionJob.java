@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.JsonlWriter;
 import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.provenance.AdaptiveBeta;
@@ -22,7 +23,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -209,9 +209,7 @@ public final class SelectionJob {
         selection.set("run", run);
         if (outDir != null) {
             Files.createDirectories(outDir);
-            Path tmp = outDir.resolve(SELECTION + ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), selection);
-            Files.move(tmp, outDir.resolve(SELECTION), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicOutput.write(outDir.resolve(SELECTION), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(selection));
             SelectionReport.write(selection, outDir.resolve(REPORT));
         }
         return new Result((int) all.candidates(), written, in.skipped().size(), beta, selection);

@@ -3,6 +3,7 @@ package dev.provtrace.trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.JsonlReader;
 import dev.provtrace.io.JsonlRecord;
 import dev.provtrace.io.JsonlWriter;
@@ -28,7 +29,9 @@ import java.util.Map;
  */
 public final class TraceOutputs {
     public static final String SENTENCES = "sentences.jsonl", TRAJECTORIES = "trajectories.jsonl",
-            SUMMARY = "summary.json", REPORT = "report.html";
+            SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache";
+    /** Every file a trace (or classify) writes in its folder. */
+    public static final List<String> FILES = List.of(SENTENCES, TRAJECTORIES, SUMMARY, REPORT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TraceOutputs() {}
@@ -70,7 +73,7 @@ public final class TraceOutputs {
         }
         ObjectNode summary = TraceSummary.build(stats);
         summary.set("run", run);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY).toFile(), summary);
+        AtomicOutput.write(dir.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
         TraceReport.write(stats, summary, dir.resolve(REPORT));
         return summary;
     }
