@@ -2,9 +2,11 @@ package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.RejectedFile;
 import dev.provtrace.provenance.SegmentJob;
 import dev.provtrace.provenance.Segmenter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
@@ -20,9 +22,13 @@ import java.util.concurrent.Callable;
                 "Input lines: {\"id\": ..., \"response\": \"...\"} (other fields are ignored).",
                 "Output lines: {\"id\", \"sentences\": [{\"start\", \"end\", \"text\"}, ...]}, offsets in code points",
                 "(Python's response[start:end] == text); tags such as <think> are boundaries, never inside a sentence.",
-                "Exit code 2 when some records were bad (each is reported with its line; the rest are segmented)."})
+                "Bad records are reported with file:line (id), listed in <output>.rejected.jsonl (with --output) and",
+                "skipped (the rest are segmented); the exit code is then 3."})
 final class SegmentCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    RecordArgs records;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
     Path input;
@@ -33,7 +39,7 @@ final class SegmentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
-        SegmentJob job = new SegmentJob(new Segmenter(), System.err);
+        SegmentJob job = new SegmentJob(new Segmenter(), System.err).maxLineBytes(records.maxLineBytes);
         SegmentJob.Result r;
         if (output != null) {
             JsonlWriter writer = JsonlWriter.open(output);
@@ -44,6 +50,7 @@ final class SegmentCommand implements Callable<Integer> {
                 throw e;
             }
             writer.close();
+            RejectedFile.write(RejectedFile.besideOutput(output), r.rejected());
         } else {
             Writer stdout = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
             r = job.run(input, line -> {
@@ -54,7 +61,9 @@ final class SegmentCommand implements Callable<Integer> {
         }
         System.err.printf("%d records segmented (%d sentences) -> %s%s%n", r.written(), r.sentences(),
                 output != null ? output : "standard output",
-                r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");
-        return r.failed() > 0 ? 2 : 0;
+                r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped"
+                        + (output != null ? " (listed in " + RejectedFile.besideOutput(output) + ")" : "") : "");
+        System.err.println(RejectedFile.counts(r.read(), r.written(), r.failed()));
+        return ExitCodes.forRejected(r.failed());
     }
 }

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TokenScores;
+import dev.provtrace.io.JsonlException;
 import dev.provtrace.io.JsonlReader;
 import dev.provtrace.io.JsonlRecord;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.RecordIds;
+import dev.provtrace.io.RejectedFile;
+import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.tokenizer.Encoding;
 import dev.provtrace.tokenizer.HfTokenizer;
 
@@ -28,8 +32,13 @@ import java.util.List;
  * id and skipped; the others go on, and the job's result counts the failures.
  */
 public final class LogprobsJob {
-    /** What a run did: the output has {@code written} lines; {@code failed} records were reported and skipped. */
-    public record Result(long written, long failed, long tokens) {}
+    /**
+     * What a run did: the output has {@code written} lines; {@code failed} records were reported and skipped (and
+     * are listed in {@code rejected}); {@code read == written + failed} non-blank lines were read.
+     */
+    public record Result(long written, long failed, long tokens, long read, List<ValidatedJsonl.Skipped> rejected) {
+        public Result(long written, long failed, long tokens) { this(written, failed, tokens, written + failed, List.of()); }
+    }
 
     /** Receives progress after each scored group: records done (scored or failed) and tokens scored. */
     public interface Progress {
@@ -69,23 +78,37 @@ public final class LogprobsJob {
         return last == '\n' ? lines : lines + 1;
     }
 
+    private long maxLineBytes = JsonlReader.DEFAULT_MAX_LINE_BYTES;
+
+    /** Input lines longer than this are rejected (streamed past, never held); default 64 MiB. */
+    public LogprobsJob maxLineBytes(long bytes) {
+        this.maxLineBytes = bytes;
+        return this;
+    }
+
+    /** Scores {@code input} into {@code output}; the rejected records go to {@code <output>.rejected.jsonl}. */
     public Result run(Path input, Path output, Progress progress) throws IOException {
         long written = 0, failed = 0, tokens = 0;
-        try (JsonlReader reader = JsonlReader.open(input); JsonlWriter writer = JsonlWriter.open(output)) {
+        List<ValidatedJsonl.Skipped> rejected = new ArrayList<>();
+        try (JsonlReader reader = JsonlReader.open(input, maxLineBytes); JsonlWriter writer = JsonlWriter.open(output)) {
             List<ScoreInput> group = new ArrayList<>();
             List<Long> lines = new ArrayList<>();
             long groupSize = 0, failedInGroup = 0;
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
                 ScoreInput in = null;
                 if (rec.isMalformed()) {
-                    errors.println("error: " + rec.error().orElseThrow().getMessage());
+                    JsonlException e = rec.error().orElseThrow();
+                    errors.println("error: " + e.getMessage());
+                    rejected.add(skipped(rec.lineNumber(), e.id(), e.reason()));
                 } else {
                     try {
                         in = ScoreInput.parse(rec.value(), tokenizer, addSpecialTokens, engine.config().vocabSize());
                         String tooLong = engine.lengthProblem(in.ids().length);
                         if (tooLong != null) throw new ScoreInput.BadRecord(tooLong);
                     } catch (ScoreInput.BadRecord e) {
-                        errors.println("error: " + input + ":" + rec.lineNumber() + idPart(rec.value()) + ": " + e.getMessage());
+                        JsonNode id = RecordIds.of(rec.value());
+                        errors.println("error: " + RecordIds.where(input, rec.lineNumber(), id) + ": " + e.getMessage());
+                        rejected.add(skipped(rec.lineNumber(), id, e.getMessage()));
                         in = null;
                     }
                 }
@@ -111,12 +134,12 @@ public final class LogprobsJob {
             written += group.size();
             if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
         }
-        return new Result(written, failed, tokens);
+        RejectedFile.write(RejectedFile.besideOutput(output), rejected);
+        return new Result(written, failed, tokens, written + failed, rejected);
     }
 
-    private static String idPart(JsonNode value) {
-        JsonNode id = value != null && value.isObject() ? value.get("id") : null;
-        return id != null && id.isValueNode() ? " (id " + id + ")" : "";
+    private static ValidatedJsonl.Skipped skipped(long line, JsonNode id, String reason) {
+        return new ValidatedJsonl.Skipped(line, id == null ? null : id.asText(), reason, id);
     }
 
     private long flush(List<ScoreInput> group, JsonlWriter writer) throws IOException {
