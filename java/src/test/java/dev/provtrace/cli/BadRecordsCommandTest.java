@@ -219,5 +219,11 @@ class BadRecordsCommandTest {
         assertTrue(r.stderr().contains("'lots' is not a size in bytes"), r.stderr());
         r = SegmentCommandTest.run("segment", "--input", in.toString(), "--max-line-bytes", "1KiB");
         assertEquals(0, r.exit(), r.stderr());
+        // a value the command checks itself is a usage error too; a missing file is a failure
+        r = SegmentCommandTest.run("classify", "--scores", dir.toString(), "--alpha", "-1");
+        assertEquals(2, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("error: --alpha must be >= 0"), r.stderr());
+        r = SegmentCommandTest.run("segment", "--input", dir.resolve("nope.jsonl").toString());
+        assertEquals(1, r.exit(), r.stderr());
     }
 }
