@@ -99,7 +99,9 @@ public final class TraceJob {
             }
             ArrayNode failedNode = run.putArray("failed_records");
             for (ValidatedJsonl.Skipped f : in.skipped().subList(invalid, in.skipped().size())) {
-                failedNode.addObject().put("line", f.line()).put("reason", f.reason()).set("id", f.idValue());
+                ObjectNode o = failedNode.addObject();
+                o.set("id", f.idValue() == null ? JSON.nullNode() : f.idValue());
+                o.put("line", f.line()).put("reason", f.reason());
             }
             run.put("invalid_lines", invalid);
             ObjectNode summary = TraceOutputs.write(sink -> in.forEachChunk(CHUNK, chunk -> {
