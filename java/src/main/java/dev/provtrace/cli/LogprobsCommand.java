@@ -4,6 +4,7 @@ import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
 import dev.provtrace.score.LogprobsJob;
 import dev.provtrace.tokenizer.HfTokenizer;
@@ -20,10 +21,14 @@ import java.util.concurrent.Callable;
                 "Input lines: {\"id\": ..., \"text\": \"...\"} or {\"id\": ..., \"input_ids\": [...]}.",
                 "Output lines: {\"id\", \"input_ids\", \"offsets\" (text input; code points), \"token_logprobs\": [null, ...]}",
                 "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
-                "Exit code 2 when some records were bad (each is reported with its line; the rest are scored)."})
+                "Bad records are reported with file:line (id), listed in <output>.rejected.jsonl and skipped (the rest",
+                "are scored); the exit code is then 3."})
 final class LogprobsCommand implements Callable<Integer> {
     @Mixin
     EngineArgs engineArgs;
+
+    @Mixin
+    RecordArgs records;
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
     Path model;
@@ -58,12 +63,14 @@ final class LogprobsCommand implements Callable<Integer> {
              HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
-                    engineArgs.batchTokens, System.err);
+                    engineArgs.batchTokens, System.err).maxLineBytes(records.maxLineBytes);
             LogprobsJob.Result r = job.run(input, output, bar::advance);
             bar.finish();
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), AtomicOutput.describe(output),
-                    r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");
-            return r.failed() > 0 ? 2 : 0;
+                    r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped (listed in "
+                            + RejectedFile.describe(RejectedFile.besideOutput(output)) + ")" : "");
+            System.err.println(RejectedFile.counts(r.read(), r.written(), r.failed()));
+            return ExitCodes.forRejected(r.failed());
         }
     }
 }

@@ -22,13 +22,21 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    /**
+     * An option value the command checked itself ({@code --alpha must be >= 0}): a usage error like picocli's own,
+     * exit code 2. Such checks throw IllegalArgumentException with a message that starts with the option's name.
+     */
+    static boolean isBadOptionValue(Exception ex) {
+        return ex instanceof IllegalArgumentException && ex.getMessage() != null && ex.getMessage().startsWith("--");
+    }
+
     /** Runs a command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
             if (System.getenv("PROVTRACE_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
-            return 1;
+            return isBadOptionValue(ex) ? ExitCodes.USAGE : ExitCodes.FAILURE;
         });
         return cl.execute(args);
     }

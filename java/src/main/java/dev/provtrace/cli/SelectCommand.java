@@ -3,6 +3,7 @@ package dev.provtrace.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
 import dev.provtrace.selection.OutputFormat;
 import dev.provtrace.selection.SelectionJob;
@@ -40,14 +41,18 @@ import java.util.concurrent.Callable;
                 "Scores are cached (--cache DIR, else --out DIR/cache, else .provtrace-cache next to --output): an",
                 "interrupted run, rerun with the same arguments, scores only what is missing and writes the same output.",
                 "The input is streamed in passes (--chunk candidates in memory at a time), never held whole.",
-                "Bad lines (missing fields, empty response, duplicate id, no sentences, too long for a model) are reported",
-                "with file:line (id) and skipped; the exit code is then 2.", ""})
+                "Bad lines (malformed, invalid Unicode, over --max-line-bytes, missing fields or wrong types, empty response,",
+                "duplicate id, no sentences, too long for a model) are reported with file:line (id), listed in",
+                "--out DIR/rejected.jsonl (else <output>.rejected.jsonl) and skipped; the exit code is then 3.", ""})
 final class SelectCommand implements Callable<Integer> {
     @Mixin
     EngineArgs engineArgs;
 
     @Mixin
     PromptArgs prompt;
+
+    @Mixin
+    RecordArgs records;
 
     @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
@@ -81,7 +86,7 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "DIR", description = "score caches (default: --out DIR/cache, else .provtrace-cache next to --output)")
     Path cache;
 
-    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (input line + statistics) or sft ({\"messages\": [user, assistant]}); default ${DEFAULT-VALUE}")
+    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (input line + statistics) or sft ({\"id\", \"messages\": [user, assistant]}); default ${DEFAULT-VALUE}")
     String format;
 
     @Option(names = "--grape-prompt", defaultValue = "plain",
@@ -107,12 +112,17 @@ final class SelectCommand implements Callable<Integer> {
                 : output.toAbsolutePath().getParent().resolve(".provtrace-cache");
         Path rereadable = StandardInput.rereadable(input, cacheDir, System.err);
         ModelProgress progress = new ModelProgress(!quiet);
-        SelectionJob.Result r = new SelectionJob(options, System.err).run(rereadable, output, out, cacheDir, progress);
+        SelectionJob.Result r = new SelectionJob(options, System.err).maxLineBytes(records.maxLineBytes)
+                .run(rereadable, output, out, cacheDir, progress);
         progress.finish();
         // with --output - the selected lines own standard output
         printSummary(r, output, out, AtomicOutput.isStandardStream(output) ? System.err : System.out);
-        if (r.skipped() > 0) System.err.println(r.skipped() + " lines were reported above and left out");
-        return r.skipped() > 0 ? 2 : 0;
+        if (r.skipped() > 0) System.err.println(r.skipped() + " lines were reported above and left out (listed in "
+                + RejectedFile.describe(out != null ? RejectedFile.inFolder(out) : RejectedFile.besideOutput(output)) + ")");
+        // "written" counts the candidates labelled (candidates.jsonl); the output holds the selected subset of them
+        System.err.println(RejectedFile.counts(r.read(), r.candidates(), r.skipped()) + "; " + r.selected() + " selected to "
+                + AtomicOutput.describe(output));
+        return ExitCodes.forRejected(r.skipped());
     }
 
     /** No output may be the input, nor two outputs one file; checked before anything is scored or written. */

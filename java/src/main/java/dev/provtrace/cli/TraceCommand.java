@@ -2,6 +2,7 @@ package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
 import dev.provtrace.provenance.Label;
 import dev.provtrace.trace.BetaChoice;
@@ -18,13 +19,17 @@ import java.util.concurrent.Callable;
         description = {"Label every sentence of every response Shared / Teacher / Student / Boosted.",
                 "Input lines: {\"id\", \"question\", \"response\", \"answer\"?, \"correct\"?, \"group\"?}.",
                 "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out.",
-                "Scores are cached in --out/cache: a rerun (or `classify`) with other α/β does not score again."})
+                "Scores are cached in --out/cache: a rerun (or `classify`) with other α/β does not score again.",
+                "Bad records are reported with file:line (id), listed in --out/rejected.jsonl and left out; the exit code is then 3."})
 final class TraceCommand implements Callable<Integer> {
     @Mixin
     EngineArgs engineArgs;
 
     @Mixin
     PromptArgs prompt;
+
+    @Mixin
+    RecordArgs records;
 
     @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "teacher model folder (M_T)") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "original student folder (M_S)") Path student;
@@ -51,12 +56,15 @@ final class TraceCommand implements Callable<Integer> {
         TraceJob.Options options = new TraceJob.Options(prompt.format(), prompt.template, alpha, BetaChoice.parse(beta),
                 engineArgs.options());
         ModelProgress progress = new ModelProgress(!quiet);
-        TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err);
+        TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err)
+                .maxLineBytes(records.maxLineBytes);
         TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out, progress);
         progress.finish();
         printSummary(r.summary(), out);
-        if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out");
-        return r.failed() > 0 ? 2 : 0;
+        if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out (listed in "
+                + RejectedFile.inFolder(out) + ")");
+        System.err.println(RejectedFile.counts(r.read(), r.traced(), r.failed()));
+        return ExitCodes.forRejected(r.failed());
     }
 
     static void printSummary(JsonNode summary, Path out) {

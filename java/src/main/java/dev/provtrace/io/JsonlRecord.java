@@ -32,6 +32,9 @@ public final class JsonlRecord {
     /** The parse error of a malformed line, naming the file, the line and the parser's reason. */
     public Optional<JsonlException> error() { return Optional.ofNullable(error); }
 
+    /** The id of a malformed line whose JSON did parse (a lone surrogate in a field), as given; else null. */
+    public JsonNode rejectedId() { return error == null ? null : error.id(); }
+
     /** The parsed JSON value; throws the line's {@link JsonlException} if it is malformed. */
     public JsonNode value() {
         if (error != null) throw error;

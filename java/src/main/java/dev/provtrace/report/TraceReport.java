@@ -89,7 +89,7 @@ public final class TraceReport {
 
     private static ObjectNode example(TracedResponse r, List<Label> labels) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("id", r.id());
+        o.set("id", r.idValue());
         o.put("group", r.group());
         o.put("correctness", r.correctness().name());
         o.put("response", r.response());

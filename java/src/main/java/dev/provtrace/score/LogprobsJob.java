@@ -8,9 +8,13 @@ import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.FiniteScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TokenScores;
+import dev.provtrace.io.JsonlException;
 import dev.provtrace.io.JsonlReader;
 import dev.provtrace.io.JsonlRecord;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.RecordIds;
+import dev.provtrace.io.RejectedFile;
+import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.tokenizer.Encoding;
 import dev.provtrace.tokenizer.HfTokenizer;
 
@@ -29,8 +33,13 @@ import java.util.List;
  * id and skipped; the others go on, and the job's result counts the failures.
  */
 public final class LogprobsJob {
-    /** What a run did: the output has {@code written} lines; {@code failed} records were reported and skipped. */
-    public record Result(long written, long failed, long tokens) {}
+    /**
+     * What a run did: the output has {@code written} lines; {@code failed} records were reported and skipped (and
+     * are listed in {@code rejected}); {@code read == written + failed} non-blank lines were read.
+     */
+    public record Result(long written, long failed, long tokens, long read, List<ValidatedJsonl.Skipped> rejected) {
+        public Result(long written, long failed, long tokens) { this(written, failed, tokens, written + failed, List.of()); }
+    }
 
     /** Receives progress after each scored group: records done (scored or failed) and tokens scored. */
     public interface Progress {
@@ -70,24 +79,38 @@ public final class LogprobsJob {
         return last == '\n' ? lines : lines + 1;
     }
 
+    private long maxLineBytes = JsonlReader.DEFAULT_MAX_LINE_BYTES;
+
+    /** Input lines longer than this are rejected (streamed past, never held); default 64 MiB. */
+    public LogprobsJob maxLineBytes(long bytes) {
+        this.maxLineBytes = bytes;
+        return this;
+    }
+
+    /** Scores {@code input} into {@code output}; the rejected records go to {@code <output>.rejected.jsonl}. */
     public Result run(Path input, Path output, Progress progress) throws IOException {
         long written = 0, failed = 0, tokens = 0;
         nonFinite = 0;
-        try (JsonlReader reader = JsonlReader.open(input); JsonlWriter writer = JsonlWriter.open(output)) {
+        rejected = new ArrayList<>();
+        try (JsonlReader reader = JsonlReader.open(input, maxLineBytes); JsonlWriter writer = JsonlWriter.open(output)) {
             List<ScoreInput> group = new ArrayList<>();
             List<Long> lines = new ArrayList<>();
             long groupSize = 0, failedInGroup = 0;
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
                 ScoreInput in = null;
                 if (rec.isMalformed()) {
-                    errors.println("error: " + rec.error().orElseThrow().getMessage());
+                    JsonlException e = rec.error().orElseThrow();
+                    errors.println("error: " + e.getMessage());
+                    rejected.add(skipped(rec.lineNumber(), e.id(), e.reason()));
                 } else {
                     try {
                         in = ScoreInput.parse(rec.value(), tokenizer, addSpecialTokens, engine.config().vocabSize());
                         String tooLong = engine.lengthProblem(in.ids().length);
                         if (tooLong != null) throw new ScoreInput.BadRecord(tooLong);
                     } catch (ScoreInput.BadRecord e) {
-                        errors.println("error: " + input + ":" + rec.lineNumber() + idPart(rec.value()) + ": " + e.getMessage());
+                        JsonNode id = RecordIds.of(rec.value());
+                        errors.println("error: " + RecordIds.where(input, rec.lineNumber(), id) + ": " + e.getMessage());
+                        rejected.add(skipped(rec.lineNumber(), id, e.getMessage()));
                         in = null;
                     }
                 }
@@ -113,16 +136,18 @@ public final class LogprobsJob {
             written += group.size();
             if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
         }
-        return new Result(written - nonFinite, failed + nonFinite, tokens);
+        RejectedFile.write(RejectedFile.besideOutput(output), rejected);
+        return new Result(written - nonFinite, failed + nonFinite, tokens, written + failed, rejected);
     }
 
-    private static String idPart(JsonNode value) {
-        JsonNode id = value != null && value.isObject() ? value.get("id") : null;
-        return id != null && id.isValueNode() ? " (id " + id + ")" : "";
+    private static ValidatedJsonl.Skipped skipped(long line, JsonNode id, String reason) {
+        return new ValidatedJsonl.Skipped(line, id == null ? null : id.asText(), reason, id);
     }
 
     /** Records whose scores came out NaN/Inf: reported and not written (counted as failed, not written). */
     private long nonFinite;
+    /** Every record left out by the current run, in input order (for rejected.jsonl). */
+    private List<ValidatedJsonl.Skipped> rejected;
 
     private long flush(List<ScoreInput> group, JsonlWriter writer, Path input, List<Long> lines) throws IOException {
         if (group.isEmpty()) return 0;
@@ -137,8 +162,8 @@ public final class LogprobsJob {
             String bad = FiniteScores.problem(scores.get(i));
             if (bad != null) {                      // never write "NaN": the weights are broken, not the record
                 JsonNode id = group.get(i).id();
-                errors.println("error: " + input + ":" + lines.get(i) + (id != null && id.isValueNode() ? " (id " + id + ")" : "")
-                        + ": model gave " + bad);
+                errors.println("error: " + RecordIds.where(input, lines.get(i), id) + ": model gave " + bad);
+                rejected.add(skipped(lines.get(i), id, "model gave " + bad));
                 nonFinite++;
                 continue;
             }

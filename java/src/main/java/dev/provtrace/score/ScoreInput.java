@@ -1,6 +1,8 @@
 package dev.provtrace.score;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.provtrace.io.InvalidRecord;
+import dev.provtrace.io.RecordIds;
 import dev.provtrace.tokenizer.Encoding;
 import dev.provtrace.tokenizer.HfTokenizer;
 
@@ -18,14 +20,17 @@ record ScoreInput(JsonNode id, int[] ids, Encoding encoding) {
     static ScoreInput parse(JsonNode node, HfTokenizer tokenizer, boolean addSpecialTokens, int vocabSize)
             throws BadRecord {
         if (!node.isObject()) throw new BadRecord("expected a JSON object, got " + node.getNodeType().name().toLowerCase());
-        JsonNode id = node.get("id");
-        if (id == null || id.isNull()) throw new BadRecord("\"id\" is missing");
-        if (!id.isValueNode()) throw new BadRecord("\"id\" must be a string or a number");
+        JsonNode id;
+        try {
+            id = RecordIds.require(node, "id");
+        } catch (InvalidRecord e) {
+            throw new BadRecord(e.getMessage());
+        }
         boolean hasText = node.has("text"), hasIds = node.has("input_ids");
         if (hasText == hasIds) throw new BadRecord("needs exactly one of \"text\" or \"input_ids\"");
         if (hasText) {
             JsonNode t = node.get("text");
-            if (!t.isTextual()) throw new BadRecord("\"text\" must be a string");
+            if (!t.isTextual()) throw new BadRecord("\"text\" must be a string, got " + t.getNodeType().name().toLowerCase());
             if (t.asText().isEmpty()) throw new BadRecord("\"text\" is empty: there is nothing to score");
             if (tokenizer == null) throw new BadRecord("text input needs a tokenizer.json in the model folder (or give input_ids)");
             Encoding enc;

@@ -1,5 +1,9 @@
 package dev.provtrace.selection;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.provtrace.io.RecordIds;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -11,7 +15,12 @@ import java.nio.charset.StandardCharsets;
  * score (NaN when not computed). Small enough to spill to disk when β must first be chosen from every Δ_TS.
  */
 public record CandidateScores(long line, String id, String questionId, int responseChars, double[] pTeacher,
-                              double[] pStudent, double grapeScore) {
+                              double[] pStudent, double grapeScore, JsonNode idValue, JsonNode questionIdValue) {
+    public CandidateScores(long line, String id, String questionId, int responseChars, double[] pTeacher,
+                           double[] pStudent, double grapeScore) {
+        this(line, id, questionId, responseChars, pTeacher, pStudent, grapeScore, TextNode.valueOf(id), TextNode.valueOf(questionId));
+    }
+
     public CandidateScores {
         if (pTeacher.length != pStudent.length) {
             throw new IllegalArgumentException("p_T has " + pTeacher.length + " sentences, p_S has " + pStudent.length);
@@ -24,6 +33,8 @@ public record CandidateScores(long line, String id, String questionId, int respo
         out.writeLong(line);
         writeString(out, id);
         writeString(out, questionId);
+        out.writeBoolean(idValue.isIntegralNumber());
+        out.writeBoolean(questionIdValue.isIntegralNumber());
         out.writeInt(responseChars);
         out.writeDouble(grapeScore);
         out.writeInt(pTeacher.length);
@@ -34,13 +45,14 @@ public record CandidateScores(long line, String id, String questionId, int respo
     static CandidateScores read(DataInput in) throws IOException {
         long line = in.readLong();
         String id = readString(in), questionId = readString(in);
+        JsonNode idValue = RecordIds.node(id, in.readBoolean()), questionIdValue = RecordIds.node(questionId, in.readBoolean());
         int chars = in.readInt();
         double grape = in.readDouble();
         int n = in.readInt();
         double[] t = new double[n], s = new double[n];
         for (int i = 0; i < n; i++) t[i] = in.readDouble();
         for (int i = 0; i < n; i++) s[i] = in.readDouble();
-        return new CandidateScores(line, id, questionId, chars, t, s, grape);
+        return new CandidateScores(line, id, questionId, chars, t, s, grape, idValue, questionIdValue);
     }
 
     /** Length-prefixed UTF-8 (writeUTF stops at 64 KiB; ids are the user's and may be anything). */

@@ -1,6 +1,8 @@
 package dev.provtrace.selection;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.provtrace.provenance.Classifier;
 import dev.provtrace.provenance.TwoModelLabel;
 
@@ -17,9 +19,18 @@ import dev.provtrace.provenance.TwoModelLabel;
  * @param responseChars length of the response in Unicode code points
  * @param grapeScore    mean log-prob of the response's tokens under the student with the GRAPE prompt; NaN when
  *                      not computed (or no token starts inside the response)
+ * @param idValue       the id as given (a string or integer node), for candidates.jsonl
+ * @param questionIdValue the question_id as given
  */
 public record CandidateStats(long line, String id, String questionId, int sentences, int teacher, int common,
-                             int student, int unscored, int responseChars, double grapeScore) {
+                             int student, int unscored, int responseChars, double grapeScore, JsonNode idValue,
+                             JsonNode questionIdValue) {
+
+    public CandidateStats(long line, String id, String questionId, int sentences, int teacher, int common,
+                          int student, int unscored, int responseChars, double grapeScore) {
+        this(line, id, questionId, sentences, teacher, common, student, unscored, responseChars, grapeScore,
+                TextNode.valueOf(id), TextNode.valueOf(questionId));
+    }
 
     /** Labels the candidate's sentences with the two-model rule at the classifier's β. */
     public static CandidateStats label(CandidateScores s, Classifier classifier) {
@@ -34,7 +45,7 @@ public record CandidateStats(long line, String id, String questionId, int senten
             }
         }
         return new CandidateStats(s.line(), s.id(), s.questionId(), s.sentences(), teacher, common, student, unscored,
-                s.responseChars(), s.grapeScore());
+                s.responseChars(), s.grapeScore(), s.idValue(), s.questionIdValue());
     }
 
     /** Teacher sentences over all sentences of the response (unscored ones count in the denominator); 0 for none. */

@@ -27,10 +27,16 @@ final class SelectedWriter {
     /** Returns the number of lines written. */
     static long write(Path input, List<CandidateStats> selected, OutputFormat format, boolean withGrape, Path output)
             throws IOException {
+        return write(input, selected, format, withGrape, output, JsonlReader.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** As above, reading the input with the run's line limit (a selected line is never over it). */
+    static long write(Path input, List<CandidateStats> selected, OutputFormat format, boolean withGrape, Path output,
+                      long maxLineBytes) throws IOException {
         Map<Long, CandidateStats> byLine = selected.stream()
                 .collect(Collectors.toMap(CandidateStats::line, Function.identity()));
         long written = 0;
-        try (JsonlReader reader = JsonlReader.open(input); JsonlWriter writer = JsonlWriter.open(output)) {
+        try (JsonlReader reader = JsonlReader.open(input, maxLineBytes); JsonlWriter writer = JsonlWriter.open(output)) {
             for (JsonlRecord rec; (rec = reader.next()) != null && written < byLine.size(); ) {
                 CandidateStats stats = byLine.get(rec.lineNumber());
                 if (stats == null) continue;
@@ -39,6 +45,7 @@ final class SelectedWriter {
                 }
                 if (format == OutputFormat.SFT) {
                     ObjectNode o = JSON.createObjectNode();
+                    o.set("id", line.get("id"));      // as given, so a selected example can be traced back
                     ArrayNode messages = o.putArray("messages");
                     messages.addObject().put("role", "user").put("content", line.get("question").asText());
                     messages.addObject().put("role", "assistant").put("content", line.get("response").asText());

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.io.AtomicOutput;
+import dev.provtrace.io.JsonlReader;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.provenance.AdaptiveBeta;
 import dev.provtrace.provenance.Classifier;
@@ -70,13 +72,26 @@ public final class SelectionJob {
      * @param candidates good candidates that were labelled
      * @param skipped    lines reported and left out
      * @param selection  selection.json's content
+ * @param read       non-blank input lines: {@code read == candidates + skipped}
      */
-    public record Result(int candidates, long selected, int skipped, double beta, ObjectNode selection) {}
+    public record Result(int candidates, long selected, int skipped, double beta, ObjectNode selection, long read) {
+        public Result(int candidates, long selected, int skipped, double beta, ObjectNode selection) {
+            this(candidates, selected, skipped, beta, selection, candidates + skipped);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Options options;
     private final PrintStream errors;
+
+    private long maxLineBytes = JsonlReader.DEFAULT_MAX_LINE_BYTES;
+
+    /** Input lines longer than this are rejected (streamed past, never held); default 64 MiB. */
+    public SelectionJob maxLineBytes(long bytes) {
+        this.maxLineBytes = bytes;
+        return this;
+    }
 
     public SelectionJob(Options options, PrintStream errors) {
         this.options = options;
@@ -94,7 +109,7 @@ public final class SelectionJob {
                 .add("student", options.student(), options.grapeNeeded()
                         ? new PromptBuilder.Format[] {options.format(), options.grapePrompt()}
                         : new PromptBuilder.Format[] {options.format()}).check();
-        ValidatedJsonl<Candidate> in = ValidatedJsonl.validate(input, Candidate::parse, Candidate::id, errors);
+        ValidatedJsonl<Candidate> in = ValidatedJsonl.validate(input, Candidate::parse, Candidate::id, errors, maxLineBytes);
         ObjectNode run = JSON.createObjectNode();
         run.put("input", input.toString());
         run.put("output", output.toString());
@@ -152,7 +167,7 @@ public final class SelectionJob {
                     done[0] += n;
                     if (progress != null) progress.update(role, done[0], total);
                 })) {
-                    in.reject(f.record().line(), f.record().id(), f.reason());
+                    in.reject(f.record().line(), f.record().idValue(), f.reason());
                 }
             });
         }
@@ -176,7 +191,7 @@ public final class SelectionJob {
                 for (Candidate c : chunk) {
                     CandidateScores s = probabilities.of(c);
                     if (s.sentences() == 0) {
-                        in.reject(c.line(), c.id(), "the response has no sentences (only whitespace and reasoning tags)");
+                        in.reject(c.line(), c.idValue(), "the response has no sentences (only whitespace and reasoning tags)");
                         continue;
                     }
                     for (int k = 0; k < s.sentences(); k++) deltas.add(s.pTeacher()[k] - s.pStudent()[k]);
@@ -202,7 +217,9 @@ public final class SelectionJob {
         }
 
         QuestionTopK primary = selections.get(options.strategies().indexOf(options.primary()));
-        long written = SelectedWriter.write(in.file(), primary.selected(), options.outputFormat(), withGrape, output);
+        in.checkUnchanged();
+        long written = SelectedWriter.write(in.file(), primary.selected(), options.outputFormat(), withGrape, output,
+                maxLineBytes);
 
         ObjectNode selection = SelectionComparison.build(selections, all, withGrape);
         putRun(run, in, beta, criterion, all);
@@ -212,7 +229,8 @@ public final class SelectionJob {
             AtomicOutput.write(outDir.resolve(SELECTION), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(selection));
             SelectionReport.write(selection, outDir.resolve(REPORT));
         }
-        return new Result((int) all.candidates(), written, in.skipped().size(), beta, selection);
+        in.writeRejected(outDir != null ? RejectedFile.inFolder(outDir) : RejectedFile.besideOutput(output));
+        return new Result((int) all.candidates(), written, in.skipped().size(), beta, selection, in.read());
     }
 
     private void putRun(ObjectNode run, ValidatedJsonl<Candidate> in, double beta, AdaptiveBeta.Result criterion, GroupStats all) {
@@ -233,8 +251,8 @@ public final class SelectionJob {
         ArrayNode skipped = run.putArray("skipped");
         for (ValidatedJsonl.Skipped s : in.skipped()) {
             ObjectNode o = skipped.addObject().put("line", s.line());
-            if (s.id() == null) o.putNull("id");
-            else o.put("id", s.id());
+            if (s.idValue() == null) o.putNull("id");
+            else o.set("id", s.idValue());
             o.put("reason", s.reason());
         }
     }
@@ -259,8 +277,8 @@ public final class SelectionJob {
             for (QuestionTopK q : selections) q.offer(stats);
             if (out != null) {
                 ObjectNode o = JSON.createObjectNode();
-                o.put("id", stats.id());
-                o.put("question_id", stats.questionId());
+                o.set("id", stats.idValue());
+                o.set("question_id", stats.questionIdValue());
                 o.put("line", stats.line());
                 stats.putInto(o, withGrape);
                 out.write(o);

@@ -36,7 +36,8 @@ public final class SentenceProbabilities {
         String key = ModelFingerprint.recordKey(c.question(), c.response());
         double[] pT = probabilities(teacher, key, c, spans), pS = probabilities(student, key, c, spans);
         double grapeScore = grape == null ? Double.NaN : GrapeScore.of(entry(grape, key, c));
-        return new CandidateScores(c.line(), c.id(), c.questionId(), c.responseChars(), pT, pS, grapeScore);
+        return new CandidateScores(c.line(), c.id(), c.questionId(), c.responseChars(), pT, pS, grapeScore, c.idValue(),
+                c.questionIdValue());
     }
 
     private static double[] probabilities(ScoreCache cache, String key, Candidate c, List<SentenceSpan> spans) throws IOException {

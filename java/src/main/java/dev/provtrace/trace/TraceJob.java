@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.io.JsonlReader;
+import dev.provtrace.io.RecordIds;
+import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.provenance.Aligner;
 import dev.provtrace.provenance.Alignment;
@@ -43,7 +46,10 @@ public final class TraceJob {
         void update(String role, long done, long total);
     }
 
-    public record Result(int traced, int failed, ObjectNode summary) {}
+    /** @param read non-blank input lines: {@code read == traced + failed} */
+    public record Result(int traced, int failed, ObjectNode summary, long read) {
+        public Result(int traced, int failed, ObjectNode summary) { this(traced, failed, summary, traced + failed); }
+    }
 
     private static final String[] ROLES = {"teacher", "student", "distilled"};
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +58,14 @@ public final class TraceJob {
     private final Options options;
     private final PrintStream errors;
     private final Segmenter segmenter = new Segmenter();
+
+    private long maxLineBytes = JsonlReader.DEFAULT_MAX_LINE_BYTES;
+
+    /** Input lines longer than this are rejected (streamed past, never held); default 64 MiB. */
+    public TraceJob maxLineBytes(long bytes) {
+        this.maxLineBytes = bytes;
+        return this;
+    }
 
     public TraceJob(Models models, Options options, PrintStream errors) {
         this.models = models;
@@ -67,7 +81,7 @@ public final class TraceJob {
         EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
                 .add(ROLES[0], models.teacher(), options.format()).add(ROLES[1], models.student(), options.format())
                 .add(ROLES[2], models.distilled(), options.format()).check();
-        ValidatedJsonl<TraceRecord> in = ValidatedJsonl.validate(input, TraceRecord::parse, TraceRecord::id, errors);
+        ValidatedJsonl<TraceRecord> in = ValidatedJsonl.validate(input, TraceRecord::parse, TraceRecord::id, errors, maxLineBytes);
         int invalid = in.skipped().size();
 
         ScoreCache[] caches = new ScoreCache[3];
@@ -89,13 +103,16 @@ public final class TraceJob {
             }
             ArrayNode failedNode = run.putArray("failed_records");
             for (ValidatedJsonl.Skipped f : in.skipped().subList(invalid, in.skipped().size())) {
-                failedNode.addObject().put("id", f.id()).put("line", f.line()).put("reason", f.reason());
+                ObjectNode o = failedNode.addObject();
+                o.set("id", f.idValue() == null ? JSON.nullNode() : f.idValue());
+                o.put("line", f.line()).put("reason", f.reason());
             }
             run.put("invalid_lines", invalid);
             ObjectNode summary = TraceOutputs.write(sink -> in.forEachChunk(CHUNK, chunk -> {
-                for (TraceRecord r : chunk) sink.accept(trace(r, caches));
+                for (TraceRecord r : chunk) sink.accept(trace(r, caches, in));
             }), outDir, options.alpha(), options.beta(), run);
-            return new Result(in.count(), in.skipped().size(), summary);
+            in.writeRejected(RejectedFile.inFolder(outDir));
+            return new Result(in.count(), in.skipped().size(), summary, in.read());
         } finally {
             for (ScoreCache c : caches) if (c != null) c.close();
         }
@@ -113,20 +130,24 @@ public final class TraceJob {
                     done[0] += n;
                     if (progress != null) progress.update(role, done[0], total);
                 })) {
-                    in.reject(f.record().line(), f.record().id(), f.reason());
+                    in.reject(f.record().line(), f.record().idValue(), f.reason());
                 }
             });
         }
     }
 
     /** Segments one response and aligns each model's cached tokens to its sentences. */
-    private TracedResponse trace(TraceRecord r, ScoreCache[] caches) throws IOException {
+    private TracedResponse trace(TraceRecord r, ScoreCache[] caches, ValidatedJsonl<TraceRecord> in) throws IOException {
         List<Sentence> sentences = segmenter.segment(r.response());
         List<SentenceSpan> spans = sentences.stream().map(s -> new SentenceSpan(s.start(), s.end())).toList();
         String key = ModelFingerprint.recordKey(r.question(), r.response());
         Alignment[] a = new Alignment[3];
         for (int m = 0; m < 3; m++) {
             ScoredText st = caches[m].get(key);
+            if (st == null) {   // scored in an earlier pass, so the line is not what it was then
+                throw new IOException(RecordIds.where(in.file(), r.line(), r.idValue()) + ": the input file changed during the run"
+                        + " (this record was not scored by the " + ROLES[m] + "); rerun on a file that stays as it is");
+            }
             // the aligner looks at the response's characters; the prompt's only decide that its tokens are the prompt's
             String context = " ".repeat(st.responseStart()) + r.response();
             a[m] = Aligner.align(context, st.responseStart(), spans, ScoredTokens.of(st.starts(), st.ends(), st.logprobs()));
@@ -140,6 +161,6 @@ public final class TraceJob {
         }
         Correctness c = r.correct() != null ? (r.correct() ? Correctness.CORRECT : Correctness.INCORRECT)
                 : r.answer() != null ? AnswerChecker.check(r.response(), r.answer()) : Correctness.UNKNOWN;
-        return new TracedResponse(r.id(), r.group(), c, r.response(), out);
+        return new TracedResponse(r.id(), r.group(), c, r.response(), out, r.idValue());
     }
 }

@@ -87,7 +87,7 @@ public final class TraceOutputs {
             if (lab == null) unscored++;
             else counts.merge(lab, 1, Integer::sum);
             ObjectNode o = JSON.createObjectNode();
-            o.put("id", r.id());
+            o.set("id", r.idValue());
             o.put("index", s.index());
             o.put("start", s.start());
             o.put("end", s.end());
@@ -102,7 +102,7 @@ public final class TraceOutputs {
             sw.write(o);
         }
         ObjectNode t = JSON.createObjectNode();
-        t.put("id", r.id());
+        t.set("id", r.idValue());
         t.put("group", r.group());
         t.put("correct", r.correctness() == Correctness.UNKNOWN ? null : r.correctness() == Correctness.CORRECT);
         t.put("sentences", r.sentences().size());
@@ -127,25 +127,24 @@ public final class TraceOutputs {
         return sink -> {
             try (JsonlReader tr = JsonlReader.open(tPath); JsonlReader sr = JsonlReader.open(sPath)) {
                 for (JsonlRecord rec; (rec = tr.next()) != null; ) {
-                    JsonNode n = rec.value();
-                    String id = n.get("id").asText();
-                    int count = n.get("sentences").asInt();
+                    TraceLineFields n = new TraceLineFields(tPath, rec);
+                    JsonNode id = n.id();
+                    int count = n.count("sentences");
                     List<TracedSentence> sentences = new ArrayList<>(count);
                     for (int k = 0; k < count; k++) {
                         JsonlRecord srec = sr.next();
-                        JsonNode s = srec == null ? null : srec.value();
-                        if (s == null || !s.get("id").asText().equals(id)) {
+                        TraceLineFields s = srec == null ? null : new TraceLineFields(sPath, srec);
+                        if (s == null || !sameId(s.id(), id)) {
                             throw new IOException(sPath + ": response " + id + " should have " + count
                                     + " sentences here (line " + (srec == null ? "end of file" : srec.lineNumber()) + ")");
                         }
-                        sentences.add(new TracedSentence(s.get("index").asInt(), s.get("start").asInt(), s.get("end").asInt(),
-                                s.get("text").asText(), probability(s, "p_T"), probability(s, "p_S"), probability(s, "p_D"),
-                                s.get("tokens_T").asInt(), s.get("tokens_S").asInt(), s.get("tokens_D").asInt()));
+                        sentences.add(new TracedSentence(s.count("index"), s.count("start"), s.count("end"),
+                                s.text("text"), s.probability("p_T"), s.probability("p_S"), s.probability("p_D"),
+                                s.count("tokens_T"), s.count("tokens_S"), s.count("tokens_D")));
                     }
-                    JsonNode c = n.get("correct");
-                    Correctness correctness = c == null || c.isNull() ? Correctness.UNKNOWN
-                            : c.asBoolean() ? Correctness.CORRECT : Correctness.INCORRECT;
-                    sink.accept(new TracedResponse(id, n.get("group").asText(), correctness, n.get("response").asText(), sentences));
+                    Boolean c = n.optionalBoolean("correct");
+                    Correctness correctness = c == null ? Correctness.UNKNOWN : c ? Correctness.CORRECT : Correctness.INCORRECT;
+                    sink.accept(new TracedResponse(id.asText(), n.text("group"), correctness, n.text("response"), sentences, id));
                 }
                 if (sr.next() != null) throw new IOException(sPath + ": more sentences than " + tPath + " accounts for");
             }
@@ -159,8 +158,8 @@ public final class TraceOutputs {
         return out;
     }
 
-    private static double probability(JsonNode n, String key) {
-        JsonNode v = n.get(key);
-        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    /** The same id: same text and same JSON type (5 is not "5"; 5 as an int and as a BigInteger are). */
+    private static boolean sameId(JsonNode a, JsonNode b) {
+        return a.isTextual() == b.isTextual() && a.asText().equals(b.asText());
     }
 }

@@ -1,16 +1,24 @@
 package dev.provtrace.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.provtrace.io.InvalidRecord;
+import dev.provtrace.io.RecordIds;
 
 /**
  * One input record of {@code trace}: {@code {"id", "question", "response", "answer"?, "correct"?, "group"?}}.
  *
  * @param line    1-based line in the input file (for messages)
+ * @param id      the id's text (duplicate checks, cache keys, messages)
  * @param correct the given correctness, or null when the record has none (then {@code answer} may decide)
+ * @param idValue the id as given, a string or integer node: what the outputs carry
  */
 public record TraceRecord(long line, String id, String question, String response, String answer, Boolean correct,
-                          String group) {
+                          String group, JsonNode idValue) {
+
+    public TraceRecord(long line, String id, String question, String response, String answer, Boolean correct, String group) {
+        this(line, id, question, response, answer, correct, group, TextNode.valueOf(id));
+    }
 
     /** A record that cannot be traced; reported with its file, line and id, and skipped. */
     public static final class Invalid extends InvalidRecord {
@@ -19,8 +27,7 @@ public record TraceRecord(long line, String id, String question, String response
 
     public static TraceRecord parse(long line, JsonNode n) throws Invalid {
         if (!n.isObject()) throw new Invalid("expected a JSON object");
-        JsonNode id = n.get("id");
-        if (id == null || id.isNull() || !id.isValueNode()) throw new Invalid("\"id\" is missing (a string or number)");
+        JsonNode id = requiredId(n, "id");
         String question = requiredText(n, "question");
         String response = requiredText(n, "response");
         if (response.isBlank()) throw new Invalid("\"response\" is empty: there is nothing to trace");
@@ -32,13 +39,21 @@ public record TraceRecord(long line, String id, String question, String response
             correct = c.asBoolean();
         }
         String group = optionalText(n, "group");
-        return new TraceRecord(line, id.asText(), question, response, answer, correct, group == null ? "all" : group);
+        return new TraceRecord(line, id.asText(), question, response, answer, correct, group == null ? "all" : group, id);
+    }
+
+    private static JsonNode requiredId(JsonNode n, String key) throws Invalid {
+        try {
+            return RecordIds.require(n, key);
+        } catch (InvalidRecord e) {
+            throw new Invalid(e.getMessage());
+        }
     }
 
     private static String requiredText(JsonNode n, String key) throws Invalid {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) throw new Invalid("\"" + key + "\" is missing");
-        if (!v.isTextual()) throw new Invalid("\"" + key + "\" must be a string");
+        if (!v.isTextual()) throw new Invalid("\"" + key + "\" must be a string, got " + kind(v));
         return v.asText();
     }
 
@@ -47,6 +62,14 @@ public record TraceRecord(long line, String id, String question, String response
         if (v == null || v.isNull()) return null;
         if (v.isTextual()) return v.asText();
         if (v.isNumber()) return v.asText();
-        throw new Invalid("\"" + key + "\" must be a string");
+        throw new Invalid("\"" + key + "\" must be a string, got " + kind(v));
     }
+
+    /** "number 5", "array", ...: what a field of the wrong type holds. */
+    static String kind(JsonNode v) {
+        String type = v.getNodeType().name().toLowerCase();
+        return v.isValueNode() ? type + " " + abbreviate(v.toString()) : type;
+    }
+
+    private static String abbreviate(String s) { return s.length() <= 40 ? s : s.substring(0, 40) + "..."; }
 }

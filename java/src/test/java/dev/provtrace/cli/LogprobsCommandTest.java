@@ -69,7 +69,7 @@ class LogprobsCommandTest {
         Run r = run(out, "logprobs", "--model", model.toString(), "--input", in.toString(), "--output", out.toString(),
                 "--threads", "2", "--batch-tokens", "16", "--quiet");
 
-        assertEquals(2, r.exit(), r.stderr());
+        assertEquals(3, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("in.jsonl:3"), r.stderr());
         assertTrue(r.stderr().contains("in.jsonl:6 (id \"empty\")") && r.stderr().contains("empty"), r.stderr());
         assertTrue(r.stderr().contains("in.jsonl:7 (id \"oov\")") && r.stderr().contains("999"), r.stderr());

@@ -86,7 +86,7 @@ class SegmentCommandTest {
     void writesTheOutputFileAndReportsBadRecordsWithTheirLine(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out.jsonl");
         Run r = run("segment", "--input", input(dir).toString(), "--output", out.toString());
-        assertEquals(2, r.exit(), r.stderr());
+        assertEquals(3, r.exit(), r.stderr());
         assertBadRecordsReported(r.stderr());
         assertEquals("", r.stdout());
         assertGoodLines(new Run(0, Files.readString(out), "").lines());
@@ -95,7 +95,7 @@ class SegmentCommandTest {
     @Test
     void writesToStandardOutputWithoutOutputOption(@TempDir Path dir) throws Exception {
         Run r = run("segment", "--input", input(dir).toString());
-        assertEquals(2, r.exit(), r.stderr());
+        assertEquals(3, r.exit(), r.stderr());
         assertBadRecordsReported(r.stderr());
         assertGoodLines(r.lines());
     }

@@ -80,7 +80,7 @@ class SelectCommandTest {
                 line(single)));                                                             // 13 good, its question's only candidate
         Path out = dir.resolve("bad-out"), output = dir.resolve("bad-selected.jsonl");
         TraceCommandTest.Run r = TraceCommandTest.run(select(in, output, "--out", out.toString(), "--compare-all"));
-        assertEquals(2, r.exit(), r.err());
+        assertEquals(3, r.exit(), r.err());
         String err = r.err();
         String f = in.toString();
         for (String expected : List.of(
@@ -195,13 +195,15 @@ class SelectCommandTest {
         assertEquals(0, r.exit(), r.err());
         List<String> got = Files.readAllLines(output);
         ObjectNode expected = JSON.createObjectNode();
+        expected.set("id", demo.get(0).get("id"));
         expected.putArray("messages").add(JSON.createObjectNode().put("role", "user").put("content", demo.get(0).get("question").asText()))
                 .add(JSON.createObjectNode().put("role", "assistant").put("content", demo.get(0).get("response").asText()));
-        assertEquals(List.of(JSON.writeValueAsString(expected)), got, "the student-style candidate, in chat format, nothing else");
+        assertEquals(List.of(JSON.writeValueAsString(expected)), got, "the student-style candidate, in chat format, with its id");
         assertTrue(Files.isDirectory(sub.resolve(".provtrace-cache")), "no --out and no --cache: .provtrace-cache next to the output");
         try (Stream<Path> files = Files.list(sub)) {
-            assertEquals(2, files.count(), "the output and the cache, no temporary files left behind");
+            assertEquals(3, files.count(), "the output, its (empty) rejected list and the cache, no temporary files left behind");
         }
+        assertEquals(0, Files.size(sub.resolve("sft.jsonl.rejected.jsonl")), "nothing rejected");
         assertFalse(Files.exists(sub.resolve("selection.json")));
     }
 }

@@ -69,7 +69,7 @@ class TraceCommandTest {
         Path out = dir.resolve("out");
         Run r = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", d.toString(),
                 "--input", in.toString(), "--out", out.toString(), "--threads", "2", "--quiet");
-        assertEquals(2, r.exit(), r.err());
+        assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains("in.jsonl:3") && r.err().contains("empty"), r.err());
         assertTrue(r.err().contains("in.jsonl:4 (id \"r4\")") && r.err().contains("max_position_embeddings"), r.err());
         assertTrue(r.err().contains("in.jsonl:5"), r.err());
@@ -104,7 +104,7 @@ class TraceCommandTest {
         Run again = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", d.toString(),
                 "--input", in.toString(), "--out", out.toString(), "--threads", "2", "--quiet",
                 "--alpha", "0.02", "--beta", "0.05");
-        assertEquals(2, again.exit());
+        assertEquals(3, again.exit());
         assertEquals(cacheBytes, cacheBytes(out), "nothing was scored again");
         // ... and gives exactly what classify gave
         assertEquals(lines(out.resolve("sentences.jsonl")), lines(dir.resolve("relabelled/sentences.jsonl")),

@@ -60,16 +60,21 @@ class CandidateStatsTest {
     void candidatesAreParsedAndBadOnesExplained() throws Exception {
         Candidate c = Candidate.parse(3, JSON.readTree("{\"id\": 12, \"question_id\": \"q\", \"question\": \"Why?\", \"response\": \"Because 🙂.\", \"x\": 1}"));
         assertEquals("12", c.id());
+        assertTrue(c.idValue().isInt(), "the id keeps its JSON type");
         assertEquals(10, c.responseChars(), "code points");
         assertEquals("q", c.toTraceRecord().group());
         for (String[] bad : List.of(
                 new String[] {"[1]", "expected a JSON object"},
-                new String[] {"{\"question_id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"id\" is missing (a string or number)"},
-                new String[] {"{\"id\": {}, \"question_id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"id\" must be a string or number, got {}"},
-                new String[] {"{\"id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"question_id\" is missing (a string or number)"},
+                new String[] {"{\"question_id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"id\" is missing (a string or an integer)"},
+                new String[] {"{\"id\": {}, \"question_id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"id\" must be a string or an integer, got {}"},
+                new String[] {"{\"id\": 1E2, \"question_id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"id\" must be a string or an integer, got 100.0"},
+                new String[] {"{\"id\": true, \"question_id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"id\" must be a string or an integer, got true"},
+                new String[] {"{\"id\": 1, \"question_id\": 1.5, \"question\": \"q\", \"response\": \"r\"}", "\"question_id\" must be a string or an integer, got 1.5"},
+                new String[] {"{\"id\": 1, \"question_id\": 1, \"question\": [\"q\"], \"response\": \"r\"}", "\"question\" must be a string, got array"},
+                new String[] {"{\"id\": 1, \"question\": \"q\", \"response\": \"r\"}", "\"question_id\" is missing (a string or an integer)"},
                 new String[] {"{\"id\": 1, \"question_id\": 1, \"response\": \"r\"}", "\"question\" is missing"},
                 new String[] {"{\"id\": 1, \"question_id\": 1, \"question\": \"q\"}", "\"response\" is missing"},
-                new String[] {"{\"id\": 1, \"question_id\": 1, \"question\": \"q\", \"response\": 5}", "\"response\" must be a string"},
+                new String[] {"{\"id\": 1, \"question_id\": 1, \"question\": \"q\", \"response\": 5}", "\"response\" must be a string, got number"},
                 new String[] {"{\"id\": 1, \"question_id\": 1, \"question\": \"q\", \"response\": \" \\n\"}", "\"response\" is empty: there is nothing to score"})) {
             Candidate.Invalid e = assertThrows(Candidate.Invalid.class, () -> Candidate.parse(1, JSON.readTree(bad[0])), bad[0]);
             assertEquals(bad[1], e.getMessage());
