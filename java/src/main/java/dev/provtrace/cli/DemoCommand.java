@@ -54,12 +54,14 @@ final class DemoCommand implements Callable<Integer> {
         TraceCommand.printSummary(r.summary(), out);
         System.out.printf("planted labels recovered: %d of %d sentences (%.1f s)%n", agreement[0], agreement[1],
                 (System.nanoTime() - start) / 1e9);
-        System.out.println("rerun any step on these files, e.g.: provtrace classify --scores " + out + " --beta auto");
+        System.out.println("rerun any step on these files, e.g.:");
+        System.out.println("  " + ShellCommand.of("classify", "--scores", out, "--beta", "auto"));
         Path candidates = out.resolve(DemoCandidates.FILE);
         DemoCandidates.write(candidates);
-        System.out.println("or select data: provtrace select --teacher " + models.teacher() + " --student " + models.student()
-                + " --input " + candidates + " --output " + out.resolve("selected.jsonl") + " --compare-all --out "
-                + out.resolve("selection"));
+        System.out.println("or select data:");
+        System.out.println("  " + ShellCommand.of("select", "--teacher", models.teacher(), "--student", models.student(),
+                "--input", candidates, "--output", out.resolve("selected.jsonl"), "--compare-all", "--out",
+                out.resolve("selection")));
         return agreement[0] == agreement[1] && r.failed() == 0 ? 0 : 1;
     }
 
