@@ -68,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
+        if (sgemmN < 1) throw new IllegalArgumentException("--sgemm-n must be >= 1, got " + sgemmN);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         ModelConfig config;
         Checkpoint ckpt;

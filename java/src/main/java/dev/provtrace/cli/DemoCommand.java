@@ -39,6 +39,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         long start = System.nanoTime();
         DemoTrio.generate(out);
         System.err.println("demo trio written to " + out.resolve(DemoTrio.MODELS_DIR) + " (teacher, student, distilled)");

@@ -45,7 +45,7 @@ final class LogprobsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(InputFiles.notAFile(input));
         if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0");
         long lines = LogprobsJob.countLines(input);
         try (Engine engine = Engine.load(model, engineArgs.options());

@@ -32,7 +32,7 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(InputFiles.notAFile(input));
         SegmentJob job = new SegmentJob(new Segmenter(), System.err);
         SegmentJob.Result r;
         if (output != null) {

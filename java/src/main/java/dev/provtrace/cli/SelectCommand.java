@@ -88,8 +88,9 @@ final class SelectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(input + ": input file not found");
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException(InputFiles.notAFile(input));
         if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
+        if (chunk < 1) throw new IllegalArgumentException("--chunk must be >= 1, got " + chunk);
         Strategy primary = Strategy.parse(strategy);
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
         SelectionJob.Options options = new SelectionJob.Options(teacher, student, prompt.format(), prompt.template,
