@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
 final class BenchCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder")
+        @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder (this or --random is required)")
         Path model;
 
         @Option(names = "--random", paramLabel = "PRESET|config.json",
@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sgemm-n", defaultValue = "2048", description = "size of the reference square sgemm (default ${DEFAULT-VALUE})")
     int sgemmN;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE (default: not written)")
     Path json;
 
     @Override

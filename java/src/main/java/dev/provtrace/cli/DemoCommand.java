@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "N") Integer threads;
+    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)") Integer threads;
 
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Architecture, sizes, dtypes, parameter count, tokenizer and chat template of a model folder.")
 final class InspectCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the Hugging Face model folder to describe")
     Path model;
 
     @Option(names = "--json", description = "print JSON instead of text")

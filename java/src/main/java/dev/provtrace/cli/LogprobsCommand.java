@@ -25,13 +25,13 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records with \"id\" and \"text\" or \"input_ids\", one JSON object a line")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done")
     Path output;
 
-    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position")
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position (default ${DEFAULT-VALUE}: none)")
     int topK;
 
     @Option(names = "--entropy", description = "also give the entropy (nats) of each next-token distribution")

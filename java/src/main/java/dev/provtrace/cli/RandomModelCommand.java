@@ -28,10 +28,10 @@ final class RandomModelCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "bf16", description = "f32 or bf16 (default ${DEFAULT-VALUE})")
     String dtype;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for config.json and model.safetensors (created if missing)")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1234")
+    @Option(names = "--seed", defaultValue = "1234", description = "seed of the random weights (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override

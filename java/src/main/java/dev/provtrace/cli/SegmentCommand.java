@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 final class SegmentCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records with \"id\" and \"response\", one JSON object a line")
     Path input;
 
     @Option(names = "--output", paramLabel = "FILE.jsonl", description = "written atomically when done (default: standard output)")

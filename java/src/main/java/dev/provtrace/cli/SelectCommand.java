@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "select", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
-        description = {"Teacher-guided data selection: per question, keep the candidate teacher responses with the most",
-                "Teacher sentences (two-model labels under the teacher and the original student), or compare baselines.",
+        description = {"Teacher-guided data selection: per question, keep the candidates with the most Teacher sentences.",
+                "Each candidate teacher response is labelled under the teacher and the original student (two-model",
+                "labels); --compare-all compares the baselines.",
                 "Input lines: {\"id\", \"question_id\", \"question\", \"response\", ...}; extra fields are carried through.",
                 "Output: the selected candidates in input order, each with n_sentences, teacher_count, common_count,",
                 "student_count, unscored_count, teacher_ratio, response_chars (and grape_score when computed).",
@@ -45,10 +46,11 @@ final class SelectCommand implements Callable<Integer> {
     @Mixin
     PromptArgs prompt;
 
-    @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
+    @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "the teacher model folder") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
     Path student;
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "candidate responses, one JSON object a line")
+    Path input;
     @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "the selected candidates (written atomically)")
     Path output;
 
@@ -68,7 +70,7 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "seed of the random strategy (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "also write candidates.jsonl (statistics of every candidate), selection.json and report.html here")
+    @Option(names = "--out", paramLabel = "DIR", description = "also write candidates.jsonl (statistics of every candidate), selection.json and report.html here (default: not written)")
     Path out;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "score caches (default: --out DIR/cache, else .provtrace-cache next to --output)")
