@@ -7,9 +7,9 @@ import java.nio.file.Path;
 final class InputFiles {
     private InputFiles() {}
 
-    /** "x: input file not found", "x: is a folder, not an input file", or "x: not a regular file". */
+    /** "x: input file not found", "--input x: is a folder, not an input file", or "x: not a regular file". */
     static String notAFile(Path input) {
-        if (Files.isDirectory(input)) return input + ": is a folder, not an input file";
+        if (Files.isDirectory(input)) return "--input " + input + ": is a folder, not an input file";
         if (Files.exists(input)) return input + ": not a regular file";
         return input + ": input file not found";
     }

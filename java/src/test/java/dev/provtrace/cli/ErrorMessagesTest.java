@@ -36,7 +36,7 @@ class ErrorMessagesTest {
     void aFolderGivenAsInputIsCalledAFolder(@TempDir Path dir) throws Exception {
         TraceCommandTest.Run r = TraceCommandTest.run("segment", "--input", dir.toString());
         assertEquals(1, r.exit());
-        assertEquals("error: " + dir + ": is a folder, not an input file\n", r.err());
+        assertEquals("error: --input " + dir + ": is a folder, not an input file\n", r.err());
         Path missing = dir.resolve("nope.jsonl");
         r = TraceCommandTest.run("segment", "--input", missing.toString());
         assertEquals("error: " + missing + ": input file not found\n", r.err());
