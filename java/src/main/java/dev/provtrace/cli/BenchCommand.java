@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
 final class BenchCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder")
+        @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder (this or --random is required)")
         Path model;
 
         @Option(names = "--random", paramLabel = "PRESET|config.json",
@@ -65,11 +65,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sgemm-n", defaultValue = "2048", description = "size of the reference square sgemm (default ${DEFAULT-VALUE})")
     int sgemmN;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON (- for standard output)")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE (- for standard output; default: not written)")
     Path json;
 
     @Override
     public Integer call() throws Exception {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
+        if (sgemmN < 1) throw new IllegalArgumentException("--sgemm-n must be >= 1, got " + sgemmN);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         // with --json - the JSON owns standard output; the readable lines go to stderr
         PrintStream out = AtomicOutput.isStandardStream(json) ? System.err : System.out;

@@ -21,9 +21,11 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--scores", required = true, paramLabel = "DIR", description = "the --out folder of a trace")
     Path scores;
 
-    @Option(names = "--alpha", defaultValue = "0.1") double alpha;
+    @Option(names = "--alpha", defaultValue = "0.1", description = "Shared when all |Δ| ≤ α (default ${DEFAULT-VALUE})")
+    double alpha;
 
-    @Option(names = "--beta", defaultValue = "0.1", description = "a number or auto") String beta;
+    @Option(names = "--beta", defaultValue = "0.1", description = "Teacher/Student when ±Δ_TS > β; a number or auto (default ${DEFAULT-VALUE})")
+    String beta;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where to write (default: --scores itself)")
     Path out;

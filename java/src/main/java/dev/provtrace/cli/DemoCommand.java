@@ -34,12 +34,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "N") Integer threads;
+    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)") Integer threads;
 
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
     @Override
     public Integer call() throws Exception {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         long start = System.nanoTime();
         OutputGuard.refuseStandardStream("--out", out);
         DemoTrio.generate(out);
@@ -56,12 +57,14 @@ final class DemoCommand implements Callable<Integer> {
         TraceCommand.printSummary(r.summary(), out);
         System.out.printf("planted labels recovered: %d of %d sentences (%.1f s)%n", agreement[0], agreement[1],
                 (System.nanoTime() - start) / 1e9);
-        System.out.println("rerun any step on these files, e.g.: provtrace classify --scores " + out + " --beta auto");
+        System.out.println("rerun any step on these files, e.g.:");
+        System.out.println("  " + ShellCommand.of("classify", "--scores", out, "--beta", "auto"));
         Path candidates = out.resolve(DemoCandidates.FILE);
         DemoCandidates.write(candidates);
-        System.out.println("or select data: provtrace select --teacher " + models.teacher() + " --student " + models.student()
-                + " --input " + candidates + " --output " + out.resolve("selected.jsonl") + " --compare-all --out "
-                + out.resolve("selection"));
+        System.out.println("or select data:");
+        System.out.println("  " + ShellCommand.of("select", "--teacher", models.teacher(), "--student", models.student(),
+                "--input", candidates, "--output", out.resolve("selected.jsonl"), "--compare-all", "--out",
+                out.resolve("selection")));
         return agreement[0] == agreement[1] && r.failed() == 0 ? 0 : 1;
     }
 

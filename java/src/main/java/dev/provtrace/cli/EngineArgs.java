@@ -20,6 +20,9 @@ final class EngineArgs {
     boolean skipWeightScan;
 
     EngineOptions options() {
+        // checked here, not only in EngineOptions, so the message names the option the user typed
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
         return new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens, allowLong,
                 !skipWeightScan);
     }

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Architecture, sizes, dtypes, parameter count, tokenizer and chat template of a model folder,",
-                "with the weights checked against the config and scanned for NaN/Inf. Exit code 1 when they are not valid."})
+        description = {"Architecture, sizes, dtypes, parameter count, tokenizer and chat template of a model folder.",
+                "The weights are checked against the config and scanned for NaN/Inf; exit code 1 when they are not valid."})
 final class InspectCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the Hugging Face model folder to describe")
     Path model;
 
     @Option(names = "--json", description = "print JSON instead of text")

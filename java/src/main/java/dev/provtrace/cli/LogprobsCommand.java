@@ -33,14 +33,14 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records to score (- for standard input)")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records with \"id\" and \"text\" or \"input_ids\", one JSON object a line (- for standard input)")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.jsonl",
             description = "written atomically when done (- for standard output)")
     Path output;
 
-    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position")
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position (default ${DEFAULT-VALUE}: none)")
     int topK;
 
     @Option(names = "--entropy", description = "also give the entropy (nats) of each next-token distribution")

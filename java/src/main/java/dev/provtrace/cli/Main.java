@@ -34,7 +34,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            commandLine.getErr().println("error: " + ErrorMessage.of(ex));
             if (System.getenv("PROVTRACE_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
             return isBadOptionValue(ex) ? ExitCodes.USAGE : ExitCodes.FAILURE;
         });

@@ -11,7 +11,7 @@ final class PromptArgs {
             description = "chat (each model's chat template) or raw (question, newline, response); default ${DEFAULT-VALUE}")
     String promptFormat;
 
-    @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for every model instead of their own")
+    @Option(names = "--template", paramLabel = "FILE", description = "a Jinja chat template to use for every model instead of their own (default: each model's own)")
     Path template;
 
     PromptBuilder.Format format() {

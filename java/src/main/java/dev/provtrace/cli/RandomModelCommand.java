@@ -13,12 +13,16 @@ import picocli.CommandLine.Option;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Writes a model folder with random weights of a real model's shape, for benchmarks and memory checks. */
 @Command(name = "random-model", mixinStandardHelpOptions = true,
         description = "Write config.json + model.safetensors with random weights of a preset's (or a config.json's) shape.")
 final class RandomModelCommand implements Callable<Integer> {
+    /** The bundled presets: Hugging Face's own config.json of each model, under /presets/NAME.json in the jar. */
+    static final List<String> PRESETS = List.of("qwen2.5-0.5b", "llama-2-7b");
+
     @Option(names = "--preset", required = true, paramLabel = "PRESET|config.json",
             description = "qwen2.5-0.5b, llama-2-7b, or a config.json file")
     String preset;
@@ -26,10 +30,10 @@ final class RandomModelCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "bf16", description = "f32 or bf16 (default ${DEFAULT-VALUE})")
     String dtype;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for config.json and model.safetensors (created if missing)")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1234")
+    @Option(names = "--seed", defaultValue = "1234", description = "seed of the random weights (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override
@@ -54,7 +58,8 @@ final class RandomModelCommand implements Callable<Integer> {
         if (Files.isRegularFile(p)) return om.readTree(p.toFile());
         try (InputStream in = RandomModelCommand.class.getResourceAsStream("/presets/" + name + ".json")) {
             if (in == null) {
-                throw new IllegalArgumentException(name + ": neither a config.json file nor a bundled preset (qwen2.5-0.5b, llama-2-7b)");
+                throw new IllegalArgumentException(name + ": neither a config.json file nor a bundled preset ("
+                        + String.join(", ", PRESETS) + ")");
             }
             return om.readTree(in);
         }

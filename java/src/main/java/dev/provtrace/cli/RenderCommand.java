@@ -21,14 +21,16 @@ import java.util.concurrent.Callable;
 @Command(name = "render", mixinStandardHelpOptions = true,
         description = "Print a model's chat template rendered for a conversation, exactly as the model is fed it.")
 final class RenderCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the model folder whose chat template and special tokens are used")
+    Path model;
 
     @Option(names = "--messages", required = true, paramLabel = "FILE.json",
             description = "a JSON array of {\"role\", \"content\"}") Path messages;
 
-    @Option(names = "--add-generation-prompt") boolean addGenerationPrompt;
+    @Option(names = "--add-generation-prompt", description = "end with the opening of the assistant's turn, as add_generation_prompt=True (default: off)")
+    boolean addGenerationPrompt;
 
-    @Option(names = "--template", paramLabel = "FILE", description = "render this Jinja template instead of the model's")
+    @Option(names = "--template", paramLabel = "FILE", description = "render this Jinja template instead of the model's (default: the model's own)")
     Path template;
 
     @Override

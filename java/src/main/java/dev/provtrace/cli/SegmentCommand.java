@@ -25,7 +25,7 @@ final class SegmentCommand implements Callable<Integer> {
     @Mixin
     RecordArgs records;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records to segment (- for standard input)")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records with \"id\" and \"response\", one JSON object a line (- for standard input)")
     Path input;
 
     @Option(names = "--output", paramLabel = "FILE.jsonl",

@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "select", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
-        description = {"Teacher-guided data selection: per question, keep the candidate teacher responses with the most",
-                "Teacher sentences (two-model labels under the teacher and the original student), or compare baselines.",
+        description = {"Teacher-guided data selection: per question, keep the candidates with the most Teacher sentences.",
+                "Each candidate teacher response is labelled under the teacher and the original student (two-model",
+                "labels); --compare-all compares the baselines.",
                 "Input lines: {\"id\", \"question_id\", \"question\", \"response\", ...}; extra fields are carried through.",
                 "Output: the selected candidates in input order, each with n_sentences, teacher_count, common_count,",
                 "student_count, unscored_count, teacher_ratio, response_chars (and grape_score when computed).",
@@ -54,12 +55,12 @@ final class SelectCommand implements Callable<Integer> {
     @Mixin
     RecordArgs records;
 
-    @Option(names = "--teacher", required = true, paramLabel = "DIR") Path teacher;
+    @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "the teacher model folder") Path teacher;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "the original student, before training")
     Path student;
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl",
-            description = "the candidates (- for standard input, copied to the cache folder as " + StandardInput.SPOOL_FILE
-                    + " since it is read in passes)") Path input;
+            description = "candidate responses, one JSON object a line (- for standard input, copied to the cache folder as "
+                    + StandardInput.SPOOL_FILE + " since it is read in passes)") Path input;
     @Option(names = "--output", required = true, paramLabel = "FILE.jsonl",
             description = "the selected candidates (written atomically; - for standard output, the summary then goes to stderr)")
     Path output;
@@ -80,7 +81,7 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "seed of the random strategy (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "also write candidates.jsonl (statistics of every candidate), selection.json and report.html here")
+    @Option(names = "--out", paramLabel = "DIR", description = "also write candidates.jsonl (statistics of every candidate), selection.json and report.html here (default: not written)")
     Path out;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "score caches (default: --out DIR/cache, else .provtrace-cache next to --output)")
@@ -103,6 +104,7 @@ final class SelectCommand implements Callable<Integer> {
         StandardInput.check("--input", input);
         refuseClobbering();
         if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
+        if (chunk < 1) throw new IllegalArgumentException("--chunk must be >= 1, got " + chunk);
         Strategy primary = Strategy.parse(strategy);
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
         SelectionJob.Options options = new SelectionJob.Options(teacher, student, prompt.format(), prompt.template,

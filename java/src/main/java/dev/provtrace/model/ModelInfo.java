@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.io.Checkpoint;
+import dev.provtrace.io.JsonFiles;
 import dev.provtrace.io.NonFiniteScan;
 import dev.provtrace.io.SafetensorsCheckpoint;
 import dev.provtrace.io.TensorView;
@@ -40,7 +41,7 @@ public final class ModelInfo {
         ObjectNode out = JSON.createObjectNode();
         out.put("folder", dir.toString());
         ModelConfig c = ModelConfig.load(dir.resolve("config.json"));
-        JsonNode raw = JSON.readTree(dir.resolve("config.json").toFile());
+        JsonNode raw = JsonFiles.read(dir.resolve("config.json"));
         ObjectNode arch = out.putObject("architecture");
         arch.put("model_type", c.modelType());
         if (raw.has("architectures")) arch.set("architectures", raw.get("architectures"));
@@ -155,8 +156,8 @@ public final class ModelInfo {
             ct.put("present", true);
             ct.put("source", "chat_template.jinja");
             ct.put("chars", Files.readString(jinja).length());
-        } else if (Files.isRegularFile(cfg) && JSON.readTree(cfg.toFile()).hasNonNull("chat_template")) {
-            JsonNode t = JSON.readTree(cfg.toFile()).get("chat_template");
+        } else if (Files.isRegularFile(cfg) && JsonFiles.read(cfg) instanceof ObjectNode c && c.hasNonNull("chat_template")) {
+            JsonNode t = c.get("chat_template");
             ct.put("present", true);
             ct.put("source", "tokenizer_config.json");
             ct.put("chars", t.isTextual() ? t.asText().length() : t.toString().length());

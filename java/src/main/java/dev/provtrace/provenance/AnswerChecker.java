@@ -5,21 +5,26 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether a response's final answer matches a reference answer.
+ * Decides whether a response's final answer matches a reference answer, and says {@link Correctness#UNKNOWN}
+ * whenever it cannot prove either. A wrong "incorrect" moves a response from the correct curve to the incorrect
+ * one, so only what is decided exactly is decided:
  * <ul>
  *   <li><b>Which answer.</b> The content of the last {@code \boxed{}} / {@code \fbox{}} ({@link BoxedAnswer}).
  *       For a multiple-choice reference (a single letter) the choice can also come from a final "Answer: B"
  *       phrase when there is no box ({@link ChoiceAnswer}).</li>
- *   <li><b>Same answer.</b> Both sides are normalised ({@link AnswerNormalizer}); equal strings match. Otherwise,
- *       if both are numbers they match by exact value ({@link ExactNumber}: {@code 0.5 = \frac{1}{2} = 1/2 =
- *       \frac12}). A leading assignment ({@code x=5}) is dropped from one side when the other has none. Tuples
- *       and intervals with the same brackets match element by element.</li>
- *   <li><b>Percentages.</b> A number with {@code %} matches either the number itself or a hundredth of it:
- *       {@code 50\%} matches both {@code 50} and {@code 0.5}. References often leave the % out, and models
- *       write a percentage as a fraction as often as not; a wrong answer rarely coincides with the other reading.</li>
- *   <li><b>Unknown, not wrong.</b> {@link Correctness#UNKNOWN} when the reference is missing or blank, when the
- *       response has no (complete, non-empty) box, or, for a multiple-choice reference, when no letter can be
- *       read (a boxed value instead of a letter is not judged).</li>
+ *   <li><b>Equal</b> when the normalised strings are identical ({@link AnswerNormalizer}), whatever they hold.</li>
+ *   <li><b>Equal or different</b> when both sides are exact rational numbers ({@link ExactNumber}: integers,
+ *       decimals, scientific notation, {@code \frac{a}{b}}, {@code a/b}, with signs): {@code 0.5 = \frac{1}{2}},
+ *       {@code 6.18 ≠ 6.17}. A number with {@code %} stands for the number itself or a hundredth of it
+ *       ({@code 50\%} matches {@code 50} and {@code 0.5}, not {@code 0.05}): references often leave the % out.</li>
+ *   <li><b>Equal or different</b> for a multiple-choice reference: the letters are compared.</li>
+ *   <li>A leading assignment ({@code x=5}) is dropped from one side when the other has none, and from both when
+ *       both assign the same name; tuples and intervals with the same brackets and the same number of elements
+ *       are equal when every element is (never different: {@code (1,2)} may be a set of two solutions).</li>
+ *   <li><b>Unknown</b> for everything else: symbolic expressions ({@code x^2+2x+1} vs {@code (x+1)^2}), radicals
+ *       ({@code 2\sqrt{3}} vs {@code \sqrt{12}}), π, sets, intervals, matrices, text, a number against a
+ *       non-number; and when the reference is missing or blank, the response has no (complete, non-empty) box,
+ *       or, for a multiple-choice reference, no letter can be read (a boxed value instead of a letter).</li>
  * </ul>
  */
 public final class AnswerChecker {
@@ -38,7 +43,7 @@ public final class AnswerChecker {
             return given.get().equals(choice.get()) ? Correctness.CORRECT : Correctness.INCORRECT;
         }
         if (boxed.isEmpty()) return Correctness.UNKNOWN;
-        return equivalent(boxed.get(), ref) ? Correctness.CORRECT : Correctness.INCORRECT;
+        return compare(boxed.get(), ref);
     }
 
     /** The final answer the checker would compare: the last box's content, if any. */
@@ -46,22 +51,36 @@ public final class AnswerChecker {
         return BoxedAnswer.last(response).filter(b -> !b.isBlank());
     }
 
-    /** True when two answers (LaTeX, not normalised) are the same by the rules above. */
+    /** True when two answers (LaTeX, not normalised) are provably the same by the rules above. */
     public static boolean equivalent(String answer, String reference) {
+        return compare(answer, reference) == Correctness.CORRECT;
+    }
+
+    /** Two answers (LaTeX, not normalised): CORRECT when provably equal, INCORRECT when provably different, else UNKNOWN. */
+    public static Correctness compare(String answer, String reference) {
         String a = AnswerNormalizer.normalize(answer), r = AnswerNormalizer.normalize(reference);
-        if (a.isEmpty() || r.isEmpty()) return false;
-        String aValue = AnswerNormalizer.withoutAssignment(a), rValue = AnswerNormalizer.withoutAssignment(r);
-        if (aValue != null && rValue == null) a = aValue;
-        if (rValue != null && aValue == null) r = rValue;
+        if (a.isEmpty() || r.isEmpty()) return Correctness.UNKNOWN;
+        if (a.equals(r)) return Correctness.CORRECT;
+        String[] aAssign = AnswerNormalizer.assignment(a), rAssign = AnswerNormalizer.assignment(r);
+        if (aAssign != null && rAssign == null) a = aAssign[1];
+        else if (rAssign != null && aAssign == null) r = rAssign[1];
+        else if (aAssign != null) {
+            if (!aAssign[0].equals(rAssign[0])) return Correctness.UNKNOWN;   // x=5 vs y=5: different questions?
+            a = aAssign[1];
+            r = rAssign[1];
+        }
         return sameNormalized(a, r);
     }
 
-    private static boolean sameNormalized(String a, String r) {
-        if (a.equals(r)) return true;
+    private static Correctness sameNormalized(String a, String r) {
+        if (a.equals(r)) return Correctness.CORRECT;
         List<ExactNumber> aValues = numericReadings(a), rValues = numericReadings(r);
-        for (ExactNumber x : aValues) if (rValues.contains(x)) return true;
-        if (!aValues.isEmpty() || !rValues.isEmpty()) return false;
-        return sameElements(a, r);
+        if (!aValues.isEmpty() && !rValues.isEmpty()) {
+            for (ExactNumber x : aValues) if (rValues.contains(x)) return Correctness.CORRECT;
+            return Correctness.INCORRECT;
+        }
+        if (!aValues.isEmpty() || !rValues.isEmpty()) return Correctness.UNKNOWN;   // 5 vs \sqrt{25}
+        return sameElements(a, r) ? Correctness.CORRECT : Correctness.UNKNOWN;
     }
 
     /** The values a normalised answer can stand for: none, its value, or for "p%" both p and p/100. */
@@ -76,7 +95,7 @@ public final class AnswerChecker {
         return out;
     }
 
-    /** (1,\frac12) vs (1,0.5): same brackets, same number of top-level elements, each equivalent. */
+    /** (1,\frac12) vs (1,0.5): same brackets, same number of top-level elements, each provably equal. */
     private static boolean sameElements(String a, String r) {
         if (a.length() < 2 || r.length() < 2) return false;
         char open = a.charAt(0), close = a.charAt(a.length() - 1);
@@ -84,7 +103,7 @@ public final class AnswerChecker {
         if (open != r.charAt(0) || close != r.charAt(r.length() - 1)) return false;
         List<String> as = topLevelParts(a.substring(1, a.length() - 1)), rs = topLevelParts(r.substring(1, r.length() - 1));
         if (as == null || rs == null || as.size() != rs.size() || as.size() < 2) return false;
-        for (int i = 0; i < as.size(); i++) if (!sameNormalized(as.get(i), rs.get(i))) return false;
+        for (int i = 0; i < as.size(); i++) if (sameNormalized(as.get(i), rs.get(i)) != Correctness.CORRECT) return false;
         return true;
     }
 

@@ -30,7 +30,7 @@ final class AnswerNormalizer {
             "\\\\(?:text|textrm|textbf|textnormal|mathrm|mathbf|mbox)\\s*\\{([^{}]*)\\}");
     private static final Pattern THOUSANDS = Pattern.compile("^[+-]?\\d{1,3}(,\\d{3})+(\\.\\d+)?$");
     private static final Pattern ASSIGNMENT = Pattern.compile(
-            "^(?:[A-Za-z]|\\\\[A-Za-z]+)(?:_\\{?[A-Za-z0-9]+\\}?)?=(?!=)(.+)$");
+            "^((?:[A-Za-z]|\\\\[A-Za-z]+)(?:_\\{?[A-Za-z0-9]+\\}?)?)=(?!=)(.+)$");
 
     private AnswerNormalizer() {}
 
@@ -63,7 +63,13 @@ final class AnswerNormalizer {
 
     /** The right-hand side of a leading simple assignment ({@code x=5}, {@code \theta=30}, {@code a_1=2}), or null. */
     static String withoutAssignment(String normalized) {
+        String[] parts = assignment(normalized);
+        return parts != null ? parts[1] : null;
+    }
+
+    /** {name, value} of a leading simple assignment ({@code x=5} gives {"x", "5"}), or null. */
+    static String[] assignment(String normalized) {
         Matcher m = ASSIGNMENT.matcher(normalized);
-        return m.matches() ? m.group(1) : null;
+        return m.matches() ? new String[] {m.group(1), m.group(2)} : null;
     }
 }

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * {@code \frac{1}{2}}, {@code 1/2} and {@code 2/4} are the same value and {@code 6.17} is not {@code 6.170001}.
  * Understood forms, each with an optional sign: an integer or decimal, scientific notation ({@code 4.5e33},
  * {@code 4.5\times10^{33}}, {@code 4.5\cdot10^33}), {@code \frac{a}{b}} and {@code a/b} with a and b integers or
- * decimals (signed inside too: {@code \frac{-1}{2}}). Anything else (surds, π, expressions) is not a number here
- * and is compared as a string. Comparison is exact: a rounded decimal is not equal to a repeating fraction
+ * decimals (signed inside too: {@code \frac{-1}{2}}). Anything else (surds, π, expressions) is not a number here,
+ * and {@link AnswerChecker} leaves it undecided. Comparison is exact: a rounded decimal is not equal to a repeating fraction
  * ({@code 0.333} ≠ {@code \frac{1}{3}}).
  */
 record ExactNumber(BigInteger numerator, BigInteger denominator) {

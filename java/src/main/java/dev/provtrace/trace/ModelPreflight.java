@@ -91,7 +91,8 @@ public final class ModelPreflight {
                 try {
                     prompts.build("What is 6 times 7?", "42");
                 } catch (RuntimeException e) {
-                    throw failure(m, "chat template: " + message(e));
+                    String why = message(e);   // template errors already say which template they come from
+                    throw failure(m, why.startsWith("chat template") || why.startsWith("template ") ? why : "chat template: " + why);
                 }
             }
         } catch (Failure e) {

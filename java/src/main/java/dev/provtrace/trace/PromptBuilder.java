@@ -2,6 +2,7 @@ package dev.provtrace.trace;
 
 import dev.provtrace.text.template.ChatMessage;
 import dev.provtrace.text.template.ChatTemplate;
+import dev.provtrace.text.template.TemplateException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +32,16 @@ public final class PromptBuilder {
 
     private final Format format;
     private final ChatTemplate template;   // null for RAW and GRAPE
+    private final String templateOrigin;   // named in template errors; null for RAW and GRAPE
 
     private PromptBuilder(Format format, ChatTemplate template) {
+        this(format, template, null);
+    }
+
+    private PromptBuilder(Format format, ChatTemplate template, String templateOrigin) {
         this.format = format;
         this.template = template;
+        this.templateOrigin = templateOrigin;
     }
 
     /**
@@ -42,12 +49,18 @@ public final class PromptBuilder {
      */
     public static PromptBuilder create(Path modelDir, Format format, Path templateFile) throws IOException {
         if (format != Format.CHAT) return new PromptBuilder(format, null);
-        if (templateFile != null) {
-            if (!Files.isRegularFile(templateFile)) throw new IOException(templateFile + ": template file not found");
-            return new PromptBuilder(format, ChatTemplate.fromString(Files.readString(templateFile),
-                    ChatTemplate.specialTokens(modelDir)));
+        String origin = templateFile != null ? "template " + templateFile + " (used for " + modelDir + ")"
+                : "chat template of " + modelDir;
+        try {
+            if (templateFile != null) {
+                if (!Files.isRegularFile(templateFile)) throw new IOException(templateFile + ": template file not found");
+                return new PromptBuilder(format, ChatTemplate.fromString(Files.readString(templateFile),
+                        ChatTemplate.specialTokens(modelDir)), origin);
+            }
+            return new PromptBuilder(format, ChatTemplate.load(modelDir), origin);
+        } catch (TemplateException e) {
+            throw new PromptTemplateException(origin, e);
         }
-        return new PromptBuilder(format, ChatTemplate.load(modelDir));
     }
 
     /** Builds the context of one record. */
@@ -60,7 +73,12 @@ public final class PromptBuilder {
             String prompt = GRAPE_QUESTION + question + GRAPE_ANSWER;
             return new PromptContext(prompt + response, prompt.codePointCount(0, prompt.length()), true);
         }
-        String prompt = template.render(List.of(ChatMessage.user(question)), true);
+        String prompt;
+        try {
+            prompt = template.render(List.of(ChatMessage.user(question)), true);
+        } catch (TemplateException e) {
+            throw new PromptTemplateException(templateOrigin, e);
+        }
         int drop = 0;
         if (prompt.stripTrailing().endsWith(THINK) && response.startsWith(THINK)) {
             drop = THINK.length();

@@ -82,7 +82,7 @@ class StandardStreamsAndInputGuardTest {
         Run r = run(null, "segment", "--input", in.toString(), "--output", "-");
         assertEquals(0, r.exit(), r.err());
         assertEquals(SEGMENTED, r.out(), "standard output carries the lines and nothing else");
-        assertEquals("2 records segmented (3 sentences) -> standard output\n", r.err());
+        assertEquals("2 records segmented (3 sentences) -> standard output\nread 2, written 2, rejected 0\n", r.err());
         assertFalse(Files.exists(Path.of("-")), "no file named - is made");
     }
 
@@ -106,7 +106,7 @@ class StandardStreamsAndInputGuardTest {
         for (Path output : List.of(in, dir.resolve("./c.jsonl"), dir.resolve("sub/../c.jsonl"), link, hard)) {
             if (output.toString().contains("sub/")) Files.createDirectories(dir.resolve("sub"));
             Run r = run(null, "segment", "--input", in.toString(), "--output", output.toString());
-            assertEquals(1, r.exit(), r.err());
+            assertEquals(2, r.exit(), r.err());
             assertEquals("error: --output " + output + " is the same file as --input " + in + ": refusing to overwrite the input\n",
                     r.err());
             assertArrayEquals(before, Files.readAllBytes(in), "the input is untouched");
@@ -130,7 +130,7 @@ class StandardStreamsAndInputGuardTest {
     void devNullIsAnOutput(@TempDir Path dir) throws Exception {
         Run r = run(null, "segment", "--input", segmentInput(dir).toString(), "--output", "/dev/null");
         assertEquals(0, r.exit(), r.err());
-        assertEquals("2 records segmented (3 sentences) -> /dev/null\n", r.err());
+        assertEquals("2 records segmented (3 sentences) -> /dev/null\nread 2, written 2, rejected 0\n", r.err());
         assertTrue(Files.isWritable(Path.of("/dev/null")) && !Files.isRegularFile(Path.of("/dev/null")));
     }
 
@@ -156,7 +156,7 @@ class StandardStreamsAndInputGuardTest {
         Path hard = Files.createLink(dir.resolve("same.jsonl"), in);
         Run r = run(null, "logprobs", "--model", dir.resolve("no-such-model").toString(), "--input", in.toString(),
                 "--output", hard.toString());
-        assertEquals(1, r.exit());
+        assertEquals(2, r.exit());
         assertEquals("error: --output " + hard + " is the same file as --input " + in + ": refusing to overwrite the input\n", r.err());
         assertEquals("{\"id\": 1, \"input_ids\": [1, 2]}\n", Files.readString(in));
     }
@@ -192,7 +192,7 @@ class StandardStreamsAndInputGuardTest {
         Path in = Files.copy(demo.resolve(DemoCandidates.FILE), dir.resolve("c.jsonl"));
         byte[] before = Files.readAllBytes(in);
         Run r = run(null, select(in.toString(), dir.resolve("./c.jsonl").toString()).toArray(String[]::new));
-        assertEquals(1, r.exit());
+        assertEquals(2, r.exit());
         assertEquals("error: --output " + dir.resolve("./c.jsonl") + " is the same file as --input " + in
                 + ": refusing to overwrite the input\n", r.err());
         // an --out folder whose candidates.jsonl is the input
@@ -200,13 +200,13 @@ class StandardStreamsAndInputGuardTest {
         Files.createSymbolicLink(out.resolve("candidates.jsonl"), in);
         Run viaOut = run(null, select(in.toString(), dir.resolve("sel.jsonl").toString(), "--out", out.toString())
                 .toArray(String[]::new));
-        assertEquals(1, viaOut.exit());
+        assertEquals(2, viaOut.exit());
         assertEquals("error: --out " + out.resolve("candidates.jsonl") + " is the same file as --input " + in
                 + ": refusing to overwrite the input\n", viaOut.err());
         Path out2 = dir.resolve("out2");
         Run twoOutputs = run(null, select(in.toString(), out2.resolve("selection.json").toString(), "--out", out2.toString())
                 .toArray(String[]::new));
-        assertEquals(1, twoOutputs.exit());
+        assertEquals(2, twoOutputs.exit());
         assertTrue(twoOutputs.err().contains("is the same file as --out " + out2.resolve("selection.json")
                 + ": each output needs its own file"), twoOutputs.err());
         assertArrayEquals(before, Files.readAllBytes(in));
@@ -243,7 +243,7 @@ class StandardStreamsAndInputGuardTest {
         Path sentences = fromFile.resolve("sentences.jsonl");
         byte[] before = Files.readAllBytes(sentences);
         Run clobber = run(null, trace(sentences.toString(), fromFile));
-        assertEquals(1, clobber.exit());
+        assertEquals(2, clobber.exit());
         assertEquals("error: --out " + sentences + " is the same file as --input " + sentences
                 + ": refusing to overwrite the input\n", clobber.err());
         assertArrayEquals(before, Files.readAllBytes(sentences));
@@ -252,7 +252,7 @@ class StandardStreamsAndInputGuardTest {
         Path linked = Files.createDirectories(dir.resolve("linked"));
         Files.createSymbolicLink(linked.resolve("sentences.jsonl"), sentences);
         Run relabel = run(null, "classify", "--scores", fromFile.toString(), "--out", linked.toString(), "--beta", "0.2");
-        assertEquals(1, relabel.exit());
+        assertEquals(2, relabel.exit());
         assertEquals("error: --out " + linked.resolve("sentences.jsonl") + " is the same file as --scores " + sentences
                 + ": refusing to overwrite the input\n", relabel.err());
         assertArrayEquals(before, Files.readAllBytes(sentences));

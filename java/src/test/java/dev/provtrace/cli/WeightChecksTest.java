@@ -58,7 +58,7 @@ class WeightChecksTest {
         LogprobsCommandTest.Run r = LogprobsCommandTest.run(out, "logprobs", "--model", model.toString(),
                 "--input", in.toString(), "--output", out.toString(), "--threads", "2", "--quiet", "--skip-weight-scan",
                 "--top-k", "2", "--entropy");
-        assertEquals(2, r.exit(), r.stderr());
+        assertEquals(3, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("error: " + in + ":2 (id \"b\"): model gave a non-finite log-prob at token 1 (NaN)"), r.stderr());
         assertTrue(r.stderr().contains("2 records scored") && r.stderr().contains("1 bad records"), r.stderr());
         assertEquals(List.of("a", "3"), r.lines().stream().map(l -> l.get("id").asText()).toList());
@@ -192,7 +192,7 @@ class WeightChecksTest {
         TensorPoke.set(d.resolve("model.safetensors"), "lm_head.weight", 3, Float.NaN);
         Path in = traceInput(dir), out = dir.resolve("out");
         TraceCommandTest.Run r = trace(t, s, d, in, out, "--skip-weight-scan", "--quiet");
-        assertEquals(2, r.exit(), r.err());
+        assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains(in + ":1 (id \"a\"): distilled model gave a non-finite log-prob at token 1 (NaN)"), r.err());
         assertTrue(r.err().contains(in + ":2 (id 5): distilled model gave a non-finite log-prob at token 1 (NaN)")
                 || r.err().contains(in + ":2 (id \"5\"): distilled model gave a non-finite log-prob at token 1 (NaN)"), r.err());
@@ -221,7 +221,7 @@ class WeightChecksTest {
         // the scan skipped: the student's NaN log-probs reject the candidate; nothing is selected from NaN
         r = TraceCommandTest.run("select", "--teacher", t.toString(), "--student", s.toString(), "--input", in.toString(),
                 "--output", output.toString(), "--cache", cache.toString(), "--threads", "2", "--skip-weight-scan", "--quiet");
-        assertEquals(2, r.exit(), r.err());
+        assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains(in + ":1 (id \"a\"): student model gave a non-finite log-prob at token 1 (NaN)"), r.err());
         assertEquals("", Files.readString(output));
     }

@@ -89,19 +89,52 @@ class AnswerCheckerTest {
             "\\dfrac{1}{4027} | -\\frac{1}{4027}",
             "\\dfrac{24}{5} | -\\frac{5}{12}",
             "0.333 | \\frac13",
-            "x=5 | y=5",
-            "(1,2) | (2,1)",
-            "(1,2) | [1,2]",
-            "(1,2) | (1,2,3)",
-            "\\sqrt{2} | \\sqrt{3}",
             "50\\% | 0.05",
             "x=5 | 6",
-            "1,2 | 1,20",
+            "x=5 | x=6",
             "36084 | 88572",
-            "\\frac{1}{0} | 0",
+            "-3 | 3",
+            "1/3 | 0.3",
+            "4.5e33 | 4.5\\times10^{32}",
     })
     void differentAnswer(String answer, String reference) {
-        assertFalse(AnswerChecker.equivalent(answer, reference), answer + " vs " + reference);
+        assertEquals(INCORRECT, AnswerChecker.compare(answer, reference), answer + " vs " + reference);
+        assertFalse(AnswerChecker.equivalent(answer, reference));
+    }
+
+    /** What is not a pair of exact numbers (nor the same string) is never called wrong: it may be equal. */
+    @ParameterizedTest(name = "{0} ? {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "2\\sqrt{3} | \\sqrt{12}",                // equal, but only algebra shows it
+            "x^2+2x+1 | (x+1)^2",
+            "\\frac{\\sqrt{2}}{2} | \\frac{1}{\\sqrt{2}}",
+            "\\sqrt{2} | \\sqrt{3}",                  // different, but radicals are not decided
+            "\\pi | 3.14159",
+            "5 | \\sqrt{25}",                        // a number against an expression
+            "2\\pi | 6.28",
+            "\\{1,2\\} | \\{2,1\\}",                  // sets
+            "(1,2) | (2,1)",                          // an ordered pair, or two solutions?
+            "(1,2) | [1,2]",
+            "(1,2) | (1,2,3)",
+            "(0,\\infty) | (0,+\\infty)",
+            "\\begin{pmatrix}1\\\\2\\end{pmatrix} | \\begin{pmatrix}1\\\\3\\end{pmatrix}",
+            "x=5 | y=5",                              // both assign, to different names
+            "1,2 | 1,20",                             // lists of answers
+            "\\text{Monday} | \\text{Tuesday}",       // text
+            "\\frac{1}{0} | 0",                        // not a number
+    })
+    void undecidedAnswer(String answer, String reference) {
+        assertEquals(UNKNOWN, AnswerChecker.compare(answer, reference), answer + " vs " + reference);
+        assertFalse(AnswerChecker.equivalent(answer, reference));
+    }
+
+    @Test
+    void identicalNormalisedStringsAreEqualWhateverTheyHold() {
+        assertEquals(CORRECT, AnswerChecker.compare("2\\sqrt{3}", "2 \\sqrt3"));
+        assertEquals(CORRECT, AnswerChecker.compare("(x+1)^{2}", "(x+1)^2"));
+        assertEquals(CORRECT, AnswerChecker.compare("\\text{Monday}", "Monday"));
+        assertEquals(CORRECT, AnswerChecker.compare("(1,\\sqrt{2})", "(1,\\sqrt2)"));
+        assertEquals(CORRECT, AnswerChecker.compare("x = 2\\sqrt{3}", "2\\sqrt{3}"));
     }
 
     @Test
@@ -114,6 +147,12 @@ class AnswerCheckerTest {
         assertEquals(UNKNOWN, AnswerChecker.check("\\boxed{120}", "  "));
         assertEquals(UNKNOWN, AnswerChecker.check("Mode is", "236"));           // cut off, no box
         assertEquals(UNKNOWN, AnswerChecker.check("the answer is 236", "236"));   // no box: not read for values
+        // what cannot be proven either way is unknown, never incorrect
+        assertEquals(UNKNOWN, AnswerChecker.check("so \\boxed{2\\sqrt{3}}", "\\sqrt{12}"));
+        assertEquals(UNKNOWN, AnswerChecker.check("so \\boxed{x^2+2x+1}", "(x+1)^2"));
+        assertEquals(UNKNOWN, AnswerChecker.check("so \\boxed{\\{1, 2\\}}", "\\{2, 1\\}"));
+        assertEquals(CORRECT, AnswerChecker.check("so \\boxed{2\\sqrt{3}}", "2\\sqrt3"));
+        assertEquals(INCORRECT, AnswerChecker.check("so \\boxed{\\frac{3}{4}}", "0.7"));
     }
 
     @Test
