@@ -4,6 +4,7 @@ import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.score.LogprobsJob;
 import dev.provtrace.tokenizer.HfTokenizer;
+import dev.provtrace.trace.ModelFingerprint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done")
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done; a killed run, rerun with the same arguments, resumes from .FILE.jsonl.partial")
     Path output;
 
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position")
@@ -53,7 +54,9 @@ final class LogprobsCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
                     engineArgs.batchTokens, System.err);
-            LogprobsJob.Result r = job.run(input, output, bar::advance);
+            // what the scores depend on besides the job's own options: the model's files and the engine settings
+            String setup = "model=" + ModelFingerprint.of(model, "logprobs") + " " + engineArgs.options();
+            LogprobsJob.Result r = job.run(input, output, setup, bar::advance);
             bar.finish();
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), output,
                     r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");

@@ -69,13 +69,57 @@ public final class LogprobsJob {
         return last == '\n' ? lines : lines + 1;
     }
 
+    /** Scores {@code input} into {@code output} in one go: a kill loses the run (see the resumable overload). */
     public Result run(Path input, Path output, Progress progress) throws IOException {
-        long written = 0, failed = 0, tokens = 0;
-        try (JsonlReader reader = JsonlReader.open(input); JsonlWriter writer = JsonlWriter.open(output)) {
+        try (JsonlWriter writer = JsonlWriter.open(output)) {
+            return score(input, 0, PartialOutput.Done.NOTHING, (lines, done) -> {
+                for (ObjectNode line : lines) writer.write(line);
+            }, progress);
+        }
+    }
+
+    /**
+     * Scores {@code input} into {@code output} so that a killed run, rerun with the same arguments, continues from
+     * its last complete group and ends with the very bytes of an uninterrupted run ({@link PartialOutput}).
+     * {@code setup} names what the scores depend on besides this job's own options and the input (the model's
+     * fingerprint, the engine options). Where the output is not a regular file (or the input is not one), there is
+     * nothing to resume and the output is written as {@link #run(Path, Path, Progress)} does.
+     */
+    public Result run(Path input, Path output, String setup, Progress progress) throws IOException {
+        if (!PartialOutput.appliesTo(output) || !Files.isRegularFile(input)) return run(input, output, progress);
+        InputDigest digest = InputDigest.of(input);
+        String scoring = "top_k=" + options.topK() + " entropy=" + options.entropy() + " special_tokens="
+                + addSpecialTokens + " group_tokens=" + groupTokens;
+        try (PartialOutput partial = PartialOutput.open(output,
+                new PartialOutput.Setup(setup, scoring, digest.sha256()), errors)) {
+            PartialOutput.Done from = partial.resumedFrom();
+            if (from.line() > 0) {
+                errors.printf("resuming: %d of %d records already scored in %s%s%n", from.records(), digest.lines(),
+                        partial.partial().getFileName(), from.failed() > 0
+                                ? " (" + from.failed() + " bad records among them, reported by the earlier run)" : "");
+                if (progress != null) progress.advance(from.records(), 0);
+            }
+            Result r = score(input, from.line(), from, partial::commit, progress);
+            partial.finish();
+            return r;
+        }
+    }
+
+    /** Receives each scored group's output lines and the count of everything done once they are written. */
+    private interface GroupSink {
+        void accept(List<ObjectNode> lines, PartialOutput.Done done) throws IOException;
+    }
+
+    /** The scoring loop: lines up to {@code skipThrough} were done by an earlier run ({@code before} says what). */
+    private Result score(Path input, long skipThrough, PartialOutput.Done before, GroupSink sink, Progress progress)
+            throws IOException {
+        long written = before.written(), failed = before.failed(), tokens = before.tokens();
+        try (JsonlReader reader = JsonlReader.open(input)) {
             List<ScoreInput> group = new ArrayList<>();
-            List<Long> lines = new ArrayList<>();
-            long groupSize = 0, failedInGroup = 0;
+            long groupSize = 0, failedInGroup = 0, line = skipThrough;
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
+                if (rec.lineNumber() <= skipThrough) continue;
+                line = rec.lineNumber();
                 ScoreInput in = null;
                 if (rec.isMalformed()) {
                     errors.println("error: " + rec.error().orElseThrow().getMessage());
@@ -95,20 +139,20 @@ public final class LogprobsJob {
                     continue;
                 }
                 group.add(in);
-                lines.add(rec.lineNumber());
                 groupSize += in.ids().length;
                 if (groupSize >= groupTokens) {
-                    tokens += flush(group, writer);
+                    tokens += groupSize;
                     written += group.size();
+                    sink.accept(score(group), new PartialOutput.Done(line, written, failed, tokens));
                     if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
                     group.clear();
-                    lines.clear();
                     groupSize = 0;
                     failedInGroup = 0;
                 }
             }
-            tokens += flush(group, writer);
+            tokens += groupSize;
             written += group.size();
+            sink.accept(score(group), new PartialOutput.Done(line, written, failed, tokens));
             if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
         }
         return new Result(written, failed, tokens);
@@ -119,17 +163,15 @@ public final class LogprobsJob {
         return id != null && id.isValueNode() ? " (id " + id + ")" : "";
     }
 
-    private long flush(List<ScoreInput> group, JsonlWriter writer) throws IOException {
-        if (group.isEmpty()) return 0;
+    /** One group's output lines, in input order. */
+    private List<ObjectNode> score(List<ScoreInput> group) {
+        if (group.isEmpty()) return List.of();
         List<int[]> seqs = new ArrayList<>(group.size());
-        long tokens = 0;
-        for (ScoreInput in : group) {
-            seqs.add(in.ids());
-            tokens += in.ids().length;
-        }
+        for (ScoreInput in : group) seqs.add(in.ids());
         List<TokenScores> scores = engine.score(seqs, options, null);
-        for (int i = 0; i < group.size(); i++) writer.write(toJson(group.get(i), scores.get(i)));
-        return tokens;
+        List<ObjectNode> lines = new ArrayList<>(group.size());
+        for (int i = 0; i < group.size(); i++) lines.add(toJson(group.get(i), scores.get(i)));
+        return lines;
     }
 
     private ObjectNode toJson(ScoreInput in, TokenScores s) {
