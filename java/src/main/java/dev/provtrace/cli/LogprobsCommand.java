@@ -54,9 +54,9 @@ final class LogprobsCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
                     engineArgs.batchTokens, System.err);
-            // what the scores depend on besides the job's own options: the model's files and the engine settings
-            String setup = "model=" + ModelFingerprint.of(model, "logprobs") + " " + engineArgs.options();
-            LogprobsJob.Result r = job.run(input, output, setup, bar::advance);
+            // a rerun continues only with the same model files and settings (see LogprobsJob)
+            LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs"), engineArgs.options(),
+                    bar::advance);
             bar.finish();
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), output,
                     r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped" : "");

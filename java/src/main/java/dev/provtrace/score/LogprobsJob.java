@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.Engine;
+import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TokenScores;
 import dev.provtrace.io.JsonlReader;
@@ -71,27 +72,36 @@ public final class LogprobsJob {
 
     /** Scores {@code input} into {@code output} in one go: a kill loses the run (see the resumable overload). */
     public Result run(Path input, Path output, Progress progress) throws IOException {
-        try (JsonlWriter writer = JsonlWriter.open(output)) {
-            return score(input, 0, PartialOutput.Done.NOTHING, (lines, done) -> {
+        JsonlWriter writer = JsonlWriter.open(output);
+        Result r;
+        try {
+            r = score(input, 0, PartialOutput.Done.NOTHING, (lines, done) -> {
                 for (ObjectNode line : lines) writer.write(line);
             }, progress);
+        } catch (IOException | RuntimeException | Error e) {
+            writer.abort();     // a run that failed half-way must not publish what it had
+            throw e;
         }
+        writer.close();
+        return r;
     }
 
     /**
      * Scores {@code input} into {@code output} so that a killed run, rerun with the same arguments, continues from
      * its last complete group and ends with the very bytes of an uninterrupted run ({@link PartialOutput}).
-     * {@code setup} names what the scores depend on besides this job's own options and the input (the model's
-     * fingerprint, the engine options). Where the output is not a regular file (or the input is not one), there is
-     * nothing to resume and the output is written as {@link #run(Path, Path, Progress)} does.
+     * {@code modelFingerprint} and {@code engine} are what the scores depend on besides this job's own options and
+     * the input. Where the output is not a regular file (or the input is not one) there is nothing to resume, and
+     * the output is written through as {@link #run(Path, Path, Progress)} does.
      */
-    public Result run(Path input, Path output, String setup, Progress progress) throws IOException {
+    public Result run(Path input, Path output, String modelFingerprint, EngineOptions engine, Progress progress)
+            throws IOException {
         if (!PartialOutput.appliesTo(output) || !Files.isRegularFile(input)) return run(input, output, progress);
         InputDigest digest = InputDigest.of(input);
-        String scoring = "top_k=" + options.topK() + " entropy=" + options.entropy() + " special_tokens="
+        String settings = "threads=" + engine.threads() + " batch_tokens=" + engine.batchTokens() + " allow_long="
+                + engine.allowLong() + " top_k=" + options.topK() + " entropy=" + options.entropy() + " special_tokens="
                 + addSpecialTokens + " group_tokens=" + groupTokens;
         try (PartialOutput partial = PartialOutput.open(output,
-                new PartialOutput.Setup(setup, scoring, digest.sha256()), errors)) {
+                new PartialOutput.Setup(modelFingerprint, settings, digest.sha256()), errors)) {
             PartialOutput.Done from = partial.resumedFrom();
             if (from.line() > 0) {
                 errors.printf("resuming: %d of %d records already scored in %s%s%n", from.records(), digest.lines(),

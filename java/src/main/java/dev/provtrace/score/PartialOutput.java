@@ -18,7 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A JSONL output that survives a kill: lines are appended to {@code .NAME.partial} beside the output and forced to
@@ -212,9 +216,8 @@ final class PartialOutput implements Closeable {
         }
         List<String> changed = new ArrayList<>();
         if (!setup.model().equals(o.path("model").asText())) changed.add("another model (its config, tokenizer or weights differ)");
-        if (!setup.options().equals(o.path("options").asText())) {
-            changed.add("other options (then: " + o.path("options").asText() + "; now: " + setup.options() + ")");
-        }
+        String options = optionChanges(o.path("options").asText(), setup.options());
+        if (!options.isEmpty()) changed.add("other options (" + options + ")");
         if (!setup.input().equals(o.path("input").asText())) changed.add("another input (the input file's content differs)");
         if (!changed.isEmpty()) {
             messages.println("warning: " + partial + " was made with " + String.join(", ", changed)
@@ -229,6 +232,28 @@ final class PartialOutput implements Closeable {
         }
         return new Recorded(new Done(o.path("line").asLong(), o.path("written").asLong(), o.path("failed").asLong(),
                 o.path("tokens").asLong()), bytes);
+    }
+
+    /** The settings ("key=value key=value ...") that differ: "top_k 0, now 2; threads 4, now 8". */
+    static String optionChanges(String then, String now) {
+        Map<String, String> before = settings(then), after = settings(now);
+        Set<String> keys = new LinkedHashSet<>(after.keySet());
+        keys.addAll(before.keySet());
+        List<String> out = new ArrayList<>();
+        for (String k : keys) {
+            String b = before.getOrDefault(k, "unset"), a = after.getOrDefault(k, "unset");
+            if (!a.equals(b)) out.add(k + " " + b + ", now " + a);
+        }
+        return String.join("; ", out);
+    }
+
+    private static Map<String, String> settings(String s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : s.trim().split("\\s+")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return m;
     }
 
     /** Makes the rename itself durable; best effort (not every platform can open a folder). */
