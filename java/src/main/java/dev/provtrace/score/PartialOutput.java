@@ -103,6 +103,7 @@ final class PartialOutput implements Closeable {
         if (Files.isDirectory(abs)) throw new IOException(output + ": is a folder, cannot write JSONL there");
         Files.createDirectories(abs.getParent());
         Path partial = partialFile(abs), progress = progressFile(abs);
+        boolean existed = Files.exists(partial);
         FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             FileLock lock;
@@ -115,7 +116,7 @@ final class PartialOutput implements Closeable {
                 throw new IOException(partial + ": another logprobs run is writing " + output + " right now; "
                         + "wait for it to finish (two runs on one output would interleave)");
             }
-            Recorded earlier = readProgress(progress, setup, channel.size(), partial, messages);
+            Recorded earlier = readProgress(progress, setup, existed ? channel.size() : -1, partial, messages);
             // cuts off a torn last line, or a group that was written but not yet recorded
             channel.truncate(earlier == null ? 0 : earlier.bytes());
             channel.position(channel.size());
@@ -193,9 +194,16 @@ final class PartialOutput implements Closeable {
 
     /**
      * The earlier run's progress when it can be continued, else null (a fresh start), with a message when a partial
-     * from another setup, or one without a usable record, is being thrown away.
+     * from another setup, or one without a usable record, is being thrown away. {@code partialSize} is -1 when there
+     * was no partial.
      */
     private static Recorded readProgress(Path progress, Setup setup, long partialSize, Path partial, PrintStream messages) {
+        if (partialSize < 0) {
+            // finish() renamed the partial onto the output and was stopped before it removed the record
+            if (Files.isRegularFile(progress)) messages.println("note: " + progress.getFileName() + " is left from a run that"
+                    + " had finished (its partial is already the output); starting afresh");
+            return null;
+        }
         if (!Files.isRegularFile(progress)) {
             if (partialSize > 0) messages.println("warning: " + partial + " has no progress record (" + progress.getFileName()
                     + "); it cannot be continued and is started afresh");

@@ -145,6 +145,19 @@ class LogprobsResumeTest {
     }
 
     @Test
+    void aRecordLeftByAFinishedRunIsDropped() throws Exception {
+        ScoreOptions options = new ScoreOptions(0, false);
+        Path work = Files.createDirectories(dir.resolve("finished")), out = work.resolve("out.jsonl");
+        assertThrows(Stop.class, () -> run(options, input, out, SETUP, 2));
+        // as if finish() had renamed the partial and been killed before it removed the record
+        Files.move(work.resolve(".out.jsonl.partial"), out);
+        Run again = run(options, input, out, SETUP, -1);
+        assertTrue(again.errors().contains("note: .out.jsonl.partial.json is left from a run that had finished"), again.errors());
+        assertArrayEquals(Files.readAllBytes(reference(options, input, "plain.jsonl")), Files.readAllBytes(out));
+        assertEquals(List.of("out.jsonl"), folder(work));
+    }
+
+    @Test
     void optionChangesNameOnlyWhatDiffers() {
         assertEquals("threads 2, now 4", PartialOutput.optionChanges("threads=2 top_k=0", "threads=4 top_k=0"));
         assertEquals("entropy unset, now true", PartialOutput.optionChanges("top_k=0", "top_k=0 entropy=true"));
