@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "logprobs", mixinStandardHelpOptions = true,
         description = {"Teacher-forced log-probability of every token given its prefix, as Hugging Face computes it.",
+                "Resumable: after a kill, the same command continues where the run stopped (from .OUTPUT.partial).",
                 "Input lines: {\"id\": ..., \"text\": \"...\"} or {\"id\": ..., \"input_ids\": [...]}.",
                 "Output lines: {\"id\", \"input_ids\", \"offsets\" (text input; code points), \"token_logprobs\": [null, ...]}",
                 "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
@@ -29,7 +30,7 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done; a killed run, rerun with the same arguments, resumes from .FILE.jsonl.partial")
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "written atomically when done")
     Path output;
 
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position")
