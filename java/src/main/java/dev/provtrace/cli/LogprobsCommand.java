@@ -8,6 +8,7 @@ import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
 import dev.provtrace.score.LogprobsJob;
 import dev.provtrace.tokenizer.HfTokenizer;
+import dev.provtrace.trace.ModelFingerprint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,6 +19,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "logprobs", mixinStandardHelpOptions = true,
         description = {"Teacher-forced log-probability of every token given its prefix, as Hugging Face computes it.",
+                "Resumable: after a kill, the same command continues where the run stopped (from .OUTPUT.partial).",
                 "Input lines: {\"id\": ..., \"text\": \"...\"} or {\"id\": ..., \"input_ids\": [...]}.",
                 "Output lines: {\"id\", \"input_ids\", \"offsets\" (text input; code points), \"token_logprobs\": [null, ...]}",
                 "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
@@ -64,7 +66,9 @@ final class LogprobsCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
                     engineArgs.batchTokens, System.err).maxLineBytes(records.maxLineBytes);
-            LogprobsJob.Result r = job.run(input, output, bar::advance);
+            // a rerun continues only with the same model files and settings (see LogprobsJob)
+            LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs"), engineArgs.options(),
+                    bar::advance);
             bar.finish();
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), AtomicOutput.describe(output),
                     r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped (listed in "

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.Engine;
+import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.engine.FiniteScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TokenScores;
@@ -87,21 +88,87 @@ public final class LogprobsJob {
         return this;
     }
 
-    /** Scores {@code input} into {@code output}; the rejected records go to {@code <output>.rejected.jsonl}. */
+    /**
+     * Scores {@code input} into {@code output} in one go: a kill loses the run (see the resumable overload). The
+     * rejected records go to {@code <output>.rejected.jsonl} (stderr only when the output is not a file).
+     */
     public Result run(Path input, Path output, Progress progress) throws IOException {
-        long written = 0, failed = 0, tokens = 0;
-        nonFinite = 0;
-        rejected = new ArrayList<>();
-        try (JsonlReader reader = JsonlReader.open(input, maxLineBytes); JsonlWriter writer = JsonlWriter.open(output)) {
+        JsonlWriter writer = JsonlWriter.open(output);
+        Result r;
+        try {
+            r = score(input, 0, PartialOutput.Done.NOTHING, new ArrayList<>(), (lines, rejected, done) -> {
+                for (ObjectNode line : lines) writer.write(line);
+            }, progress);
+        } catch (IOException | RuntimeException | Error e) {
+            writer.abort();     // a run that failed half-way must not publish what it had
+            throw e;
+        }
+        writer.close();
+        RejectedFile.write(RejectedFile.besideOutput(output), r.rejected());
+        return r;
+    }
+
+    /**
+     * Scores {@code input} into {@code output} so that a killed run, rerun with the same arguments, continues from
+     * its last complete group and ends with the very bytes of an uninterrupted run ({@link PartialOutput}).
+     * {@code modelFingerprint} and {@code engine} are what the scores depend on besides this job's own options and
+     * the input. Where the output is not a regular file (or the input is not one) there is nothing to resume, and
+     * the output is written through as {@link #run(Path, Path, Progress)} does.
+     */
+    public Result run(Path input, Path output, String modelFingerprint, EngineOptions engine, Progress progress)
+            throws IOException {
+        if (!PartialOutput.appliesTo(output) || !Files.isRegularFile(input)) return run(input, output, progress);
+        InputDigest digest = InputDigest.of(input);
+        String settings = "threads=" + engine.threads() + " batch_tokens=" + engine.batchTokens() + " allow_long="
+                + engine.allowLong() + " top_k=" + options.topK() + " entropy=" + options.entropy() + " special_tokens="
+                + addSpecialTokens + " group_tokens=" + groupTokens;
+        try (PartialOutput partial = PartialOutput.open(output,
+                new PartialOutput.Setup(modelFingerprint, settings, digest.sha256()), errors)) {
+            PartialOutput.Done from = partial.resumedFrom();
+            if (from.line() > 0) {
+                errors.printf("resuming: %d of %d records already scored in %s%s%n", from.records(), digest.lines(),
+                        partial.partial().getFileName(), from.failed() > 0
+                                ? " (" + from.failed() + " bad records among them, reported by the earlier run)" : "");
+                if (progress != null) progress.advance(from.records(), 0);
+            }
+            Path sidecar = RejectedSidecar.fileFor(partial.partial());
+            List<ValidatedJsonl.Skipped> earlier = RejectedSidecar.resume(sidecar, from.line());
+            Result r = score(input, from.line(), from, earlier, (lines, rejected, done) -> {
+                RejectedSidecar.append(sidecar, rejected);   // on disk before the progress record counts them
+                partial.commit(lines, done);
+            }, progress);
+            partial.finish();
+            RejectedFile.write(RejectedFile.besideOutput(output), r.rejected());
+            Files.deleteIfExists(sidecar);
+            return r;
+        }
+    }
+
+    /** Receives each scored group's output lines, its rejected records, and the count of everything done. */
+    private interface GroupSink {
+        void accept(List<ObjectNode> lines, List<ValidatedJsonl.Skipped> rejected, PartialOutput.Done done) throws IOException;
+    }
+
+    /**
+     * The scoring loop: lines up to {@code skipThrough} were done by an earlier run ({@code before} says what, and
+     * {@code rejected} holds its rejected records; this run's are added to it).
+     */
+    private Result score(Path input, long skipThrough, PartialOutput.Done before, List<ValidatedJsonl.Skipped> rejected,
+                         GroupSink sink, Progress progress) throws IOException {
+        long written = before.written(), failed = before.failed(), tokens = before.tokens();
+        try (JsonlReader reader = JsonlReader.open(input, maxLineBytes)) {
             List<ScoreInput> group = new ArrayList<>();
-            List<Long> lines = new ArrayList<>();
-            long groupSize = 0, failedInGroup = 0;
+            List<Long> groupLines = new ArrayList<>();
+            List<ValidatedJsonl.Skipped> groupRejected = new ArrayList<>();
+            long groupSize = 0, failedInGroup = 0, line = skipThrough;
             for (JsonlRecord rec; (rec = reader.next()) != null; ) {
+                if (rec.lineNumber() <= skipThrough) continue;
+                line = rec.lineNumber();
                 ScoreInput in = null;
                 if (rec.isMalformed()) {
                     JsonlException e = rec.error().orElseThrow();
                     errors.println("error: " + e.getMessage());
-                    rejected.add(skipped(rec.lineNumber(), e.id(), e.reason()));
+                    groupRejected.add(skipped(rec.lineNumber(), e.id(), e.reason()));
                 } else {
                     try {
                         in = ScoreInput.parse(rec.value(), tokenizer, addSpecialTokens, engine.config().vocabSize());
@@ -110,7 +177,7 @@ public final class LogprobsJob {
                     } catch (ScoreInput.BadRecord e) {
                         JsonNode id = RecordIds.of(rec.value());
                         errors.println("error: " + RecordIds.where(input, rec.lineNumber(), id) + ": " + e.getMessage());
-                        rejected.add(skipped(rec.lineNumber(), id, e.getMessage()));
+                        groupRejected.add(skipped(rec.lineNumber(), id, e.getMessage()));
                         in = null;
                     }
                 }
@@ -120,56 +187,62 @@ public final class LogprobsJob {
                     continue;
                 }
                 group.add(in);
-                lines.add(rec.lineNumber());
+                groupLines.add(rec.lineNumber());
                 groupSize += in.ids().length;
                 if (groupSize >= groupTokens) {
-                    tokens += flush(group, writer, input, lines);
-                    written += group.size();
+                    List<ObjectNode> lines = score(input, group, groupLines, groupRejected);
+                    long bad = group.size() - lines.size();   // non-finite scores: rejected, not written
+                    tokens += groupSize;
+                    written += lines.size();
+                    failed += bad;
+                    rejected.addAll(groupRejected);
+                    sink.accept(lines, groupRejected, new PartialOutput.Done(line, written, failed, tokens));
                     if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
                     group.clear();
-                    lines.clear();
+                    groupLines.clear();
+                    groupRejected.clear();
                     groupSize = 0;
                     failedInGroup = 0;
                 }
             }
-            tokens += flush(group, writer, input, lines);
-            written += group.size();
+            List<ObjectNode> lines = score(input, group, groupLines, groupRejected);
+            tokens += groupSize;
+            written += lines.size();
+            failed += group.size() - lines.size();
+            rejected.addAll(groupRejected);
+            sink.accept(lines, groupRejected, new PartialOutput.Done(line, written, failed, tokens));
             if (progress != null) progress.advance(group.size() + failedInGroup, groupSize);
         }
-        RejectedFile.write(RejectedFile.besideOutput(output), rejected);
-        return new Result(written - nonFinite, failed + nonFinite, tokens, written + failed, rejected);
+        rejected.sort(java.util.Comparator.comparingLong(ValidatedJsonl.Skipped::line));
+        return new Result(written, failed, tokens, written + failed, List.copyOf(rejected));
     }
 
     private static ValidatedJsonl.Skipped skipped(long line, JsonNode id, String reason) {
         return new ValidatedJsonl.Skipped(line, id == null ? null : id.asText(), reason, id);
     }
 
-    /** Records whose scores came out NaN/Inf: reported and not written (counted as failed, not written). */
-    private long nonFinite;
-    /** Every record left out by the current run, in input order (for rejected.jsonl). */
-    private List<ValidatedJsonl.Skipped> rejected;
-
-    private long flush(List<ScoreInput> group, JsonlWriter writer, Path input, List<Long> lines) throws IOException {
-        if (group.isEmpty()) return 0;
+    /**
+     * One group's output lines, in input order. A record whose scores come out NaN/Inf is reported, added to
+     * {@code rejected} and left out: never write "NaN" (the weights are broken, not the record).
+     */
+    private List<ObjectNode> score(Path input, List<ScoreInput> group, List<Long> lineNumbers,
+                                   List<ValidatedJsonl.Skipped> rejected) {
+        if (group.isEmpty()) return List.of();
         List<int[]> seqs = new ArrayList<>(group.size());
-        long tokens = 0;
-        for (ScoreInput in : group) {
-            seqs.add(in.ids());
-            tokens += in.ids().length;
-        }
+        for (ScoreInput in : group) seqs.add(in.ids());
         List<TokenScores> scores = engine.score(seqs, options, null);
+        List<ObjectNode> lines = new ArrayList<>(group.size());
         for (int i = 0; i < group.size(); i++) {
             String bad = FiniteScores.problem(scores.get(i));
-            if (bad != null) {                      // never write "NaN": the weights are broken, not the record
+            if (bad != null) {
                 JsonNode id = group.get(i).id();
-                errors.println("error: " + RecordIds.where(input, lines.get(i), id) + ": model gave " + bad);
-                rejected.add(skipped(lines.get(i), id, "model gave " + bad));
-                nonFinite++;
+                errors.println("error: " + RecordIds.where(input, lineNumbers.get(i), id) + ": model gave " + bad);
+                rejected.add(skipped(lineNumbers.get(i), id, "model gave " + bad));
                 continue;
             }
-            writer.write(toJson(group.get(i), scores.get(i)));
+            lines.add(toJson(group.get(i), scores.get(i)));
         }
-        return tokens;
+        return lines;
     }
 
     private ObjectNode toJson(ScoreInput in, TokenScores s) {

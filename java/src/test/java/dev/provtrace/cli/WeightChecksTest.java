@@ -181,7 +181,7 @@ class WeightChecksTest {
                 .put("chat_template", "{{ raise_exception('only system turns') }}"));
         r = trace(t, s, d, in, out);
         assertEquals(1, r.exit(), r.err());
-        assertTrue(r.err().startsWith("error: --student " + s + ": chat template: ") && r.err().contains("only system turns"), r.err());
+        assertTrue(r.err().startsWith("error: --student " + s + ": chat template of " + s + ": ") && r.err().contains("only system turns"), r.err());
         assertFalse(Files.exists(out.resolve("cache")));
     }
 
