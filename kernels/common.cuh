@@ -20,6 +20,14 @@
 
 typedef __nv_bfloat16 bf16;
 
+/** Reads a value stored as fp32 or bf16 as fp32 (weights stay in their file dtype; math is fp32). */
+__device__ __forceinline__ float widen(float v) { return v; }
+__device__ __forceinline__ float widen(bf16 v) { return __bfloat162float(v); }
+
+/** Stores an fp32 result as the output's dtype (bf16 rounds to nearest even, as the device does). */
+__device__ __forceinline__ void store(float* out, long i, float v) { out[i] = v; }
+__device__ __forceinline__ void store(bf16* out, long i, float v) { out[i] = __float2bfloat16(v); }
+
 /** Sum over the 32 lanes of a warp (butterfly: every lane gets the total). */
 __device__ __forceinline__ float warp_sum(float v) {
     for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);

@@ -1,12 +1,6 @@
 // RMSNorm, alone and fused with the residual add that precedes it in every decoder layer.
 #include "common.cuh"
 
-/** Loads one element of a weight vector stored as fp32 or bf16 (weights stay in their file dtype). */
-__device__ __forceinline__ float load_weight(const float* w, int i) { return w[i]; }
-__device__ __forceinline__ float load_weight(const bf16* w, int i) { return __bfloat162float(w[i]); }
-__device__ __forceinline__ void store(float* out, long i, float v) { out[i] = v; }
-__device__ __forceinline__ void store(bf16* out, long i, float v) { out[i] = __float2bfloat16(v); }
-
 /**
  * out[r, i] = w[i] · x[r, i] / sqrt(mean_j x[r, j]² + eps), for r < rows, i < dim. The add_ variants first do
  * x[r, :] += y[r, :] (written back: x is the fp32 residual stream, y the block output joining it) and normalise
@@ -31,7 +25,7 @@ __device__ void rmsnorm(float* x, const float* y, const W* w, O* out, int dim, f
         squares += v * v;
     }
     float inv = rsqrtf(block_sum(squares) / static_cast<float>(dim) + eps);
-    for (int i = threadIdx.x; i < dim; i += blockDim.x) store(out, row + i, load_weight(w, i) * (x[row + i] * inv));
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) store(out, row + i, widen(w[i]) * (x[row + i] * inv));
 }
 
 extern "C" __global__ void rmsnorm_f32(float* x, const float* w, float* out, int dim, float eps) {
