@@ -3,6 +3,7 @@
 #include "cuda_host.h"
 #include "cuda_host_api.h"
 
+#include <setjmp.h>
 #include <ucontext.h>
 
 #include <cstdio>
@@ -31,8 +32,13 @@ std::map<std::string, Kernel>& registry() {
 
 enum class Wait { None, Block, Warp };
 
+// A fiber starts once through setcontext (onto its own stack) and from then on switches with _setjmp/_longjmp,
+// which, unlike swapcontext, save no signal mask and so make no system call: a switch costs tens of nanoseconds,
+// and the emulated device spends most of its time switching at barriers and shuffles.
 struct Fiber {
     ucontext_t context;
+    jmp_buf resume;
+    bool started = false;
     ThreadContext built_in;
     unsigned linear = 0;
     bool done = false;
@@ -49,7 +55,7 @@ struct Warp {
 struct Block {
     std::vector<Fiber> fibers;
     std::vector<Warp> warps;
-    ucontext_t scheduler;
+    jmp_buf scheduler;
     unsigned live = 0, arrived = 0;
     uint64_t generation = 0;
     Trampoline entry = nullptr;
@@ -64,7 +70,9 @@ thread_local std::string last_error;
 
 Warp& warp_of(Fiber& f) { return running_block->warps[f.linear / 32]; }
 
-void yield_to_scheduler() { swapcontext(&running_fiber->context, &running_block->scheduler); }
+void yield_to_scheduler() {
+    if (_setjmp(running_fiber->resume) == 0) _longjmp(running_block->scheduler, 1);
+}
 
 void release_if_complete(Block& b) {
     if (b.arrived > 0 && b.arrived == b.live) {
@@ -90,7 +98,7 @@ void fiber_main() {
     // A thread that has finished no longer holds back its block's or warp's barrier.
     release_if_complete(b);
     release_if_complete(warp_of(f));
-    yield_to_scheduler();
+    _longjmp(b.scheduler, 1);   // never resumed: the scheduler skips finished fibers
 }
 
 bool released(const Fiber& f, const Block& b) {
@@ -144,7 +152,13 @@ bool run_block(Block& b, const dim3& grid, const dim3& block, const uint3& block
             if (f.done || !released(f, b)) continue;
             f.wait = Wait::None;
             running_fiber = &f;
-            swapcontext(&b.scheduler, &f.context);
+            if (_setjmp(b.scheduler) == 0) {
+                if (!f.started) {
+                    f.started = true;
+                    setcontext(&f.context);
+                }
+                _longjmp(f.resume, 1);
+            }
             progressed = true;
         }
         if (!progressed) {
