@@ -1,0 +1,132 @@
+// Causal grouped-query attention over packed variable-length sequences (FlashAttention-2's varlen interface:
+// cu_seqlens, max_seqlen), tiled through shared memory with an online softmax, so no [L × L] matrix ever exists.
+#include "common.cuh"
+
+namespace {
+
+constexpr int kWarps = 4;                  // per block
+constexpr int kRowsPerWarp = 4;            // query rows each warp owns
+constexpr int kQueries = kWarps * kRowsPerWarp;   // BQ: query rows per block
+constexpr int kKeys = 32;                  // BK: keys per tile, one per lane when scoring
+
+/** Dynamic shared memory of one block, in floats: K tile (rows padded by one against bank conflicts), V tile, Q, P. */
+__host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1) + kKeys * hd + kQueries * hd + kQueries * kKeys; }
+
+}  // namespace
+
+/**
+ * out[t, h, :] = Σ_j softmax_j(scale · q[t, h] · k[j, g]) · v[j, g],   g = h / (heads / kv_heads),
+ * over keys j of t's own sequence with j ≤ t and, when window > 0, t − j < window (Mistral's sliding window).
+ *
+ * Layouts: qkv [tokens, (heads + 2·kv_heads)·HD] fp32, the packed projection after RoPE: q heads, then k heads, then
+ * v heads; cu_seqlens [sequences + 1] int32, sequence s is tokens [cu_seqlens[s], cu_seqlens[s+1]); out
+ * [tokens, heads·HD] fp32, or bf16 to feed the bf16 output projection.
+ * Launch: grid (ceil(max_seqlen / 16), heads, sequences), block (128), dynamic shared memory
+ * attention_shared_bytes(HD) = 4·(32·(HD+1) + 32·HD + 16·HD + 16·32) bytes (84 KB at HD = 256: above 48 KB the
+ * launcher raises the kernel's limit first).
+ * Per block: 16 query rows of one head, 4 per warp. For each tile of 32 keys (from the window's first key to the last
+ * query's own), K and V go to shared memory; lane j scores key j against each of its warp's rows; the running max m,
+ * sum l and the output (lane owns dims lane, lane + 32, ...) are rescaled as in FlashAttention-2; p goes through shared
+ * memory to the lanes that own the output dims. fp32 throughout; the sum of each row is normalised once at the end.
+ */
+template <int HD, class O>
+__device__ void attention(const float* qkv, O* out, const int* cu_seqlens, int heads, int kv_heads, float scale, int window) {
+    constexpr int kDims = HD / 32;   // output dims per lane
+    PT_DYNAMIC_SHARED(float, shared);
+    float* ks = shared;                        // [kKeys][HD + 1]
+    float* vs = ks + kKeys * (HD + 1);         // [kKeys][HD]
+    float* qs = vs + kKeys * HD;               // [kQueries][HD]
+    float* ps = qs + kQueries * HD;            // [kQueries][kKeys]
+
+    int seq_start = cu_seqlens[blockIdx.z], len = cu_seqlens[blockIdx.z + 1] - seq_start;
+    int q_first = blockIdx.x * kQueries;
+    if (q_first >= len) return;   // the whole block: this sequence is shorter than max_seqlen
+    int q_last = min(len - 1, q_first + kQueries - 1);
+    int head = blockIdx.y, group = head / (heads / kv_heads);
+    long stride = static_cast<long>(heads + 2 * kv_heads) * HD;
+    const float* q_base = qkv + static_cast<long>(seq_start) * stride + static_cast<long>(head) * HD;
+    const float* k_base = qkv + static_cast<long>(seq_start) * stride + static_cast<long>(heads + group) * HD;
+    const float* v_base = qkv + static_cast<long>(seq_start) * stride + static_cast<long>(heads + kv_heads + group) * HD;
+
+    for (int i = threadIdx.x; i < kQueries * HD; i += blockDim.x) {
+        int r = i / HD, d = i % HD;
+        qs[i] = q_first + r < len ? q_base[(q_first + r) * stride + d] * scale : 0.0f;
+    }
+
+    int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    float m[kRowsPerWarp], l[kRowsPerWarp], o[kRowsPerWarp][kDims];
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; r++) {
+        m[r] = -INFINITY;
+        l[r] = 0.0f;
+#pragma unroll
+        for (int u = 0; u < kDims; u++) o[r][u] = 0.0f;
+    }
+    int k_first = window > 0 ? max(0, q_first - window + 1) : 0;
+    for (int tile = k_first; tile <= q_last; tile += kKeys) {
+        __syncthreads();   // the previous tile is no longer read (and, the first time, Q is written)
+        for (int i = threadIdx.x; i < kKeys * HD; i += blockDim.x) {
+            int j = i / HD, d = i % HD;
+            bool in = tile + j <= q_last;
+            ks[j * (HD + 1) + d] = in ? k_base[(tile + j) * stride + d] : 0.0f;
+            vs[j * HD + d] = in ? v_base[(tile + j) * stride + d] : 0.0f;
+        }
+        __syncthreads();
+    #pragma unroll
+    for (int r = 0; r < kRowsPerWarp; r++) {
+            int row = warp * kRowsPerWarp + r, t = q_first + row, key = tile + lane;
+            bool visible = t < len && key <= t && (window <= 0 || t - key < window);
+            float s = -INFINITY;
+            if (visible) {
+                s = 0.0f;
+                const float* qr = qs + row * HD;
+                const float* kr = ks + lane * (HD + 1);
+                for (int d = 0; d < HD; d++) s += qr[d] * kr[d];
+            }
+            float m_new = fmaxf(m[r], warp_max(s));
+            float p = visible ? expf(s - m_new) : 0.0f;
+            float correction = m[r] == -INFINITY ? 0.0f : expf(m[r] - m_new);   // nothing kept yet: nothing to rescale
+            if (m_new == -INFINITY) correction = 1.0f;   // no visible key so far: the row stays empty
+            l[r] = l[r] * correction + warp_sum(p);
+            m[r] = m_new;
+            ps[row * kKeys + lane] = p;
+            __syncwarp();
+#pragma unroll
+            for (int u = 0; u < kDims; u++) {
+                int d = lane + 32 * u;
+                float acc = o[r][u] * correction;
+                for (int j = 0; j < kKeys; j++) acc += ps[row * kKeys + j] * vs[j * HD + d];
+                o[r][u] = acc;
+            }
+            __syncwarp();   // ps of this row is rewritten by the next tile
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; r++) {
+        int t = q_first + warp * kRowsPerWarp + r;
+        if (t >= len) continue;
+        O* dst = out + (static_cast<long>(seq_start) + t) * heads * HD + static_cast<long>(head) * HD;
+        float inv = 1.0f / l[r];
+#pragma unroll
+        for (int u = 0; u < kDims; u++) store(dst, lane + 32 * u, o[r][u] * inv);
+    }
+}
+
+#define PT_ATTENTION(HD, SUFFIX, O)                                                                                   \
+    extern "C" __global__ void attention_hd##HD##_##SUFFIX(                                    \
+        const float* qkv, O* out, const int* cu_seqlens, int heads, int kv_heads, float scale, int window) {          \
+        attention<HD>(qkv, out, cu_seqlens, heads, kv_heads, scale, window);                                          \
+    }                                                                                                                 \
+    PT_REGISTER(attention_hd##HD##_##SUFFIX)
+
+PT_ATTENTION(64, f32, float)
+PT_ATTENTION(96, f32, float)
+PT_ATTENTION(128, f32, float)
+PT_ATTENTION(256, f32, float)
+PT_ATTENTION(64, bf16, bf16)
+PT_ATTENTION(96, bf16, bf16)
+PT_ATTENTION(128, bf16, bf16)
+PT_ATTENTION(256, bf16, bf16)
+
+/** Bytes of dynamic shared memory attention_hd<HD>_* needs (host side; the Java launcher computes the same). */
+extern "C" int attention_shared_bytes(int hd) { return static_cast<int>(sizeof(float)) * shared_floats(hd); }

@@ -1,0 +1,49 @@
+// RMSNorm, alone and fused with the residual add that precedes it in every decoder layer.
+#include "common.cuh"
+
+/**
+ * out[r, i] = w[i] · x[r, i] / sqrt(mean_j x[r, j]² + eps), for r < rows, i < dim. The add_ variants first do
+ * x[r, :] += y[r, :] (written back: x is the fp32 residual stream, y the block output joining it) and normalise
+ * the sum, so the residual add costs no pass of its own.
+ *
+ * Layouts: x [rows, dim] fp32 row-major; y [rows, dim] fp32 (add_ only); w [dim] in the weight's dtype;
+ * out [rows, dim] fp32 or bf16 (the bf16 path feeds a bf16 GEMM). out may alias x when both are fp32: every
+ * thread writes only elements it has itself read, after the block's reduction.
+ * Launch: grid (rows), block (B) with B a multiple of 32, at most 1024 (256 suits hidden sizes of 896–8192);
+ * no dynamic shared memory. The square sum is fp32, per thread over i ≡ tid (mod B), then block_sum.
+ */
+template <class W, class O>
+__device__ void rmsnorm(float* x, const float* y, const W* w, O* out, int dim, float eps) {
+    long row = static_cast<long>(blockIdx.x) * dim;
+    float squares = 0.0f;
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        float v = x[row + i];
+        if (y != nullptr) {
+            v += y[row + i];
+            x[row + i] = v;
+        }
+        squares += v * v;
+    }
+    float inv = rsqrtf(block_sum(squares) / static_cast<float>(dim) + eps);
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) store(out, row + i, widen(w[i]) * (x[row + i] * inv));
+}
+
+extern "C" __global__ void rmsnorm_f32(float* x, const float* w, float* out, int dim, float eps) {
+    rmsnorm(x, nullptr, w, out, dim, eps);
+}
+PT_REGISTER(rmsnorm_f32)
+
+extern "C" __global__ void rmsnorm_bf16(float* x, const bf16* w, bf16* out, int dim, float eps) {
+    rmsnorm(x, nullptr, w, out, dim, eps);
+}
+PT_REGISTER(rmsnorm_bf16)
+
+extern "C" __global__ void add_rmsnorm_f32(float* x, const float* y, const float* w, float* out, int dim, float eps) {
+    rmsnorm(x, y, w, out, dim, eps);
+}
+PT_REGISTER(add_rmsnorm_f32)
+
+extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* y, const bf16* w, bf16* out, int dim, float eps) {
+    rmsnorm(x, y, w, out, dim, eps);
+}
+PT_REGISTER(add_rmsnorm_bf16)

@@ -1,0 +1,40 @@
+// The MLP's activation, over the packed gate|up GEMM output, and the bias add of the linear layers that have one.
+#include "common.cuh"
+
+/**
+ * out[r, i] = silu(g) · u with g = gate_up[r, i], u = gate_up[r, inter + i], silu(g) = g / (1 + e^−g),
+ * for r < rows, i < inter. The gate and up projections are one GEMM with the weights packed [gate; up] at load,
+ * so each output row reads one contiguous input row.
+ * Layouts: gate_up [rows, 2·inter] fp32; out [rows, inter] fp32, or bf16 to feed the bf16 down projection.
+ * Launch: grid (ceil(rows·inter / 256)), block (256): one element per thread.
+ */
+template <class O>
+__device__ void swiglu(const float* gate_up, O* out, long rows, int inter) {
+    long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= rows * inter) return;
+    long r = i / inter, c = i - r * inter;
+    float g = gate_up[r * 2 * inter + c], u = gate_up[r * 2 * inter + inter + c];
+    store(out, i, g / (1.0f + expf(-g)) * u);
+}
+
+extern "C" __global__ void swiglu_f32(const float* gate_up, float* out, long rows, int inter) { swiglu(gate_up, out, rows, inter); }
+PT_REGISTER(swiglu_f32)
+
+extern "C" __global__ void swiglu_bf16(const float* gate_up, bf16* out, long rows, int inter) { swiglu(gate_up, out, rows, inter); }
+PT_REGISTER(swiglu_bf16)
+
+/**
+ * x[r, c] += bias[c] for r < rows, c < cols (q/k/v biases of Qwen2, every bias of a biased Llama), bias in its file
+ * dtype. Layouts: x [rows, cols] fp32; bias [cols]. Launch: grid (ceil(rows·cols / 256)), block (256).
+ */
+template <class W>
+__device__ void add_bias(float* x, const W* bias, long rows, int cols) {
+    long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < rows * cols) x[i] += widen(bias[i % cols]);
+}
+
+extern "C" __global__ void add_bias_f32(float* x, const float* bias, long rows, int cols) { add_bias(x, bias, rows, cols); }
+PT_REGISTER(add_bias_f32)
+
+extern "C" __global__ void add_bias_bf16(float* x, const bf16* bias, long rows, int cols) { add_bias(x, bias, rows, cols); }
+PT_REGISTER(add_bias_bf16)

@@ -1,0 +1,99 @@
+// rmsnorm_* and add_rmsnorm_* on the emulated device against a double-precision reference, on odd and edge shapes
+// (one element, one row, dims that are not a multiple of the block, more threads than elements), both weight
+// dtypes and both output dtypes, with guard regions around every buffer.
+#include "op_test.h"
+
+#include <cuda_bf16.h>
+
+using namespace op_test;
+
+namespace {
+
+float bf16_round(float v) { return __bfloat162float(__float2bfloat16(v)); }
+
+struct Case {
+    int rows, dim, block;
+    bool add, bf16;
+};
+
+void run(const Case& c, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    size_t n = static_cast<size_t>(c.rows) * c.dim;
+    Guarded<float> x(n), y(n), wf(c.dim), outf(n);
+    Guarded<__nv_bfloat16> wb(c.dim), outb(n);
+    std::vector<float> x0(n), y0(n), w0(c.dim);
+    for (size_t i = 0; i < n; i++) x[i] = x0[i] = 3.0f * normal(rng);
+    for (size_t i = 0; i < n; i++) y[i] = y0[i] = normal(rng);
+    for (int i = 0; i < c.dim; i++) {
+        w0[i] = c.bf16 ? bf16_round(1.0f + 0.1f * normal(rng)) : 1.0f + 0.1f * normal(rng);
+        wf[i] = w0[i];
+        wb[i] = __float2bfloat16(w0[i]);
+    }
+    float eps = 1e-6f;
+    std::string name = std::string(c.add ? "add_rmsnorm_" : "rmsnorm_") + (c.bf16 ? "bf16" : "f32");
+    int rc;
+    if (c.add && c.bf16) rc = launch(name.c_str(), c.rows, c.block, 0, x.data(), (const float*) y.data(), (const __nv_bfloat16*) wb.data(), outb.data(), c.dim, eps);
+    else if (c.add) rc = launch(name.c_str(), c.rows, c.block, 0, x.data(), (const float*) y.data(), (const float*) wf.data(), outf.data(), c.dim, eps);
+    else if (c.bf16) rc = launch(name.c_str(), c.rows, c.block, 0, x.data(), (const __nv_bfloat16*) wb.data(), outb.data(), c.dim, eps);
+    else rc = launch(name.c_str(), c.rows, c.block, 0, x.data(), (const float*) wf.data(), outf.data(), c.dim, eps);
+    std::string label = name + " rows=" + std::to_string(c.rows) + " dim=" + std::to_string(c.dim) + " block=" + std::to_string(c.block);
+    check(rc == 0, label + ": launch failed: " + cuda_host_last_error());
+
+    std::vector<double> got(n), want(n), sum_got(n), sum_want(n);
+    for (int r = 0; r < c.rows; r++) {
+        double squares = 0;
+        for (int i = 0; i < c.dim; i++) {
+            double v = static_cast<double>(x0[r * c.dim + i]) + (c.add ? y0[r * c.dim + i] : 0.0);
+            sum_want[r * c.dim + i] = v;
+            squares += v * v;
+        }
+        double inv = 1.0 / std::sqrt(squares / c.dim + eps);
+        for (int i = 0; i < c.dim; i++) {
+            size_t k = static_cast<size_t>(r) * c.dim + i;
+            want[k] = w0[i] * sum_want[k] * inv;
+            got[k] = c.bf16 ? __bfloat162float(outb[k]) : outf[k];
+            sum_got[k] = x[k];
+        }
+    }
+    double e = nmse(got, want), tolerance = c.bf16 ? 1e-4 : 1e-10;
+    check(e <= tolerance, label + ": NMSE " + std::to_string(e) + " above " + std::to_string(tolerance));
+    if (c.add) check(nmse(sum_got, sum_want) <= 1e-12, label + ": the residual stream x + y is not written back");
+    else check(std::memcmp(x.data(), x0.data(), n * sizeof(float)) == 0, label + ": x changed although nothing is added");
+    check(x.guards_intact() && y.guards_intact() && wf.guards_intact() && wb.guards_intact() && outf.guards_intact() &&
+          outb.guards_intact(), label + ": a guard region was written");
+}
+
+}  // namespace
+
+int main() {
+    std::mt19937 rng(7);
+    for (bool add : {false, true})
+        for (bool bf16 : {false, true})
+            for (Case c : {Case{1, 1, 32}, Case{1, 33, 32}, Case{3, 31, 64}, Case{2, 896, 256}, Case{5, 1000, 256},
+                           Case{1, 4103, 1024}, Case{4, 64, 1024}}) {
+                c.add = add;
+                c.bf16 = bf16;
+                run(c, rng);
+            }
+
+    // In place (out = x) in fp32: each thread rewrites only what it read itself.
+    {
+        Guarded<float> x(2 * 300), w(300);
+        std::vector<float> x0(600);
+        for (int i = 0; i < 600; i++) x[i] = x0[i] = static_cast<float>(i % 17) - 8.0f;
+        for (int i = 0; i < 300; i++) w[i] = 0.5f;
+        check(launch("rmsnorm_f32", 2, 128, 0, x.data(), (const float*) w.data(), x.data(), 300, 1e-5f) == 0, "in-place launch");
+        for (int r = 0; r < 2; r++) {
+            double squares = 0;
+            for (int i = 0; i < 300; i++) squares += static_cast<double>(x0[r * 300 + i]) * x0[r * 300 + i];
+            double inv = 1.0 / std::sqrt(squares / 300 + 1e-5);
+            for (int i = 0; i < 300; i++)
+                check(std::fabs(x[r * 300 + i] - 0.5 * x0[r * 300 + i] * inv) < 1e-5, "in-place value " + std::to_string(r * 300 + i));
+        }
+    }
+
+    // A launch with the wrong argument types is refused before it runs.
+    Guarded<float> a(8);
+    check(launch("rmsnorm_f32", 1, 32, 0, a.data(), (const float*) a.data(), a.data(), 8.0, 1e-5f) == -1, "wrong argument size refused");
+    return finish("rmsnorm");
+}
