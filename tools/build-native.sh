@@ -25,6 +25,7 @@ if [ -n "$missing" ]; then
 fi
 # JDK 9+: java.home is the JDK itself; JDK 8-style layouts have the headers one folder up.
 [ -f "$java_home/include/jni.h" ] || java_home="$(dirname "$java_home")"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DJAVA_HOME="$java_home" -DPROVTRACE_RESOURCES="$resources" >"$build.configure.log" 2>&1 \
-  || { cat "$build.configure.log" >&2; exit 1; }
-cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" >"$build.build.log" 2>&1 || { cat "$build.build.log" >&2; exit 1; }
+mkdir -p "$build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DJAVA_HOME="$java_home" -DPROVTRACE_RESOURCES="$resources" >"$build/configure.log" 2>&1 \
+  || { cat "$build/configure.log" >&2; exit 1; }
+cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" >"$build/build.log" 2>&1 || { cat "$build/build.log" >&2; exit 1; }
