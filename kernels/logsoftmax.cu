@@ -26,10 +26,8 @@ PT_REGISTER(logits_init_f32)
 /** (v, id) ranks before (w, jd): larger value first, then the smaller id. */
 __device__ __forceinline__ bool ranks_before(float v, int id, float w, int jd) { return v > w || (v == w && id < jd); }
 
-/** Block-wide best (value, id) by ranks_before; every thread gets it. blockDim.x whole warps. */
-__device__ void block_best(float& v, int& id) {
-    __shared__ float vals[32];
-    __shared__ int ids[32];
+/** Best (value, id) by ranks_before over the 32 lanes of a warp (butterfly: every lane gets it). */
+__device__ __forceinline__ void warp_best(float& v, int& id) {
     for (int offset = 16; offset > 0; offset >>= 1) {
         float ov = __shfl_xor_sync(0xffffffffu, v, offset);
         int oid = __shfl_xor_sync(0xffffffffu, id, offset);
@@ -38,6 +36,13 @@ __device__ void block_best(float& v, int& id) {
             id = oid;
         }
     }
+}
+
+/** Block-wide best (value, id) by ranks_before; every thread gets it. blockDim.x whole warps. */
+__device__ void block_best(float& v, int& id) {
+    __shared__ float vals[32];
+    __shared__ int ids[32];
+    warp_best(v, id);
     unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = (blockDim.x + 31) / 32;
     if (lane == 0) {
         vals[warp] = v;
@@ -46,14 +51,7 @@ __device__ void block_best(float& v, int& id) {
     __syncthreads();
     v = lane < warps ? vals[lane] : -INFINITY;
     id = lane < warps ? ids[lane] : 0x7fffffff;
-    for (int offset = 16; offset > 0; offset >>= 1) {
-        float ov = __shfl_xor_sync(0xffffffffu, v, offset);
-        int oid = __shfl_xor_sync(0xffffffffu, id, offset);
-        if (ranks_before(ov, oid, v, id)) {
-            v = ov;
-            id = oid;
-        }
-    }
+    warp_best(v, id);
     __syncthreads();
 }
 
