@@ -18,9 +18,11 @@ __host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1
  * out[t, h, :] = Σ_j softmax_j(scale · q[t, h] · k[j, g]) · v[j, g],   g = h / (heads / kv_heads),
  * over keys j of t's own sequence with j ≤ t and, when window > 0, t − j < window (Mistral's sliding window).
  *
- * Layouts: qkv [tokens, (heads + 2·kv_heads)·HD] fp32, the packed projection after RoPE: q heads, then k heads, then
- * v heads; cu_seqlens [sequences + 1] int32, sequence s is tokens [cu_seqlens[s], cu_seqlens[s+1]); out
- * [tokens, heads·HD] fp32, or bf16 to feed the bf16 output projection.
+ * Layouts (as FlashAttention-2's varlen interface): q [tokens, heads·HD] with row stride q_stride, k and v
+ * [tokens, kv_heads·HD] with row stride kv_stride, all fp32 and each pointing at head 0 of token 0 — separate
+ * buffers (strides heads·HD and kv_heads·HD) or views into one packed q|k|v projection (q = qkv, k = qkv + heads·HD,
+ * v = k + kv_heads·HD, both strides (heads + 2·kv_heads)·HD); cu_seqlens [sequences + 1] int32, sequence s is tokens
+ * [cu_seqlens[s], cu_seqlens[s+1]); out [tokens, heads·HD] fp32, or bf16 to feed the bf16 output projection.
  * Launch: grid (ceil(max_seqlen / 16), heads, sequences), block (128), dynamic shared memory
  * attention_shared_bytes(HD) = 4·(32·(HD+1) + 32·HD + 16·HD + 16·32) bytes (84 KB at HD = 256: above 48 KB the
  * launcher raises the kernel's limit first).
@@ -30,7 +32,8 @@ __host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1
  * memory to the lanes that own the output dims. fp32 throughout; the sum of each row is normalised once at the end.
  */
 template <int HD, class O>
-__device__ void attention(const float* qkv, O* out, const int* cu_seqlens, int heads, int kv_heads, float scale, int window) {
+__device__ void attention(const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride,
+                          long kv_stride, int heads, int kv_heads, float scale, int window) {
     constexpr int kDims = HD / 32;   // output dims per lane
     PT_DYNAMIC_SHARED(float, shared);
     float* ks = shared;                        // [kKeys][HD + 1]
@@ -43,14 +46,13 @@ __device__ void attention(const float* qkv, O* out, const int* cu_seqlens, int h
     if (q_first >= len) return;   // the whole block: this sequence is shorter than max_seqlen
     int q_last = min(len - 1, q_first + kQueries - 1);
     int head = blockIdx.y, group = head / (heads / kv_heads);
-    long stride = static_cast<long>(heads + 2 * kv_heads) * HD;
-    const float* q_base = qkv + static_cast<long>(seq_start) * stride + static_cast<long>(head) * HD;
-    const float* k_base = qkv + static_cast<long>(seq_start) * stride + static_cast<long>(heads + group) * HD;
-    const float* v_base = qkv + static_cast<long>(seq_start) * stride + static_cast<long>(heads + kv_heads + group) * HD;
+    const float* q_base = q + static_cast<long>(seq_start) * q_stride + static_cast<long>(head) * HD;
+    const float* k_base = k + static_cast<long>(seq_start) * kv_stride + static_cast<long>(group) * HD;
+    const float* v_base = v + static_cast<long>(seq_start) * kv_stride + static_cast<long>(group) * HD;
 
     for (int i = threadIdx.x; i < kQueries * HD; i += blockDim.x) {
         int r = i / HD, d = i % HD;
-        qs[i] = q_first + r < len ? q_base[(q_first + r) * stride + d] * scale : 0.0f;
+        qs[i] = q_first + r < len ? q_base[(q_first + r) * q_stride + d] * scale : 0.0f;
     }
 
     int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
@@ -68,8 +70,8 @@ __device__ void attention(const float* qkv, O* out, const int* cu_seqlens, int h
         for (int i = threadIdx.x; i < kKeys * HD; i += blockDim.x) {
             int j = i / HD, d = i % HD;
             bool in = tile + j <= q_last;
-            ks[j * (HD + 1) + d] = in ? k_base[(tile + j) * stride + d] : 0.0f;
-            vs[j * HD + d] = in ? v_base[(tile + j) * stride + d] : 0.0f;
+            ks[j * (HD + 1) + d] = in ? k_base[(tile + j) * kv_stride + d] : 0.0f;
+            vs[j * HD + d] = in ? v_base[(tile + j) * kv_stride + d] : 0.0f;
         }
         __syncthreads();
     #pragma unroll
@@ -114,8 +116,9 @@ __device__ void attention(const float* qkv, O* out, const int* cu_seqlens, int h
 
 #define PT_ATTENTION(HD, SUFFIX, O)                                                                                   \
     extern "C" __global__ void attention_hd##HD##_##SUFFIX(                                    \
-        const float* qkv, O* out, const int* cu_seqlens, int heads, int kv_heads, float scale, int window) {          \
-        attention<HD>(qkv, out, cu_seqlens, heads, kv_heads, scale, window);                                          \
+        const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride, long kv_stride,  \
+        int heads, int kv_heads, float scale, int window) {                                                           \
+        attention<HD>(q, k, v, out, cu_seqlens, q_stride, kv_stride, heads, kv_heads, scale, window);                  \
     }                                                                                                                 \
     PT_REGISTER(attention_hd##HD##_##SUFFIX)
 

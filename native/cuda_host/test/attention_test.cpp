@@ -54,10 +54,15 @@ void run(const std::vector<int>& lengths, int heads, int kv_heads, int hd, int w
             }
 
     std::string name = "attention_hd" + std::to_string(hd) + (bf16_out ? "_bf16" : "_f32");
-    const float* p_qkv = qkv.data();
+    // one packed q|k|v projection seen through three pointers with a common stride (separate buffers are the same
+    // with strides heads·HD and kv_heads·HD; the separate layout is run below too)
+    const float* p_q = qkv.data();
+    const float* p_k = p_q + heads * hd;
+    const float* p_v = p_k + kv_heads * hd;
+    long q_stride = width, kv_stride = width;
     void* p_out = bf16_out ? static_cast<void*>(out_b.data()) : out.data();
     const int* p_cu = cu_seqlens.data();
-    void* args[] = {&p_qkv, &p_out, &p_cu, &heads, &kv_heads, &scale, &window};
+    void* args[] = {&p_q, &p_k, &p_v, &p_out, &p_cu, &q_stride, &kv_stride, &heads, &kv_heads, &scale, &window};
     std::string label = name + " lengths=" + std::to_string(lengths.size()) + "(max " + std::to_string(max_len) + ") heads=" +
                         std::to_string(heads) + "/" + std::to_string(kv_heads) + " window=" + std::to_string(window);
     int rc = cuda_host_launch(name.c_str(), (max_len + 15) / 16, heads, static_cast<unsigned>(lengths.size()), 128, 1, 1,
@@ -67,6 +72,30 @@ void run(const std::vector<int>& lengths, int heads, int kv_heads, int hd, int w
     double e = nmse(got, want), tolerance = bf16_out ? 1e-4 : 1e-10;
     check(e <= tolerance, label + ": NMSE " + std::to_string(e));
     check(out.guards_intact() && out_b.guards_intact() && qkv.guards_intact(), label + ": guards");
+
+    // the same attention from three separate buffers: the result must not change by a bit
+    Guarded<float> q(static_cast<size_t>(tokens) * heads * hd), k(static_cast<size_t>(tokens) * kv_heads * hd),
+        v(static_cast<size_t>(tokens) * kv_heads * hd), out2(out.n);
+    Guarded<__nv_bfloat16> out2_b(out.n);
+    for (int t = 0; t < tokens; t++) {
+        for (int i = 0; i < heads * hd; i++) q[static_cast<size_t>(t) * heads * hd + i] = qkv[static_cast<size_t>(t) * width + i];
+        for (int i = 0; i < kv_heads * hd; i++) {
+            k[static_cast<size_t>(t) * kv_heads * hd + i] = qkv[static_cast<size_t>(t) * width + heads * hd + i];
+            v[static_cast<size_t>(t) * kv_heads * hd + i] = qkv[static_cast<size_t>(t) * width + (heads + kv_heads) * hd + i];
+        }
+    }
+    p_q = q.data();
+    p_k = k.data();
+    p_v = v.data();
+    q_stride = static_cast<long>(heads) * hd;
+    kv_stride = static_cast<long>(kv_heads) * hd;
+    p_out = bf16_out ? static_cast<void*>(out2_b.data()) : out2.data();
+    check(cuda_host_launch(name.c_str(), (max_len + 15) / 16, heads, static_cast<unsigned>(lengths.size()), 128, 1, 1,
+                           attention_shared_bytes(hd), args) == 0, label + ": separate buffers: launch");
+    bool same = bf16_out ? std::memcmp(out_b.data(), out2_b.data(), out.n * sizeof(__nv_bfloat16)) == 0
+                         : std::memcmp(out.data(), out2.data(), out.n * sizeof(float)) == 0;
+    check(same && out2.guards_intact() && q.guards_intact() && k.guards_intact() && v.guards_intact(),
+          label + ": separate q, k, v buffers give the packed layout's result");
 }
 
 }  // namespace

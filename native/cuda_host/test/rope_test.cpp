@@ -58,21 +58,23 @@ void run(int tokens, int heads, int kv_heads, int hd, bool norm, bool bf16_weigh
                 y[i + half] = v[i + half] * cos[at] + v[i] * sin[at];
             }
         }
-    dim3 grid(tokens, heads + kv_heads);
+    // two launches over the packed rows, as the backend makes them: q heads with q's norm, then k heads with k's
     unsigned block = (half + 31) / 32 * 32;
-    void* args[10];
-    float* p_qkv = qkv.data();
+    long stride = width;
     const int* p_pos = positions.data();
     const float *p_cos = cos.data(), *p_sin = sin.data();
-    const void* p_wq = bf16_weights ? static_cast<const void*>(wq_b.data()) : wq.data();
-    const void* p_wk = bf16_weights ? static_cast<const void*>(wk_b.data()) : wk.data();
     float eps = 1e-6f;
-    void* vals[] = {&p_qkv, &heads, &kv_heads, &hd, &p_pos, &p_cos, &p_sin, &p_wq, &p_wk, &eps};
-    std::memcpy(args, vals, sizeof(vals));
     const char* name = !norm ? "rope_f32" : bf16_weights ? "qk_norm_rope_bf16" : "qk_norm_rope_f32";
     std::string label = std::string(name) + " tokens=" + std::to_string(tokens) + " heads=" + std::to_string(heads) + "/" +
                         std::to_string(kv_heads) + " hd=" + std::to_string(hd);
-    check(cuda_host_launch(name, grid.x, grid.y, 1, block, 1, 1, 0, args) == 0, label + ": launch: " + cuda_host_last_error());
+    for (int part = 0; part < 2; part++) {
+        float* p_x = qkv.data() + (part == 0 ? 0 : heads * hd);
+        const void* p_w = part == 0 ? (bf16_weights ? static_cast<const void*>(wq_b.data()) : wq.data())
+                                    : (bf16_weights ? static_cast<const void*>(wk_b.data()) : wk.data());
+        void* with_norm[] = {&p_x, &stride, &hd, &p_pos, &p_cos, &p_sin, &p_w, &eps};
+        int rc = cuda_host_launch(name, tokens, part == 0 ? heads : kv_heads, 1, block, 1, 1, 0, with_norm);
+        check(rc == 0, label + ": launch: " + cuda_host_last_error());
+    }
     for (size_t i = 0; i < n; i++) got[i] = qkv[i];
     check(nmse(got, want) <= 1e-12, label + ": NMSE " + std::to_string(nmse(got, want)));
     bool v_same = true;
