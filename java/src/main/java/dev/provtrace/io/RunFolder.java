@@ -44,7 +44,7 @@ public final class RunFolder implements AutoCloseable {
         List<RunLock> locks = new ArrayList<>();
         try {
             if (dir != null) locks.add(RunLock.folder(dir, option));
-            if (cacheDir != null) locks.add(RunLock.folder(cacheDir, "--cache"));
+            if (cacheDir != null && !sameFolder(cacheDir, dir)) locks.add(RunLock.folder(cacheDir, "--cache"));
             RunManifest earlier = dir == null ? null : readForClaim(dir, overwrite);
             List<Path> deleted = new ArrayList<>();
             if (overwrite) {
@@ -88,6 +88,10 @@ public final class RunFolder implements AutoCloseable {
             if (overwrite) return null;
             throw e;
         }
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        return b != null && a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     private static boolean within(Path p, Path dir) {
