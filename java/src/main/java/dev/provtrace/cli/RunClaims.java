@@ -37,7 +37,7 @@ final class RunClaims {
         m.set("--alpha", Double.toString(c.alpha)).set("--beta", beta(c.beta)).set("--allow-long", c.engineArgs.allowLong);
         for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT,
                 REJECTED)) {
-            m.file(c.out.resolve(f));
+            m.output(c.out.resolve(f));
         }
         return RunFolder.claim(c.out, "--out", cacheDir, m, c.overwrite);
     }
@@ -61,7 +61,7 @@ final class RunClaims {
         }
         if (c.out != null) {
             for (String f : List.of(SelectionJob.CANDIDATES, SelectionJob.SELECTION, SelectionJob.REPORT, REJECTED)) {
-                m.file(c.out.resolve(f));
+                m.output(c.out.resolve(f));
             }
         }
         return RunFolder.claim(c.out, "--out", cacheDir, m, c.overwrite);
@@ -79,7 +79,7 @@ final class RunClaims {
         from.settings().forEach(m::copy);
         m.set("--alpha", Double.toString(alpha)).set("--beta", beta(beta));
         for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT)) {
-            m.file(target.resolve(f));
+            m.output(target.resolve(f));
         }
         if (target.toAbsolutePath().normalize().equals(scores.toAbsolutePath().normalize())) {
             for (Path p : from.files()) m.file(p);                  // in place: the caches are still this folder's

@@ -12,7 +12,9 @@ import java.util.List;
  *   <li>both folders are locked ({@link RunLock}); a second run on either is refused naming the holder;</li>
  *   <li>the folder's manifest ({@link RunManifest}) is compared with this run's settings: outputs made with other
  *       settings or models are refused, naming each difference — or, with {@code --overwrite}, the files provtrace
- *       made there (outputs, caches, manifest; never anything else) are deleted and the run starts afresh;</li>
+ *       made there (outputs, caches, manifest; never anything else) are deleted and the run starts afresh. A run
+ *       that wrote no output yet (it failed while scoring) is not guarded: a rerun with fixed settings goes on and
+ *       keeps the caches that still apply;</li>
  *   <li>this run's manifest is written (atomically).</li>
  * </ol>
  * A rerun with the same settings passes and resumes from its caches. Closing releases the locks.
@@ -59,7 +61,8 @@ public final class RunFolder implements AutoCloseable {
                     }
                 }
                 if (dir != null && Files.deleteIfExists(dir.resolve(RunManifest.FILE))) deleted.add(dir.resolve(RunManifest.FILE));
-            } else if (earlier != null) {
+            } else if (earlier != null && earlier.outputs().stream().anyMatch(Files::exists)) {
+                // only outputs are guarded: caches are keyed by model and prompt, so they never mix results
                 List<String> diffs = manifest.differencesFrom(earlier);
                 if (!diffs.isEmpty()) {
                     throw new SettingsMismatchException(dir + " was made with " + String.join("; ", diffs) + "; use another "

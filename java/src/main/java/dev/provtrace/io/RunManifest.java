@@ -34,6 +34,7 @@ public final class RunManifest {
     private final String command;
     private final Map<String, Setting> settings = new LinkedHashMap<>();
     private final Set<Path> files = new LinkedHashSet<>();
+    private final Set<Path> outputs = new LinkedHashSet<>();
 
     public RunManifest(String command) {
         this.command = command;
@@ -43,8 +44,11 @@ public final class RunManifest {
 
     public Map<String, Setting> settings() { return Collections.unmodifiableMap(settings); }
 
-    /** The files the run makes (absolute). */
+    /** The files the run makes (absolute): its outputs and its caches. */
     public Set<Path> files() { return Collections.unmodifiableSet(files); }
+
+    /** The run's outputs (absolute): what a run with other settings would replace. */
+    public Set<Path> outputs() { return Collections.unmodifiableSet(outputs); }
 
     /** A setting compared and shown as written ({@code null}: not given). */
     public RunManifest set(String option, Object value) {
@@ -75,10 +79,16 @@ public final class RunManifest {
         return this;
     }
 
-    /** A file the run makes, deleted by {@code --overwrite}. */
+    /** A file the run makes that is not an output (a cache), deleted by {@code --overwrite}. */
     public RunManifest file(Path p) {
         files.add(p.toAbsolutePath().normalize());
         return this;
+    }
+
+    /** An output of the run: deleted by {@code --overwrite}, and guarded against runs with other settings. */
+    public RunManifest output(Path p) {
+        outputs.add(p.toAbsolutePath().normalize());
+        return file(p);
     }
 
     /** The differences from an earlier run's manifest, each as {@code OPTION EARLIER, now NOW}; empty when none. */
@@ -113,6 +123,7 @@ public final class RunManifest {
         n.get("settings").fields().forEachRemaining(e -> m.settings.put(e.getKey(),
                 new Setting(e.getValue().path("value").asText(), e.getValue().path("shown").asText())));
         for (JsonNode p : n.path("files")) m.files.add(Path.of(p.asText()));
+        for (JsonNode p : n.path("outputs")) m.outputs.add(Path.of(p.asText()));
         return m;
     }
 
@@ -124,6 +135,8 @@ public final class RunManifest {
         settings.forEach((k, v) -> s.putObject(k).put("value", v.value()).put("shown", v.shown()));
         ArrayNode f = n.putArray("files");
         for (Path p : files) f.add(p.toString());
+        ArrayNode o = n.putArray("outputs");
+        for (Path p : outputs) o.add(p.toString());
         Path tmp = dir.resolve(FILE + ".tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
