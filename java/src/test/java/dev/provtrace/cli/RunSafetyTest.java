@@ -3,9 +3,12 @@ package dev.provtrace.cli;
 import dev.provtrace.io.LockHolder;
 import dev.provtrace.io.RunLock;
 import dev.provtrace.io.RunManifest;
+import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.ModelFingerprint;
 import dev.provtrace.trace.PromptBuilder;
 import dev.provtrace.trace.ScoreCache;
+import dev.provtrace.trace.TraceJob;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -203,5 +206,50 @@ class RunSafetyTest {
         // and the new settings are the folder's now
         r = trace(m, in, out);
         assertTrue(r.err().contains("was made with --student " + studentNow), r.err());
+    }
+
+    @Test
+    void aRunThatMeetsARunningJobOnItsCacheIsRefusedAndTheJobsOutputIsRight(@TempDir Path dir) throws Exception {
+        Models m = models(dir);
+        Path in = input(dir, "in.jsonl", 4), cache = dir.resolve("cache");
+        java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1),
+                resume = new java.util.concurrent.CountDownLatch(1);
+        TraceJob job = new TraceJob(new TraceJob.Models(m.teacher(), m.student(), m.distilled()),
+                new TraceJob.Options(PromptBuilder.Format.CHAT, null, 0.1, new BetaChoice(false, 0.1),
+                        new EngineOptions(2, 4096, false)), System.err);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread a = new Thread(() -> {
+            try {
+                job.run(in, dir.resolve("a"), cache, (role, done, total) -> {
+                    if (role.equals("student") && done == 0) {           // teacher scored, student's cache open
+                        paused.countDown();
+                        try {
+                            resume.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        a.start();
+        try {
+            paused.await();
+            TraceCommandTest.Run b = trace(m, in, dir.resolve("b"), "--cache", cache.toString());
+            assertEquals(1, b.exit());
+            assertTrue(b.err().startsWith("error: score cache " + cache.resolve("teacher-")), b.err());
+            assertTrue(b.err().contains(" is in use by another provtrace run (" + ME), b.err());
+            assertFalse(Files.exists(dir.resolve("b/sentences.jsonl")));
+        } finally {
+            resume.countDown();
+            a.join();
+        }
+        assertEquals(null, failure.get());
+        assertEquals(0, trace(m, in, dir.resolve("reference")).exit());
+        for (String f : List.of("sentences.jsonl", "trajectories.jsonl")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("reference").resolve(f)), Files.readAllBytes(dir.resolve("a").resolve(f)), f);
+        }
     }
 }
