@@ -56,8 +56,12 @@ final class RunClaims {
         if (strategies.stream().anyMatch(Strategy::needsGrape)) {
             m.set("--grape-prompt", c.grapePrompt.toLowerCase());
             PromptBuilder.Format grape = c.grapePrompt.equalsIgnoreCase("chat") ? PromptBuilder.Format.CHAT : PromptBuilder.Format.GRAPE;
-            PromptBuilder prompts = PromptBuilder.create(c.student, grape, c.prompt.template);
-            m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint())));
+            try {
+                PromptBuilder prompts = PromptBuilder.create(c.student, grape, c.prompt.template);
+                m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint())));
+            } catch (IOException | RuntimeException e) {
+                // left to the job's model checks, as in model()
+            }
         }
         if (c.out != null) {
             for (String f : List.of(SelectionJob.CANDIDATES, SelectionJob.SELECTION, SelectionJob.REPORT, REJECTED)) {
@@ -91,11 +95,19 @@ final class RunClaims {
         m.set("--prompt-format", p.format().name().toLowerCase()).path("--template", p.template);
     }
 
-    /** A model by the fingerprint of its files; its cache file (under this prompt setup) is one of the run's files. */
-    private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir) throws IOException {
-        m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
-        String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint());
-        m.file(ScoreCache.fileFor(cacheDir, role, fp));
+    /**
+     * A model by the fingerprint of its files; its cache file (under this prompt setup) is one of the run's files.
+     * A folder that cannot be read or has no usable template is left to the job's checks, which say what is wrong
+     * with every model at once: here it is recorded as unreadable and the run goes on to fail there.
+     */
+    private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir) {
+        try {
+            m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint());
+            m.file(ScoreCache.fileFor(cacheDir, role, fp));
+        } catch (IOException | RuntimeException e) {
+            m.set("--" + role, dir + " (unreadable)");
+        }
     }
 
     private static String beta(String beta) {
