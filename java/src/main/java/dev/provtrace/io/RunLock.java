@@ -95,6 +95,9 @@ public final class RunLock implements AutoCloseable {
                     lock = ch.tryLock(REGION, 1, false);
                 } catch (OverlappingFileLockException e) {
                     lock = null;                           // held in this JVM by a channel not made here
+                } catch (IOException e) {
+                    throw new IOException(what + ": cannot lock " + key + " (" + e.getMessage()
+                            + "; does this file system support file locks?)", e);
                 }
                 if (lock == null) {
                     String line = readHolder(ch);
