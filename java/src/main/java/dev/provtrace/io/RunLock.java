@@ -60,14 +60,16 @@ public final class RunLock implements AutoCloseable {
     }
 
     /**
-     * Locks a single output file through {@code FILE.lock} beside it. Nothing is locked for {@code -} or for a path
-     * that exists and is not a regular file (a FIFO, a device, {@code /dev/stdout}): no lock file is made beside those.
+     * Locks a single output file through {@code FILE.lock} beside it (beside a link's target). Nothing is locked for
+     * {@code -} or for a path that exists and is not a regular file (a FIFO, a device, {@code /dev/stdout}): no lock
+     * file is made beside those.
      */
     public static RunLock outputFile(Path output, String option) throws IOException {
-        if (output.toString().equals("-") || (Files.exists(output) && !Files.isRegularFile(output))) return none();
-        Path parent = output.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        return acquire(output.resolveSibling(output.getFileName() + ".lock"), output.toString(), option);
+        if (AtomicOutput.isStandardStream(output) || (Files.exists(output) && !Files.isRegularFile(output))) return none();
+        // a link is written through to its target (AtomicOutput): two links to one file are one output
+        Path target = Files.exists(output) ? output.toRealPath() : output.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        return acquire(target.resolveSibling(target.getFileName() + ".lock"), output.toString(), option);
     }
 
     /** A lock that holds nothing (for outputs that cannot have a lock file beside them). */

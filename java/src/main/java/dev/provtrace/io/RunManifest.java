@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -127,7 +126,7 @@ public final class RunManifest {
         return m;
     }
 
-    /** Writes {@code DIR/.provtrace-run.json} atomically (a fixed-name temp renamed over it). */
+    /** Writes {@code DIR/.provtrace-run.json} atomically ({@link AtomicOutput}: temp, fsync, rename). */
     public void write(Path dir) throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("command", command);
@@ -137,8 +136,6 @@ public final class RunManifest {
         for (Path p : files) f.add(p.toString());
         ArrayNode o = n.putArray("outputs");
         for (Path p : outputs) o.add(p.toString());
-        Path tmp = dir.resolve(FILE + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicOutput.writeString(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n");
     }
 }

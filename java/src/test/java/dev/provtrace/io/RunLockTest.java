@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,5 +64,12 @@ class RunLockTest {
             RunLock.InUseException e = assertThrows(RunLock.InUseException.class, () -> RunLock.outputFile(out, "--output"));
             assertTrue(e.getMessage().startsWith(out + " is in use by another provtrace run (" + PID), e.getMessage());
         }
+        Files.writeString(out, "");
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), out);
+        try (RunLock l = RunLock.outputFile(out, "--output")) {
+            RunLock.InUseException e = assertThrows(RunLock.InUseException.class, () -> RunLock.outputFile(link, "--output"));
+            assertTrue(e.getMessage().startsWith(link + " is in use by another provtrace run (" + PID), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("link.jsonl.lock")), "the lock is beside the link's target");
     }
 }
