@@ -96,7 +96,7 @@ public final class RunManifest {
         if (!earlier.command.equals(command)) out.add("provtrace " + earlier.command + ", now provtrace " + command);
         Set<String> names = new LinkedHashSet<>(earlier.settings.keySet());
         names.addAll(settings.keySet());
-        Setting none = new Setting("(none)", "(none)");
+        Setting none = new Setting("(not used)", "(not used)");      // recorded only where it matters (e.g. --seed)
         for (String name : names) {
             Setting was = earlier.settings.getOrDefault(name, none), now = settings.getOrDefault(name, none);
             if (!Objects.equals(was.value(), now.value())) out.add(name + " " + was.shown() + ", now " + now.shown());

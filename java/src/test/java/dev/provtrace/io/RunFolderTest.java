@@ -30,7 +30,7 @@ class RunFolderTest {
         RunFolder.SettingsMismatchException e = assertThrows(RunFolder.SettingsMismatchException.class,
                 () -> RunFolder.claim(out, "--out", cache, other, false));
         assertEquals(out + " was made with --student s (fingerprint abababababab), now s2 (fingerprint cdcdcdcdcdcd); "
-                + "--alpha 0.1, now 0.2; --beta (none), now 0.1; use another --out, or --overwrite to start afresh", e.getMessage());
+                + "--alpha 0.1, now 0.2; --beta (not used), now 0.1; use another --out, or --overwrite to start afresh", e.getMessage());
         // refused without keeping the locks
         try (RunLock l = RunLock.folder(out, "--out"); RunLock c = RunLock.folder(cache, "--cache")) {
             assertTrue(l.holder() != null && c.holder() != null);
