@@ -252,4 +252,36 @@ class RunSafetyTest {
             assertArrayEquals(Files.readAllBytes(dir.resolve("reference").resolve(f)), Files.readAllBytes(dir.resolve("a").resolve(f)), f);
         }
     }
+
+    @Test
+    void selectsOutIsGuardedTooAndOverwriteDeletesOnlyThisRunsCaches(@TempDir Path dir) throws Exception {
+        Models m = models(dir);
+        Path in = input(dir, "in.jsonl", 4), out = dir.resolve("sel"), cache = dir.resolve("shared-cache");
+        List<String> base = List.of("select", "--teacher", m.teacher().toString(), "--student", m.student().toString(),
+                "--input", in.toString(), "--output", dir.resolve("selected.jsonl").toString(), "--out", out.toString(),
+                "--cache", cache.toString(), "--threads", "2", "--quiet");
+        TraceCommandTest.Run first = TraceCommandTest.run(base.toArray(String[]::new));
+        assertEquals(0, first.exit(), first.err());
+        byte[] candidates = Files.readAllBytes(out.resolve("candidates.jsonl"));
+        // another run's cache in the shared folder (another teacher) must survive this run's --overwrite
+        Path foreign = Files.writeString(cache.resolve("teacher-00000000000000ff.bin"), "another run's cache");
+
+        List<String> other = new ArrayList<>(base);
+        other.addAll(List.of("--beta", "0.2", "--strategy", "random", "--seed", "7"));
+        TraceCommandTest.Run refused = TraceCommandTest.run(other.toArray(String[]::new));
+        assertEquals(1, refused.exit());
+        assertEquals("error: " + out + " was made with --beta 0.1, now 0.2; --strategy max-teacher-count, now random; "
+                + "--seed (not used), now 7; use another --out, or --overwrite to start afresh\n", refused.err());
+        assertArrayEquals(candidates, Files.readAllBytes(out.resolve("candidates.jsonl")));
+
+        Path teacherCache = cacheFile(cache, "teacher");
+        java.nio.file.attribute.FileTime epoch = java.nio.file.attribute.FileTime.fromMillis(0);
+        Files.setLastModifiedTime(teacherCache, epoch);                  // a cache kept as it is would keep this time
+        other.add("--overwrite");
+        TraceCommandTest.Run fresh = TraceCommandTest.run(other.toArray(String[]::new));
+        assertEquals(0, fresh.exit(), fresh.err());
+        assertEquals("another run's cache", Files.readString(foreign), "not this run's: kept");
+        assertTrue(Files.getLastModifiedTime(teacherCache).compareTo(epoch) > 0, "this run's cache deleted and scored afresh");
+        assertEquals("random", RunManifest.read(out).settings().get("--strategy").value());
+    }
 }
