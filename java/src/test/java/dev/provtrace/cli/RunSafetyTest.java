@@ -263,6 +263,7 @@ class RunSafetyTest {
         TraceCommandTest.Run first = TraceCommandTest.run(base.toArray(String[]::new));
         assertEquals(0, first.exit(), first.err());
         byte[] candidates = Files.readAllBytes(out.resolve("candidates.jsonl"));
+        Path teacherCache = cacheFile(cache, "teacher");
         // another run's cache in the shared folder (another teacher) must survive this run's --overwrite
         Path foreign = Files.writeString(cache.resolve("teacher-00000000000000ff.bin"), "another run's cache");
 
@@ -274,7 +275,6 @@ class RunSafetyTest {
                 + "--seed (not used), now 7; use another --out, or --overwrite to start afresh\n", refused.err());
         assertArrayEquals(candidates, Files.readAllBytes(out.resolve("candidates.jsonl")));
 
-        Path teacherCache = cacheFile(cache, "teacher");
         java.nio.file.attribute.FileTime epoch = java.nio.file.attribute.FileTime.fromMillis(0);
         Files.setLastModifiedTime(teacherCache, epoch);                  // a cache kept as it is would keep this time
         other.add("--overwrite");
