@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
         description = {"Label every sentence of every response Shared / Teacher / Student / Boosted.",
                 "Input lines: {\"id\", \"question\", \"response\", \"answer\"?, \"correct\"?, \"group\"?}.",
                 "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out.",
-                "Scores are cached in --out/cache (or --cache): a rerun scores only what is missing. --out remembers its",
-                "settings: other α/β, models or input there are refused (use classify, another --out, or --overwrite).",
+                "Scores are cached in --out/cache (or --cache); a rerun scores what is missing.",
+                "--out remembers its settings: other models, input, α or β are refused there",
+                "(relabel with classify, or use another --out, or --overwrite).",
                 "Bad records are reported with file:line (id), listed in --out/rejected.jsonl and left out; the exit code is then 3."})
 final class TraceCommand implements Callable<Integer> {
     @Mixin
