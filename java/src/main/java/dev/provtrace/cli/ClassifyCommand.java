@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.io.OutputGuard;
+import dev.provtrace.io.RunLock;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.TraceOutputs;
 import picocli.CommandLine.Command;
@@ -40,7 +41,11 @@ final class ClassifyCommand implements Callable<Integer> {
         ObjectNode run = Files.isRegularFile(summaryFile) && om.readTree(summaryFile.toFile()).get("run") instanceof ObjectNode r
                 ? r : om.createObjectNode();
         run.put("relabelled_from", scores.toString());
-        JsonNode summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run);
+        JsonNode summary;
+        try (RunLock lock = RunLock.folder(target, "--out")) {          // not while a trace writes there
+            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run);
+            RunClaims.relabelled(scores, target, alpha, beta);
+        }
         TraceCommand.printSummary(summary, target);
         return 0;
     }

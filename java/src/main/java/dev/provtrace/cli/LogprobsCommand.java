@@ -6,6 +6,7 @@ import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.OutputGuard;
 import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
+import dev.provtrace.io.RunLock;
 import dev.provtrace.score.LogprobsJob;
 import dev.provtrace.tokenizer.HfTokenizer;
 import dev.provtrace.trace.ModelFingerprint;
@@ -61,7 +62,8 @@ final class LogprobsCommand implements Callable<Integer> {
         if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0");
         // a stream can be read only once: its length is unknown, the bar shows what is done
         long lines = !StandardInput.isStandardInput(input) && Files.isRegularFile(input) ? LogprobsJob.countLines(input) : 0;
-        try (Engine engine = Engine.load(model, engineArgs.options());
+        try (RunLock lock = RunLock.outputFile(output, "--output");      // a second run on this output is refused at once
+             Engine engine = Engine.load(model, engineArgs.options());
              HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,

@@ -5,6 +5,7 @@ import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.OutputGuard;
 import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
+import dev.provtrace.io.RunFolder;
 import dev.provtrace.selection.OutputFormat;
 import dev.provtrace.selection.SelectionJob;
 import dev.provtrace.selection.Strategy;
@@ -97,6 +98,8 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--chunk", defaultValue = "" + SelectionJob.DEFAULT_CHUNK, paramLabel = "N",
             description = "candidates read into memory at a time (default ${DEFAULT-VALUE})")
     int chunk;
+    @Option(names = "--overwrite", description = "--out holds a run with other settings: delete its outputs and this run's caches and start afresh")
+    boolean overwrite;
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
     @Override
@@ -112,19 +115,21 @@ final class SelectCommand implements Callable<Integer> {
                 OutputFormat.parse(format), engineArgs.options(), chunk);
         Path cacheDir = cache != null ? cache : out != null ? out.resolve(SelectionJob.CACHE_DIR)
                 : output.toAbsolutePath().getParent().resolve(".provtrace-cache");
-        Path rereadable = StandardInput.rereadable(input, cacheDir, System.err);
         ModelProgress progress = new ModelProgress(!quiet);
-        SelectionJob.Result r = new SelectionJob(options, System.err).maxLineBytes(records.maxLineBytes)
-                .run(rereadable, output, out, cacheDir, progress);
-        progress.finish();
-        // with --output - the selected lines own standard output
-        printSummary(r, output, out, AtomicOutput.isStandardStream(output) ? System.err : System.out);
-        if (r.skipped() > 0) System.err.println(r.skipped() + " lines were reported above and left out (listed in "
-                + RejectedFile.describe(out != null ? RejectedFile.inFolder(out) : RejectedFile.besideOutput(output)) + ")");
-        // "written" counts the candidates labelled (candidates.jsonl); the output holds the selected subset of them
-        System.err.println(RejectedFile.counts(r.read(), r.candidates(), r.skipped()) + "; " + r.selected() + " selected to "
-                + AtomicOutput.describe(output));
-        return ExitCodes.forRejected(r.skipped());
+        try (RunFolder claim = RunClaims.select(this, cacheDir, strategies)) {     // locks, settings check, manifest
+            Path rereadable = StandardInput.rereadable(input, cacheDir, System.err);
+            SelectionJob.Result r = new SelectionJob(options, System.err).maxLineBytes(records.maxLineBytes)
+                    .run(rereadable, output, out, cacheDir, progress);
+            progress.finish();
+            // with --output - the selected lines own standard output
+            printSummary(r, output, out, AtomicOutput.isStandardStream(output) ? System.err : System.out);
+            if (r.skipped() > 0) System.err.println(r.skipped() + " lines were reported above and left out (listed in "
+                    + RejectedFile.describe(out != null ? RejectedFile.inFolder(out) : RejectedFile.besideOutput(output)) + ")");
+            // "written" counts the candidates labelled (candidates.jsonl); the output holds the selected subset of them
+            System.err.println(RejectedFile.counts(r.read(), r.candidates(), r.skipped()) + "; " + r.selected() + " selected to "
+                    + AtomicOutput.describe(output));
+            return ExitCodes.forRejected(r.skipped());
+        }
     }
 
     /** No output may be the input, nor two outputs one file; checked before anything is scored or written. */

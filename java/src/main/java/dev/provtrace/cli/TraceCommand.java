@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.provtrace.io.OutputGuard;
 import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
+import dev.provtrace.io.RunFolder;
 import dev.provtrace.provenance.Label;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.TraceJob;
@@ -19,7 +20,9 @@ import java.util.concurrent.Callable;
         description = {"Label every sentence of every response Shared / Teacher / Student / Boosted.",
                 "Input lines: {\"id\", \"question\", \"response\", \"answer\"?, \"correct\"?, \"group\"?}.",
                 "Writes sentences.jsonl, trajectories.jsonl, summary.json and report.html to --out.",
-                "Scores are cached in --out/cache: a rerun (or `classify`) with other α/β does not score again.",
+                "Scores are cached in --out/cache (or --cache); a rerun scores what is missing.",
+                "--out remembers its settings: other models, input, α or β are refused there",
+                "(relabel with classify, or use another --out, or --overwrite).",
                 "Bad records are reported with file:line (id), listed in --out/rejected.jsonl and left out; the exit code is then 3."})
 final class TraceCommand implements Callable<Integer> {
     @Mixin
@@ -45,6 +48,12 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.1", description = "Teacher/Student when ±Δ_TS > β; a number or auto (default ${DEFAULT-VALUE})")
     String beta;
 
+    @Option(names = "--cache", paramLabel = "DIR", description = "score caches (default: --out DIR/cache); may be shared by runs of other --out, α or β")
+    Path cache;
+
+    @Option(names = "--overwrite", description = "--out holds a run with other settings: delete its outputs and caches and start afresh")
+    boolean overwrite;
+
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
 
     @Override
@@ -58,13 +67,17 @@ final class TraceCommand implements Callable<Integer> {
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err)
                 .maxLineBytes(records.maxLineBytes);
-        TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out, progress);
-        progress.finish();
-        printSummary(r.summary(), out);
-        if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out (listed in "
-                + RejectedFile.inFolder(out) + ")");
-        System.err.println(RejectedFile.counts(r.read(), r.traced(), r.failed()));
-        return ExitCodes.forRejected(r.failed());
+        Path cacheDir = cache != null ? cache : out.resolve(TraceOutputs.CACHE_DIR);
+        try (RunFolder claim = RunClaims.trace(this, cacheDir)) {     // locks, settings check, manifest
+            TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out,
+                    cacheDir, progress);
+            progress.finish();
+            printSummary(r.summary(), out);
+            if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out (listed in "
+                    + RejectedFile.inFolder(out) + ")");
+            System.err.println(RejectedFile.counts(r.read(), r.traced(), r.failed()));
+            return ExitCodes.forRejected(r.failed());
+        }
     }
 
     static void printSummary(JsonNode summary, Path out) {

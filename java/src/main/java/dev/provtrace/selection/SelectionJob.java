@@ -17,6 +17,7 @@ import dev.provtrace.trace.ModelFingerprint;
 import dev.provtrace.trace.ModelPreflight;
 import dev.provtrace.trace.ModelScorer;
 import dev.provtrace.trace.PromptBuilder;
+import dev.provtrace.trace.RescoringLookup;
 import dev.provtrace.trace.ScoreCache;
 import dev.provtrace.trace.TraceJob;
 import dev.provtrace.trace.TraceRecord;
@@ -117,6 +118,7 @@ public final class SelectionJob {
         if (options.template() != null) run.put("template", options.template().toString());
         ArrayNode models = run.putArray("models");
         List<ScoreCache> opened = new ArrayList<>();
+        RescoringLookup lookup = new RescoringLookup();
         try {
             PromptBuilder teacherPrompts = PromptBuilder.create(options.teacher(), options.format(), options.template());
             PromptBuilder studentPrompts = PromptBuilder.create(options.student(), options.format(), options.template());
@@ -124,8 +126,8 @@ public final class SelectionJob {
             ScoreCache teacher = open(cacheDir, "teacher", options.teacher(),
                     ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint()), models, opened);
             ScoreCache student = open(cacheDir, "student", options.student(), studentFp, models, opened);
-            score(in, "teacher", options.teacher(), teacherPrompts, teacher, progress, scoring);
-            score(in, "student", options.student(), studentPrompts, student, progress, scoring);
+            score(in, "teacher", options.teacher(), teacherPrompts, teacher, progress, scoring, lookup);
+            score(in, "student", options.student(), studentPrompts, student, progress, scoring, lookup);
             ScoreCache grape = null;
             if (options.grapeNeeded()) {
                 run.put("grape_prompt", options.grapePrompt().name().toLowerCase());
@@ -135,11 +137,12 @@ public final class SelectionJob {
                     grape = student;                 // --grape-prompt chat: the student's own scores already are GRAPE's
                 } else {
                     grape = open(cacheDir, "student-grape", options.student(), grapeFp, models, opened);
-                    score(in, "student (GRAPE prompt)", options.student(), grapePrompts, grape, progress, scoring);
+                    score(in, "student (GRAPE prompt)", options.student(), grapePrompts, grape, progress, scoring, lookup);
                 }
             }
-            return labelAndSelect(in, new SentenceProbabilities(teacher, student, grape), output, outDir, cacheDir, run);
+            return labelAndSelect(in, new SentenceProbabilities(teacher, student, grape, lookup), output, outDir, cacheDir, run);
         } finally {
+            lookup.close();
             for (ScoreCache c : opened) c.close();
         }
     }
@@ -155,11 +158,12 @@ public final class SelectionJob {
 
     /** Scores one model over every good candidate its cache lacks, chunk by chunk, with the model loaded once. */
     private void score(ValidatedJsonl<Candidate> in, String role, Path dir, PromptBuilder prompts, ScoreCache cache,
-                       TraceJob.Progress progress, EngineOptions engine) throws IOException {
+                       TraceJob.Progress progress, EngineOptions engine, RescoringLookup lookup) throws IOException {
         long total = in.count();
         long[] done = {0};
         if (progress != null) progress.update(role, 0, total);
         ModelScorer scorer = new ModelScorer(role, dir, prompts, engine);
+        lookup.register(cache, scorer);
         try (ModelScorer.Session session = scorer.open()) {
             in.forEachChunk(options.chunkSize(), chunk -> {
                 List<TraceRecord> records = chunk.stream().map(Candidate::toTraceRecord).toList();

@@ -7,6 +7,7 @@ import dev.provtrace.provenance.Segmenter;
 import dev.provtrace.provenance.Sentence;
 import dev.provtrace.provenance.SentenceSpan;
 import dev.provtrace.trace.ModelFingerprint;
+import dev.provtrace.trace.RescoringLookup;
 import dev.provtrace.trace.ScoreCache;
 import dev.provtrace.trace.ScoredText;
 
@@ -21,12 +22,19 @@ import java.util.List;
 public final class SentenceProbabilities {
     private final Segmenter segmenter = new Segmenter();
     private final ScoreCache teacher, student, grape;
+    private final RescoringLookup lookup;
 
     /** @param grape the cache of the student under the GRAPE prompt, or null when no strategy needs it */
     public SentenceProbabilities(ScoreCache teacher, ScoreCache student, ScoreCache grape) {
+        this(teacher, student, grape, new RescoringLookup());
+    }
+
+    /** As above; an entry that fails its read-back check is scored again through {@code lookup}. */
+    public SentenceProbabilities(ScoreCache teacher, ScoreCache student, ScoreCache grape, RescoringLookup lookup) {
         this.teacher = teacher;
         this.student = student;
         this.grape = grape;
+        this.lookup = lookup;
     }
 
     /** The candidate's scores; zero sentences when the response is only whitespace and reasoning tags. */
@@ -40,7 +48,7 @@ public final class SentenceProbabilities {
                 c.questionIdValue());
     }
 
-    private static double[] probabilities(ScoreCache cache, String key, Candidate c, List<SentenceSpan> spans) throws IOException {
+    private double[] probabilities(ScoreCache cache, String key, Candidate c, List<SentenceSpan> spans) throws IOException {
         ScoredText st = entry(cache, key, c);
         // the aligner looks at the response's characters; the prompt's only decide that its tokens are the prompt's
         String context = " ".repeat(st.responseStart()) + c.response();
@@ -48,8 +56,8 @@ public final class SentenceProbabilities {
         return a.probabilities();
     }
 
-    private static ScoredText entry(ScoreCache cache, String key, Candidate c) throws IOException {
-        ScoredText st = cache.get(key);
+    private ScoredText entry(ScoreCache cache, String key, Candidate c) throws IOException {
+        ScoredText st = lookup.get(cache, c.toTraceRecord());      // checked (CRC, key); scored again if it fails
         if (st == null) throw new IllegalStateException(cache.file() + ": no scores for candidate " + c.id() + " (line " + c.line() + ")");
         return st;
     }

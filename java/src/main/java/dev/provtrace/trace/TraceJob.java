@@ -77,6 +77,11 @@ public final class TraceJob {
     static final int CHUNK = 1024;
 
     public Result run(Path input, Path outDir, Progress progress) throws IOException {
+        return run(input, outDir, outDir.resolve("cache"), progress);
+    }
+
+    /** As {@link #run(Path, Path, Progress)}, with the score caches in {@code cacheDir}. */
+    public Result run(Path input, Path outDir, Path cacheDir, Progress progress) throws IOException {
         // every folder checked (and weights scanned) before the first model is scored
         EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
                 .add(ROLES[0], models.teacher(), options.format()).add(ROLES[1], models.student(), options.format())
@@ -90,16 +95,19 @@ public final class TraceJob {
         run.put("prompt_format", options.format().name().toLowerCase());
         if (options.template() != null) run.put("template", options.template().toString());
         ArrayNode modelInfo = run.putArray("models");
+        RescoringLookup lookup = new RescoringLookup();
         try {
             for (int m = 0; m < 3; m++) {
                 Path dir = models.all().get(m);
                 PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template());
                 String fp = ModelFingerprint.of(dir, prompts.fingerprint());
-                caches[m] = ScoreCache.open(ScoreCache.fileFor(outDir.resolve("cache"), ROLES[m], fp), fp,
+                caches[m] = ScoreCache.open(ScoreCache.fileFor(cacheDir, ROLES[m], fp), fp,
                         w -> errors.println("warning: " + w));
                 modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
-                scoreModel(ROLES[m], new ModelScorer(ROLES[m], dir, prompts, scoring), caches[m], in, progress);
+                ModelScorer scorer = new ModelScorer(ROLES[m], dir, prompts, scoring);
+                lookup.register(caches[m], scorer);
+                scoreModel(ROLES[m], scorer, caches[m], in, progress);
             }
             ArrayNode failedNode = run.putArray("failed_records");
             for (ValidatedJsonl.Skipped f : in.skipped().subList(invalid, in.skipped().size())) {
@@ -109,11 +117,12 @@ public final class TraceJob {
             }
             run.put("invalid_lines", invalid);
             ObjectNode summary = TraceOutputs.write(sink -> in.forEachChunk(CHUNK, chunk -> {
-                for (TraceRecord r : chunk) sink.accept(trace(r, caches, in));
+                for (TraceRecord r : chunk) sink.accept(trace(r, caches, in, lookup));
             }), outDir, options.alpha(), options.beta(), run);
             in.writeRejected(RejectedFile.inFolder(outDir));
             return new Result(in.count(), in.skipped().size(), summary, in.read());
         } finally {
+            lookup.close();
             for (ScoreCache c : caches) if (c != null) c.close();
         }
     }
@@ -137,13 +146,13 @@ public final class TraceJob {
     }
 
     /** Segments one response and aligns each model's cached tokens to its sentences. */
-    private TracedResponse trace(TraceRecord r, ScoreCache[] caches, ValidatedJsonl<TraceRecord> in) throws IOException {
+    private TracedResponse trace(TraceRecord r, ScoreCache[] caches, ValidatedJsonl<TraceRecord> in, RescoringLookup lookup)
+            throws IOException {
         List<Sentence> sentences = segmenter.segment(r.response());
         List<SentenceSpan> spans = sentences.stream().map(s -> new SentenceSpan(s.start(), s.end())).toList();
-        String key = ModelFingerprint.recordKey(r.question(), r.response());
         Alignment[] a = new Alignment[3];
         for (int m = 0; m < 3; m++) {
-            ScoredText st = caches[m].get(key);
+            ScoredText st = lookup.get(caches[m], r);        // checked (CRC, key); scored again if its entry fails
             if (st == null) {   // scored in an earlier pass, so the line is not what it was then
                 throw new IOException(RecordIds.where(in.file(), r.line(), r.idValue()) + ": the input file changed during the run"
                         + " (this record was not scored by the " + ROLES[m] + "); rerun on a file that stays as it is");

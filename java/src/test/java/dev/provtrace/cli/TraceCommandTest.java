@@ -100,14 +100,22 @@ class TraceCommandTest {
         Run relabel = run("classify", "--scores", out.toString(), "--alpha", "0.02", "--beta", "0.05",
                 "--out", dir.resolve("relabelled").toString());
         assertEquals(0, relabel.exit(), relabel.err());
-        // a second trace into the same folder with those values is served from the cache (it does not grow) ...
-        Run again = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", d.toString(),
+        // a second trace into the same folder with those values would replace its outputs: refused, naming the change
+        Run refused = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", d.toString(),
                 "--input", in.toString(), "--out", out.toString(), "--threads", "2", "--quiet",
                 "--alpha", "0.02", "--beta", "0.05");
-        assertEquals(3, again.exit());
+        assertEquals(1, refused.exit());
+        assertEquals("error: " + out + " was made with --alpha 0.1, now 0.02; --beta 0.1, now 0.05; use another --out, "
+                + "or --overwrite to start afresh\n", refused.err());
+        // into another folder, sharing the cache, it is served from the cache (it does not grow) ...
+        Path again = dir.resolve("again");
+        Run r2 = run("trace", "--teacher", t.toString(), "--student", s.toString(), "--distilled", d.toString(),
+                "--input", in.toString(), "--out", again.toString(), "--cache", out.resolve("cache").toString(),
+                "--threads", "2", "--quiet", "--alpha", "0.02", "--beta", "0.05");
+        assertEquals(3, r2.exit());
         assertEquals(cacheBytes, cacheBytes(out), "nothing was scored again");
         // ... and gives exactly what classify gave
-        assertEquals(lines(out.resolve("sentences.jsonl")), lines(dir.resolve("relabelled/sentences.jsonl")),
+        assertEquals(lines(again.resolve("sentences.jsonl")), lines(dir.resolve("relabelled/sentences.jsonl")),
                 "classify with other α/β = a fresh trace with them");
         assertEquals(0.05, JSON.readTree(dir.resolve("relabelled/summary.json").toFile()).get("beta").asDouble());
     }

@@ -1,0 +1,117 @@
+package dev.provtrace.cli;
+
+import dev.provtrace.io.RunFolder;
+import dev.provtrace.io.RunManifest;
+import dev.provtrace.selection.SelectionJob;
+import dev.provtrace.selection.Strategy;
+import dev.provtrace.trace.BetaChoice;
+import dev.provtrace.trace.ModelFingerprint;
+import dev.provtrace.trace.PromptBuilder;
+import dev.provtrace.trace.ScoreCache;
+import dev.provtrace.trace.TraceOutputs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The settings that decide the results of trace and select, as their folders' manifests record them
+ * ({@link RunManifest}), and the claim a run takes on its folders before it scores anything ({@link RunFolder}).
+ * Models are compared by the fingerprint of their files alone; the prompt setup, α, β and the rest are compared as
+ * options, so a refusal names exactly what changed. The caches a run uses are listed as its files.
+ */
+final class RunClaims {
+    /** Files of a run that other parts of provtrace write beside the outputs (deleted by --overwrite too). */
+    static final String REJECTED = "rejected.jsonl";
+
+    private RunClaims() {}
+
+    /** Claims trace's --out and cache folders. */
+    static RunFolder trace(TraceCommand c, Path cacheDir) throws IOException {
+        RunManifest m = new RunManifest("trace");
+        m.path("--input", c.input);
+        prompt(m, c.prompt);
+        String[] roles = {"teacher", "student", "distilled"};
+        Path[] dirs = {c.teacher, c.student, c.distilled};
+        for (int i = 0; i < 3; i++) model(m, roles[i], dirs[i], c.prompt, cacheDir);
+        m.set("--alpha", Double.toString(c.alpha)).set("--beta", beta(c.beta)).set("--allow-long", c.engineArgs.allowLong);
+        for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT,
+                REJECTED)) {
+            m.output(c.out.resolve(f));
+        }
+        return RunFolder.claim(c.out, "--out", cacheDir, m, c.overwrite);
+    }
+
+    /** Claims select's --out folder (when given) and its cache folder. */
+    static RunFolder select(SelectCommand c, Path cacheDir, List<Strategy> strategies) throws IOException {
+        RunManifest m = new RunManifest("select");
+        m.path("--input", c.input).path("--output", c.output);
+        prompt(m, c.prompt);
+        model(m, "teacher", c.teacher, c.prompt, cacheDir);
+        model(m, "student", c.student, c.prompt, cacheDir);
+        m.set("--beta", beta(c.beta)).set("--strategy", Strategy.parse(c.strategy).cliName())
+                .set("--compare-all", c.compareAll).set("--per-question", c.perQuestion).set("--format", c.format.toLowerCase())
+                .set("--allow-long", c.engineArgs.allowLong);
+        if (strategies.contains(Strategy.RANDOM)) m.set("--seed", c.seed);
+        if (strategies.stream().anyMatch(Strategy::needsGrape)) {
+            m.set("--grape-prompt", c.grapePrompt.toLowerCase());
+            PromptBuilder.Format grape = c.grapePrompt.equalsIgnoreCase("chat") ? PromptBuilder.Format.CHAT : PromptBuilder.Format.GRAPE;
+            try {
+                PromptBuilder prompts = PromptBuilder.create(c.student, grape, c.prompt.template);
+                m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint())));
+            } catch (IOException | RuntimeException e) {
+                // left to the job's model checks, as in model()
+            }
+        }
+        if (c.out != null) {
+            for (String f : List.of(SelectionJob.CANDIDATES, SelectionJob.SELECTION, SelectionJob.REPORT, REJECTED)) {
+                m.output(c.out.resolve(f));
+            }
+        }
+        return RunFolder.claim(c.out, "--out", cacheDir, m, c.overwrite);
+    }
+
+    /**
+     * After {@code classify} relabelled a trace from {@code scores} into {@code target}: the target's manifest is the
+     * trace's with the new α and β (and the target's own outputs), so a later trace there compares against what the
+     * folder now holds. Nothing is written when the trace had no manifest.
+     */
+    static void relabelled(Path scores, Path target, double alpha, String beta) throws IOException {
+        RunManifest from = RunManifest.read(scores);
+        if (from == null) return;
+        RunManifest m = new RunManifest(from.command());
+        from.settings().forEach(m::copy);
+        m.set("--alpha", Double.toString(alpha)).set("--beta", beta(beta));
+        for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT)) {
+            m.output(target.resolve(f));
+        }
+        if (target.toAbsolutePath().normalize().equals(scores.toAbsolutePath().normalize())) {
+            for (Path p : from.files()) m.file(p);                  // in place: the caches are still this folder's
+        }
+        m.write(target);
+    }
+
+    private static void prompt(RunManifest m, PromptArgs p) {
+        m.set("--prompt-format", p.format().name().toLowerCase()).path("--template", p.template);
+    }
+
+    /**
+     * A model by the fingerprint of its files; its cache file (under this prompt setup) is one of the run's files.
+     * A folder that cannot be read or has no usable template is left to the job's checks, which say what is wrong
+     * with every model at once: here it is recorded as unreadable and the run goes on to fail there.
+     */
+    private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir) {
+        try {
+            m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint());
+            m.file(ScoreCache.fileFor(cacheDir, role, fp));
+        } catch (IOException | RuntimeException e) {
+            m.set("--" + role, dir + " (unreadable)");
+        }
+    }
+
+    private static String beta(String beta) {
+        BetaChoice b = BetaChoice.parse(beta);
+        return b.auto() ? "auto" : Double.toString(b.value());
+    }
+}
