@@ -82,14 +82,8 @@ public final class AtomicOutput implements Closeable {
             return new AtomicOutput(output, null, Kind.STANDARD_OUTPUT, null, Channels.newChannel(out), out);
         }
         Path abs = output.toAbsolutePath();
-        Path target = abs;
-        for (int hops = 0; Files.isSymbolicLink(target); hops++) {
-            if (hops == MAX_LINKS) throw new IOException(output + ": too many levels of symbolic links");
-            Path folder = target.getParent().toRealPath();
-            // /proc's links (/dev/stdout -> /proc/self/fd/1 -> pipe:[..]) name open files, not paths to replace
-            if (underProc(folder)) return writeThrough(output, abs);
-            target = folder.resolve(Files.readSymbolicLink(target));
-        }
+        Path target = followLinks(output);
+        if (target == null) return writeThrough(output, abs);
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -121,6 +115,35 @@ public final class AtomicOutput implements Closeable {
         }
         FileChannel ch = temp.channel();
         return new AtomicOutput(output, target, Kind.ATOMIC, temp, ch, Channels.newOutputStream(ch));
+    }
+
+    /**
+     * The output's path with its symbolic links followed, or null when a link leads into /proc (/dev/stdout ->
+     * /proc/self/fd/1 -> pipe:[..]: such links name open files, not paths to replace).
+     */
+    private static Path followLinks(Path output) throws IOException {
+        Path target = output.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(target); hops++) {
+            if (hops == MAX_LINKS) throw new IOException(output + ": too many levels of symbolic links");
+            Path folder = target.getParent().toRealPath();
+            if (underProc(folder)) return null;
+            target = folder.resolve(Files.readSymbolicLink(target));
+        }
+        return target;
+    }
+
+    /**
+     * The regular file that {@link #open} writes atomically for {@code output} (links followed; it may not exist
+     * yet), or null when the output is written through instead: standard output, a pipe, a device, anything
+     * reached through /proc. Files that belong beside an output (its rejected records) exist only in the first case.
+     */
+    public static Path atomicTarget(Path output) throws IOException {
+        if (isStandardStream(output)) return null;
+        Path target = followLinks(output);
+        if (target == null) return null;
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return target;
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) || underProc(target.getParent().toRealPath())) return null;
+        return target;
     }
 
     private static AtomicOutput writeThrough(Path output, Path target) throws IOException {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,10 +26,13 @@ public final class RejectedFile {
      * never written into a system folder beside a device.
      */
     public static Path besideOutput(Path output) {
-        if (AtomicOutput.isStandardStream(output)) return null;
-        if (Files.exists(output) && !Files.isRegularFile(output)) return null;   // follows links: a link to a file is a file
-        Path absolute = output.toAbsolutePath();
-        return absolute.resolveSibling(absolute.getFileName() + "." + NAME);
+        Path target;
+        try {
+            target = AtomicOutput.atomicTarget(output);   // a link's target; null for pipes, devices, /dev/stdout
+        } catch (IOException e) {
+            target = output.toAbsolutePath();             // opening the output itself will report the problem
+        }
+        return target == null ? null : target.resolveSibling(target.getFileName() + "." + NAME);
     }
 
     /** Where the rejected records went, for messages. */

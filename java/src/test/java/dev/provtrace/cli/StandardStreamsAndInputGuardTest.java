@@ -127,6 +127,23 @@ class StandardStreamsAndInputGuardTest {
     }
 
     @Test
+    void rejectedRecordsOfAnOutputThatIsNoFileGoToStderrOnlyNeverBesideADevice(@TempDir Path dir) throws Exception {
+        Path in = Files.write(dir.resolve("bad.jsonl"), List.of("{\"id\": \"a\", \"response\": \"One.\"}", "{\"id\": true, \"response\": \"x\"}"));
+        for (String output : List.of("/dev/null", "/dev/stdout", "-")) {
+            Run r = run(null, "segment", "--input", in.toString(), "--output", output);
+            assertEquals(3, r.exit(), r.err());
+            assertTrue(r.err().contains("1 bad records reported above and skipped (listed in stderr only)"), output + ": " + r.err());
+            assertTrue(r.err().contains(in + ":2: \"id\" must be a string or an integer"), r.err());
+            assertFalse(Files.exists(Path.of(output + ".rejected.jsonl")), output + ": nothing written beside a device");
+        }
+        Path target = dir.resolve("real.jsonl"), link = Files.createSymbolicLink(dir.resolve("link.jsonl"), target);
+        Run r = run(null, "segment", "--input", in.toString(), "--output", link.toString());
+        assertEquals(3, r.exit(), r.err());
+        assertTrue(Files.isSymbolicLink(link) && Files.isRegularFile(target), "the link is kept and its target written");
+        assertEquals(1, Files.readAllLines(dir.resolve("real.jsonl.rejected.jsonl")).size(), "the rejected list sits beside the target");
+    }
+
+    @Test
     void devNullIsAnOutput(@TempDir Path dir) throws Exception {
         Run r = run(null, "segment", "--input", segmentInput(dir).toString(), "--output", "/dev/null");
         assertEquals(0, r.exit(), r.err());
