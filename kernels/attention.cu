@@ -34,7 +34,7 @@ __host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1
 template <int HD, class O>
 __device__ void attention(const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride,
                           long kv_stride, int heads, int kv_heads, float scale, int window) {
-    constexpr int kDims = HD / 32;   // output dims per lane
+    constexpr int kDims = (HD + 31) / 32;   // output dims per lane (HD < 32: lanes ≥ HD own none)
     PT_DYNAMIC_SHARED(float, shared);
     float* ks = shared;                        // [kKeys][HD + 1]
     float* vs = ks + kKeys * (HD + 1);         // [kKeys][HD]
@@ -96,6 +96,7 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
 #pragma unroll
             for (int u = 0; u < kDims; u++) {
                 int d = lane + 32 * u;
+                if (HD % 32 != 0 && d >= HD) continue;   // compiled away for HD a multiple of 32
                 float acc = o[r][u] * correction;
                 for (int j = 0; j < kKeys; j++) acc += ps[row * kKeys + j] * vs[j * HD + d];
                 o[r][u] = acc;
@@ -110,7 +111,8 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
         O* dst = out + (static_cast<long>(seq_start) + t) * heads * HD + static_cast<long>(head) * HD;
         float inv = 1.0f / l[r];
 #pragma unroll
-        for (int u = 0; u < kDims; u++) store(dst, lane + 32 * u, o[r][u] * inv);
+        for (int u = 0; u < kDims; u++)
+            if (HD % 32 == 0 || lane + 32 * u < HD) store(dst, lane + 32 * u, o[r][u] * inv);
     }
 }
 
@@ -122,6 +124,9 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
     }                                                                                                                 \
     PT_REGISTER(attention_hd##HD##_##SUFFIX)
 
+// Small heads (16, 32: test models and tiny checkpoints), fp32 only; lanes past HD idle in the output update.
+PT_ATTENTION(16, f32, float)
+PT_ATTENTION(32, f32, float)
 PT_ATTENTION(64, f32, float)
 PT_ATTENTION(96, f32, float)
 PT_ATTENTION(128, f32, float)

@@ -1,5 +1,6 @@
 package dev.provtrace.cli;
 
+import dev.provtrace.engine.Backends;
 import dev.provtrace.engine.EngineOptions;
 import picocli.CommandLine.Option;
 
@@ -19,11 +20,22 @@ final class EngineArgs {
             description = "do not scan the weights for NaN/Inf before scoring (default: scanned; a record whose log-probs still come out non-finite is rejected)")
     boolean skipWeightScan;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
+            description = "where to score: cpu (default) or cuda-emu (the CUDA backend on an emulated device: slow, for tests)")
+    String device;
+
+    private boolean announced;
+
     EngineOptions options() {
         // checked here, not only in EngineOptions, so the message names the option the user typed
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
-        return new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens, allowLong,
-                !skipWeightScan);
+        EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens,
+                allowLong, !skipWeightScan, device);
+        if (!announced) {   // the first line on stderr of a scoring command names the device (an unknown one fails here)
+            System.err.println(Backends.deviceLine(options));
+            announced = true;
+        }
+        return options;
     }
 }
