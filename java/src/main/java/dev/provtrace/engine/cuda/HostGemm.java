@@ -32,10 +32,12 @@ public final class HostGemm implements Gemm {
     }
 
     /** A JavaCPP pointer at a raw address (no ownership: the device memory is freed by its owner). */
-    static FloatPointer at(long address) {
+    static FloatPointer at(long deviceAddress) {
+        if (deviceAddress == 0) throw new IllegalArgumentException("GEMM on a null device address");
+        // (the parameter is not named address: inside the subclass that name is Pointer's own field)
         return new FloatPointer(new Pointer() {
             {
-                this.address = address;
+                this.address = deviceAddress;
             }
         });
     }
