@@ -24,18 +24,13 @@ final class EngineArgs {
             description = "where to score: cpu (default) or cuda-emu (the CUDA backend on an emulated device: slow, for tests)")
     String device;
 
-    private boolean announced;
-
     EngineOptions options() {
         // checked here, not only in EngineOptions, so the message names the option the user typed
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
         EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens,
                 allowLong, !skipWeightScan, device);
-        if (!announced) {   // the first line on stderr of a scoring command names the device (an unknown one fails here)
-            System.err.println(Backends.deviceLine(options));
-            announced = true;
-        }
+        Backends.provider(device);   // an unknown or unavailable device fails here, naming the ones there are
         return options;
     }
 }

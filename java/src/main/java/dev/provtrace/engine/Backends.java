@@ -1,6 +1,7 @@
 package dev.provtrace.engine;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -41,6 +42,19 @@ public final class Backends {
 
     public static Backend open(EngineOptions options) throws IOException {
         return provider(options.device()).open(options);
+    }
+
+    private static WeakReference<EngineOptions> announced = new WeakReference<>(null);
+
+    /**
+     * Writes {@link #deviceLine} to stderr the first time a model is loaded with this very options object (one
+     * command: the three models of a trace share one), so the first line a scoring command writes once its inputs
+     * have passed their checks names the device; errors found before any model loads stay the only output.
+     */
+    static synchronized void announce(EngineOptions options) {
+        if (announced.get() == options) return;
+        System.err.println(deviceLine(options));
+        announced = new WeakReference<>(options);
     }
 
     /** The line a scoring command writes first on stderr, e.g. "device: cpu (OpenBLAS sgemm + Vector API), fp32". */

@@ -41,6 +41,7 @@ public final class Engine implements AutoCloseable {
         try {
             dev.provtrace.model.WeightSpec.validate(ckpt, config, w -> System.err.println("warning: " + w));
             if (options.scanWeights()) dev.provtrace.model.FiniteWeights.require(ckpt, config, options.threads());
+            Backends.announce(options);
             Backend backend = Backends.open(options);
             try {
                 return new Engine(config, ckpt, backend, options);

@@ -39,8 +39,9 @@ final class DeviceBuffer implements Backend.Buffer {
         return true;
     }
 
+    /** True when both guard regions hold their pattern (a closed buffer has none left to check). */
     boolean guardsIntact() {
-        return guard == 0 || (intact(base, guard) && intact(address + 4 * capacity, guard));
+        return guard == 0 || closed || (intact(base, guard) && intact(address + 4 * capacity, guard));
     }
 
     /** The device address of float {@code offset}. */
