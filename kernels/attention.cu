@@ -30,7 +30,7 @@ __host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1
  * query's own), K and V go to shared memory; lane j scores key j against each of its warp's rows; the running max m,
  * sum l and the output (lane owns dims lane, lane + 32, ...) are rescaled as in FlashAttention-2; p goes through shared
  * memory to the lanes that own the output dims. fp32 throughout; the sum of each row is normalised once at the end.
- * HD is 16, 32, 64, 96, 128 or 256; with HD = 16 (small test heads) lanes 16–31 score keys but own no output dim.
+ * HD is 4, 8, 16, 32, 64, 96, 128 or 256; with HD < 32 (tiny test models) lanes HD..31 score keys but own no output dim.
  */
 template <int HD, class O>
 __device__ void attention(const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride,
@@ -125,7 +125,9 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
     }                                                                                                                 \
     PT_REGISTER(attention_hd##HD##_##SUFFIX)
 
-// Small heads (16, 32: test models and tiny checkpoints), fp32 only; lanes past HD idle in the output update.
+// Small heads (4, 8, 16, 32: the demo's and the tests' tiny models), fp32 only; lanes past HD idle in the output update.
+PT_ATTENTION(4, f32, float)
+PT_ATTENTION(8, f32, float)
 PT_ATTENTION(16, f32, float)
 PT_ATTENTION(32, f32, float)
 PT_ATTENTION(64, f32, float)

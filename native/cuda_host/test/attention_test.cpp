@@ -110,5 +110,7 @@ int main() {
     run({16, 32, 48}, 8, 2, 64, 0, true, rng);     // lengths on block and tile edges
     run({1, 40, 9}, 4, 2, 16, 0, false, rng);      // small heads: lanes past HD idle
     run({45}, 4, 1, 32, 7, false, rng);
+    run({3, 37}, 2, 1, 4, 0, false, rng);
+    run({33}, 2, 2, 8, 0, false, rng);
     return finish("attention");
 }

@@ -30,6 +30,8 @@ import java.util.Map;
 public final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
     private static final int MIN_ROPE_POSITIONS = 4096;
+    /** The head sizes attention.cu has kernels for (ascending). */
+    static final int[] ATTENTION_HEAD_DIMS = {4, 8, 16, 32, 64, 96, 128, 256};
     /** Largest top-k the scoring tail keeps (logits_chunk_f32's shared arrays). */
     public static final int MAX_TOP_K = 64;
 
@@ -175,8 +177,9 @@ public final class CudaBackend implements Backend {
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                           int headDim, float scale, int window) {
-        if (headDim != 16 && headDim != 32 && headDim != 64 && headDim != 96 && headDim != 128 && headDim != 256) {
-            throw new IllegalArgumentException("the CUDA attention kernel supports head_dim 16, 32, 64, 96, 128 and 256, not " + headDim);
+        if (java.util.Arrays.binarySearch(ATTENTION_HEAD_DIMS, headDim) < 0) {
+            throw new IllegalArgumentException("the CUDA attention kernel supports head_dim " + java.util.Arrays.toString(ATTENTION_HEAD_DIMS)
+                    + ", not " + headDim);
         }
         if (heads % kvHeads != 0) throw new IllegalArgumentException(heads + " heads are not a multiple of " + kvHeads + " kv heads");
         if (batch.sequences() == 0 || batch.tokens() == 0) return;

@@ -179,7 +179,7 @@ class CudaBackendOpsTest {
     void attentionOverGqaRatiosWindowsAndSequencesLongerThanATile() {
         open();
         // {heads, kvHeads, headDim, window}: GQA 1, 4 and 7; no window, one narrower than a tile, one just wider
-        int[][] cases = {{2, 2, 16, 0}, {4, 1, 32, 5}, {7, 1, 16, 33}, {4, 2, 64, 0}};
+        int[][] cases = {{2, 2, 16, 0}, {4, 1, 32, 5}, {7, 1, 16, 33}, {4, 2, 64, 0}, {2, 1, 4, 0}};   // hd 4: the demo models
         List<int[]> seqs = new ArrayList<>();
         for (int len : new int[] {1, 40, 9}) seqs.add(new int[len]);   // one token; 40 > one 32-key tile
         PackedBatch batch = new PackedBatch(seqs);
