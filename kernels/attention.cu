@@ -30,11 +30,12 @@ __host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1
  * query's own), K and V go to shared memory; lane j scores key j against each of its warp's rows; the running max m,
  * sum l and the output (lane owns dims lane, lane + 32, ...) are rescaled as in FlashAttention-2; p goes through shared
  * memory to the lanes that own the output dims. fp32 throughout; the sum of each row is normalised once at the end.
+ * HD is 4, 8, 16, 32, 64, 96, 128 or 256; with HD < 32 (tiny test models) lanes HD..31 score keys but own no output dim.
  */
 template <int HD, class O>
 __device__ void attention(const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride,
                           long kv_stride, int heads, int kv_heads, float scale, int window) {
-    constexpr int kDims = HD / 32;   // output dims per lane
+    constexpr int kDims = (HD + 31) / 32;   // output dims per lane (HD < 32: lanes ≥ HD own none)
     PT_DYNAMIC_SHARED(float, shared);
     float* ks = shared;                        // [kKeys][HD + 1]
     float* vs = ks + kKeys * (HD + 1);         // [kKeys][HD]
@@ -96,6 +97,7 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
 #pragma unroll
             for (int u = 0; u < kDims; u++) {
                 int d = lane + 32 * u;
+                if (HD % 32 != 0 && d >= HD) continue;   // compiled away for HD a multiple of 32
                 float acc = o[r][u] * correction;
                 for (int j = 0; j < kKeys; j++) acc += ps[row * kKeys + j] * vs[j * HD + d];
                 o[r][u] = acc;
@@ -110,7 +112,8 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
         O* dst = out + (static_cast<long>(seq_start) + t) * heads * HD + static_cast<long>(head) * HD;
         float inv = 1.0f / l[r];
 #pragma unroll
-        for (int u = 0; u < kDims; u++) store(dst, lane + 32 * u, o[r][u] * inv);
+        for (int u = 0; u < kDims; u++)
+            if (HD % 32 == 0 || lane + 32 * u < HD) store(dst, lane + 32 * u, o[r][u] * inv);
     }
 }
 
@@ -122,6 +125,11 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
     }                                                                                                                 \
     PT_REGISTER(attention_hd##HD##_##SUFFIX)
 
+// Small heads (4, 8, 16, 32: the demo's and the tests' tiny models), fp32 only; lanes past HD idle in the output update.
+PT_ATTENTION(4, f32, float)
+PT_ATTENTION(8, f32, float)
+PT_ATTENTION(16, f32, float)
+PT_ATTENTION(32, f32, float)
 PT_ATTENTION(64, f32, float)
 PT_ATTENTION(96, f32, float)
 PT_ATTENTION(128, f32, float)

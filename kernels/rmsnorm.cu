@@ -38,6 +38,12 @@ extern "C" __global__ void rmsnorm_bf16(float* x, const bf16* w, bf16* out, int 
 }
 PT_REGISTER(rmsnorm_bf16)
 
+/** bf16 weight, fp32 out: the fp32-activation path over a bf16 checkpoint (the norm before an fp32 GEMM, q/k norms). */
+extern "C" __global__ void rmsnorm_bf16w_f32(float* x, const bf16* w, float* out, int dim, float eps) {
+    rmsnorm(x, nullptr, w, out, dim, eps);
+}
+PT_REGISTER(rmsnorm_bf16w_f32)
+
 extern "C" __global__ void add_rmsnorm_f32(float* x, const float* y, const float* w, float* out, int dim, float eps) {
     rmsnorm(x, y, w, out, dim, eps);
 }

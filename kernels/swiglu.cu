@@ -1,4 +1,5 @@
-// The MLP's activation, over the packed gate|up GEMM output, and the bias add of the linear layers that have one.
+// The MLP's activation (over the packed gate|up GEMM output, or separate gate and up buffers), the bias add of the
+// linear layers that have one, and the plain element-wise residual add.
 #include "common.cuh"
 
 /**
@@ -38,3 +39,26 @@ PT_REGISTER(add_bias_f32)
 
 extern "C" __global__ void add_bias_bf16(float* x, const bf16* bias, long rows, int cols) { add_bias(x, bias, rows, cols); }
 PT_REGISTER(add_bias_bf16)
+
+/**
+ * gate[i] = silu(gate[i]) · up[i] for i < n, in place: SwiGLU over separate gate and up projections (the fp32 engine
+ * interface, whose GEMMs write gate and up into buffers of their own). Layouts: gate, up [n] fp32.
+ * Launch: grid (ceil(n / 256)), block (256): one element per thread.
+ */
+extern "C" __global__ void swiglu_split_f32(float* gate, const float* up, long n) {
+    long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    float g = gate[i];
+    gate[i] = g / (1.0f + expf(-g)) * up[i];
+}
+PT_REGISTER(swiglu_split_f32)
+
+/**
+ * x[i] += y[i] for i < n: the residual add where it is not fused into the next RMSNorm.
+ * Layouts: x, y [n] fp32. Launch: grid (ceil(n / 256)), block (256).
+ */
+extern "C" __global__ void add_f32(float* x, const float* y, long n) {
+    long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < n) x[i] += y[i];
+}
+PT_REGISTER(add_f32)

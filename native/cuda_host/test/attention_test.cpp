@@ -108,5 +108,9 @@ int main() {
     run({90}, 4, 1, 64, 5, false, rng);            // window narrower than a tile
     run({100, 45}, 4, 2, 96, 33, false, rng);      // window just wider than a tile
     run({16, 32, 48}, 8, 2, 64, 0, true, rng);     // lengths on block and tile edges
+    run({1, 40, 9}, 4, 2, 16, 0, false, rng);      // small heads: lanes past HD idle
+    run({45}, 4, 1, 32, 7, false, rng);
+    run({3, 37}, 2, 1, 4, 0, false, rng);
+    run({33}, 2, 2, 8, 0, false, rng);
     return finish("attention");
 }

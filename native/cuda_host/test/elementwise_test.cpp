@@ -104,6 +104,35 @@ void bias_cases(std::mt19937& rng) {
     }
 }
 
+void split_and_add_cases(std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    for (long n : {1L, 255L, 257L, 3000L}) {
+        Guarded<float> gate(n), up(n), x(n), y(n);
+        for (long i = 0; i < n; i++) {
+            gate[i] = normal(rng);
+            up[i] = normal(rng);
+            x[i] = normal(rng);
+            y[i] = normal(rng);
+        }
+        if (n > 1) gate[1] = -90.0f;   // silu of a large negative gate is ≈ 0, not NaN
+        std::vector<double> want(n), got(n);
+        std::vector<float> x0(x.data(), x.data() + n);
+        for (long i = 0; i < n; i++) want[i] = gate[i] / (1.0 + std::exp(-static_cast<double>(gate[i]))) * up[i];
+        check(launch("swiglu_split_f32", blocks(n, 256), 256, 0, gate.data(), (const float*) up.data(), n) == 0, "swiglu_split launch");
+        check(launch("add_f32", blocks(n, 256), 256, 0, x.data(), (const float*) y.data(), n) == 0, "add launch");
+        bool exact = true, finite = true;
+        for (long i = 0; i < n; i++) {
+            got[i] = gate[i];
+            finite &= std::isfinite(got[i]);
+            exact &= x[i] == x0[i] + y[i];
+        }
+        std::string shape = " n=" + std::to_string(n);
+        check(finite && nmse(got, want) <= 1e-12, "swiglu_split_f32 NMSE " + std::to_string(nmse(got, want)) + shape);
+        check(exact, "add_f32 adds element by element" + shape);
+        check(gate.guards_intact() && up.guards_intact() && x.guards_intact() && y.guards_intact(), "swiglu_split/add guards" + shape);
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -111,5 +140,6 @@ int main() {
     embed_cases(rng);
     swiglu_cases(rng);
     bias_cases(rng);
+    split_and_add_cases(rng);
     return finish("elementwise");
 }

@@ -1,6 +1,6 @@
 // rmsnorm_* and add_rmsnorm_* on the emulated device against a double-precision reference, on odd and edge shapes
 // (one element, one row, dims that are not a multiple of the block, more threads than elements), both weight
-// dtypes and both output dtypes, with guard regions around every buffer.
+// dtypes and both output dtypes (rmsnorm_bf16w_f32: bf16 weight, fp32 out), with guard regions around every buffer.
 #include "op_test.h"
 
 #include <cuda_bf16.h>
@@ -61,6 +61,16 @@ void run(const Case& c, std::mt19937& rng) {
     else check(std::memcmp(x.data(), x0.data(), n * sizeof(float)) == 0, label + ": x changed although nothing is added");
     check(x.guards_intact() && y.guards_intact() && wf.guards_intact() && wb.guards_intact() && outf.guards_intact() &&
           outb.guards_intact(), label + ": a guard region was written");
+    if (c.bf16 && !c.add) {   // bf16 weight, fp32 out: the same rows, unrounded
+        std::string wide = "rmsnorm_bf16w_f32 rows=" + std::to_string(c.rows) + " dim=" + std::to_string(c.dim) + " block=" + std::to_string(c.block);
+        check(launch("rmsnorm_bf16w_f32", c.rows, c.block, 0, x.data(), (const __nv_bfloat16*) wb.data(), outf.data(), c.dim, eps) == 0,
+              wide + ": launch failed: " + cuda_host_last_error());
+        std::vector<double> got_f(n);
+        for (size_t k = 0; k < n; k++) got_f[k] = outf[k];
+        double ef = nmse(got_f, want);
+        check(ef <= 1e-10, wide + ": NMSE " + std::to_string(ef) + " above 1e-10");
+        check(outf.guards_intact() && wb.guards_intact() && x.guards_intact(), wide + ": a guard region was written");
+    }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 package dev.provtrace.cli;
 
+import dev.provtrace.engine.Backends;
 import dev.provtrace.engine.EngineOptions;
 import picocli.CommandLine.Option;
 
@@ -19,11 +20,17 @@ final class EngineArgs {
             description = "do not scan the weights for NaN/Inf before scoring (default: scanned; a record whose log-probs still come out non-finite is rejected)")
     boolean skipWeightScan;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
+            description = "where to score: cpu (default) or cuda-emu (the CUDA backend on an emulated device: slow, for tests)")
+    String device;
+
     EngineOptions options() {
         // checked here, not only in EngineOptions, so the message names the option the user typed
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
-        return new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens, allowLong,
-                !skipWeightScan);
+        EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens,
+                allowLong, !skipWeightScan, device);
+        Backends.provider(device);   // an unknown or unavailable device fails here, naming the ones there are
+        return options;
     }
 }

@@ -1,6 +1,5 @@
 package dev.provtrace.engine;
 
-import dev.provtrace.engine.cpu.CpuBackend;
 import dev.provtrace.io.Checkpoint;
 import dev.provtrace.model.ModelConfig;
 
@@ -32,7 +31,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Loads config.json and the safetensors of a Hugging Face model folder onto the CPU backend, after checking the
+     * Loads config.json and the safetensors of a Hugging Face model folder onto the backend of
+     * {@link EngineOptions#device()} (looked up through {@link Backends}), after checking the
      * tensors against the config and (unless {@link EngineOptions#scanWeights()} is off) scanning them for NaN/Inf.
      */
     public static Engine load(Path modelDir, EngineOptions options) throws IOException {
@@ -41,8 +41,15 @@ public final class Engine implements AutoCloseable {
         try {
             dev.provtrace.model.WeightSpec.validate(ckpt, config, w -> System.err.println("warning: " + w));
             if (options.scanWeights()) dev.provtrace.model.FiniteWeights.require(ckpt, config, options.threads());
-            return new Engine(config, ckpt, new CpuBackend(options.threads()), options);
-        } catch (RuntimeException e) {
+            Backends.announce(options);
+            Backend backend = Backends.open(options);
+            try {
+                return new Engine(config, ckpt, backend, options);
+            } catch (RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+        } catch (RuntimeException | IOException e) {
             ckpt.close();
             throw e;
         }

@@ -5,8 +5,9 @@ package dev.provtrace.engine;
  * @param batchTokens     most tokens packed into one forward pass; a longer sequence runs alone, never truncated
  * @param allowLong       score sequences longer than the model's max_position_embeddings instead of refusing them
  * @param scanWeights     scan every weight for NaN/Inf when a model is loaded (off: --skip-weight-scan)
+ * @param device          the backend, by {@link BackendProvider#device()} name: "cpu" (default) or "cuda-emu"
  */
-public record EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights) {
+public record EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights, String device) {
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), 4096, false);
     }
@@ -14,6 +15,17 @@ public record EngineOptions(int threads, int batchTokens, boolean allowLong, boo
     public EngineOptions {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (batchTokens < 1) throw new IllegalArgumentException("batchTokens must be >= 1, got " + batchTokens);
+        if (device == null || device.isBlank()) throw new IllegalArgumentException("device must be named, got " + device);
+    }
+
+    /** On the default device (cpu). */
+    public EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights) {
+        this(threads, batchTokens, allowLong, scanWeights, Backends.DEFAULT_DEVICE);
+    }
+
+    /** The same options on another device. */
+    public EngineOptions withDevice(String device) {
+        return new EngineOptions(threads, batchTokens, allowLong, scanWeights, device);
     }
 
     /** Weights are scanned for NaN/Inf at load unless told otherwise. */
@@ -23,6 +35,6 @@ public record EngineOptions(int threads, int batchTokens, boolean allowLong, boo
 
     /** The same options without the load-time scan (for a model whose weights were already scanned in this run). */
     public EngineOptions withoutWeightScan() {
-        return new EngineOptions(threads, batchTokens, allowLong, false);
+        return new EngineOptions(threads, batchTokens, allowLong, false, device);
     }
 }

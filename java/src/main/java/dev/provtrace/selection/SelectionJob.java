@@ -122,9 +122,9 @@ public final class SelectionJob {
         try {
             PromptBuilder teacherPrompts = PromptBuilder.create(options.teacher(), options.format(), options.template());
             PromptBuilder studentPrompts = PromptBuilder.create(options.student(), options.format(), options.template());
-            String studentFp = ModelFingerprint.of(options.student(), studentPrompts.fingerprint());
+            String studentFp = ModelFingerprint.of(options.student(), studentPrompts.fingerprint(), options.engine().device());
             ScoreCache teacher = open(cacheDir, "teacher", options.teacher(),
-                    ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint()), models, opened);
+                    ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint(), options.engine().device()), models, opened);
             ScoreCache student = open(cacheDir, "student", options.student(), studentFp, models, opened);
             score(in, "teacher", options.teacher(), teacherPrompts, teacher, progress, scoring, lookup);
             score(in, "student", options.student(), studentPrompts, student, progress, scoring, lookup);
@@ -132,7 +132,7 @@ public final class SelectionJob {
             if (options.grapeNeeded()) {
                 run.put("grape_prompt", options.grapePrompt().name().toLowerCase());
                 PromptBuilder grapePrompts = PromptBuilder.create(options.student(), options.grapePrompt(), options.template());
-                String grapeFp = ModelFingerprint.of(options.student(), grapePrompts.fingerprint());
+                String grapeFp = ModelFingerprint.of(options.student(), grapePrompts.fingerprint(), options.engine().device());
                 if (grapeFp.equals(studentFp)) {
                     grape = student;                 // --grape-prompt chat: the student's own scores already are GRAPE's
                 } else {

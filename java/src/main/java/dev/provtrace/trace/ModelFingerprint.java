@@ -22,10 +22,20 @@ public final class ModelFingerprint {
     private ModelFingerprint() {}
 
     public static String of(Path modelDir, String promptFingerprint) throws IOException {
+        return of(modelDir, promptFingerprint, "cpu");
+    }
+
+    /**
+     * The fingerprint of scores made on {@code device} (the --device name): any device but cpu is hashed in, so
+     * scores of different devices never share a cache, while the caches made before devices existed (all cpu) stay
+     * valid.
+     */
+    public static String of(Path modelDir, String promptFingerprint, String device) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(SCORING_VERSION.getBytes(StandardCharsets.UTF_8));
             md.update(promptFingerprint.getBytes(StandardCharsets.UTF_8));
+            if (!"cpu".equals(device)) md.update(("device=" + device).getBytes(StandardCharsets.UTF_8));
             for (String name : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
                 Path p = modelDir.resolve(name);
                 md.update(name.getBytes(StandardCharsets.UTF_8));

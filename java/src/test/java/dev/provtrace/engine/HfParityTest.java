@@ -5,11 +5,13 @@ import dev.provtrace.Fixtures.Reference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,15 +35,29 @@ class HfParityTest {
         return max + Math.log(z) - moment / z;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3", "mistral", "llama-bf16",
-            "llama-linear", "qwen2-yarn", "mistral-sliding", "llama-sharded", "qwen2-bf16"})
-    void logprobsMatchTransformers(String name) throws Exception {
+    static final String[] MODELS = {"llama", "qwen2", "qwen3", "mistral", "llama-bf16",
+            "llama-linear", "qwen2-yarn", "mistral-sliding", "llama-sharded", "qwen2-bf16"};
+
+    /**
+     * Every fixture on every device this build has: cpu, and cuda-emu where the emulated device was built (in CI it
+     * must be: there a missing one fails instead of being left out).
+     */
+    static Stream<Arguments> modelsOnDevices() {
+        List<String> devices = new ArrayList<>(List.of("cpu"));
+        for (BackendProvider p : Backends.providers()) {
+            if (!p.device().equals("cpu") && (p.available() || "true".equals(System.getenv("CI")))) devices.add(p.device());
+        }
+        return devices.stream().flatMap(d -> Stream.of(MODELS).map(m -> Arguments.of(m, d)));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("modelsOnDevices")
+    void logprobsMatchTransformers(String name, String device) throws Exception {
         Path dir = Fixtures.hfModel(name);
         List<Reference> refs = Fixtures.expected(dir);
         List<int[]> seqs = new ArrayList<>();
         for (Reference r : refs) seqs.add(r.ids());
-        try (Engine engine = Engine.load(dir, new EngineOptions(2, 4096, false))) {
+        try (Engine engine = Engine.load(dir, new EngineOptions(2, 4096, false).withDevice(device))) {
             List<TokenScores> batched = engine.score(seqs, new ScoreOptions(5, true), null);
             double worst = 0;
             for (int s = 0; s < refs.size(); s++) {
@@ -52,7 +68,7 @@ class HfParityTest {
                 for (int t = 1; t < ref.ids().length; t++) {
                     double d = Math.abs(got.logprobs()[t] - ref.logprobs()[t]);
                     worst = Math.max(worst, d);
-                    assertTrue(d <= TOLERANCE, name + " seq " + s + " token " + t + ": got " + got.logprobs()[t]
+                    assertTrue(d <= TOLERANCE, name + " on " + device + " seq " + s + " token " + t + ": got " + got.logprobs()[t]
                             + ", transformers " + ref.logprobs()[t]);
                 }
                 for (int p = 0; p < ref.top5Positions().length; p++) {
@@ -70,7 +86,7 @@ class HfParityTest {
                             name + " entropy of the distribution after position " + pos + " (from HF's logits)");
                 }
             }
-            System.out.printf("%s: max |Δ log-prob| vs transformers = %.2e%n", name, worst);
+            System.out.printf("%s on %s: max |Δ log-prob| vs transformers = %.2e%n", name, device, worst);
 
             // each sequence alone gives the same numbers as the packed batch
             for (int s = 0; s < seqs.size(); s++) {

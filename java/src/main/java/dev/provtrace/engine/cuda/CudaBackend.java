@@ -1,0 +1,275 @@
+package dev.provtrace.engine.cuda;
+
+import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.PackedBatch;
+import dev.provtrace.engine.RopeTable;
+import dev.provtrace.engine.RowScores;
+import dev.provtrace.engine.ScoreOptions;
+import dev.provtrace.io.DType;
+import dev.provtrace.io.TensorView;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CUDA backend on the emulated device: buffers are device memory, weights are uploaded once in their file
+ * dtype, and every op is a launch of a kernel of kernels/*.cu with the grid, block, dynamic shared memory and
+ * arguments its docblock gives; GEMMs go through {@link Gemm}. The LM head runs over chunks of at most
+ * {@code vocabChunk} vocabulary columns into one device chunk buffer, folded by logits_chunk_f32, so the logits of
+ * all rows × vocab never exist.
+ *
+ * RoPE tables: each {@link RopeTable} the forward pass hands over is uploaded once (cos, sin [positions, hd/2]),
+ * sized to at least 4096 positions or the batch's; a batch with a later position re-tabulates on the host and
+ * re-uploads before the launch (outside any kernel), doubling the size, so that happens a logarithmic number of
+ * times per model.
+ */
+public final class CudaBackend implements Backend {
+    private static final int BLOCK = 256;
+    private static final int MIN_ROPE_POSITIONS = 4096;
+    /** The head sizes attention.cu has kernels for (ascending). */
+    static final int[] ATTENTION_HEAD_DIMS = {4, 8, 16, 32, 64, 96, 128, 256};
+    /** Largest top-k the scoring tail keeps (logits_chunk_f32's shared arrays). */
+    public static final int MAX_TOP_K = 64;
+
+    private final Gemm gemm;
+    private final int vocabChunk;
+    private final int guard;
+    private final DeviceScratch scratch = new DeviceScratch(8);   // 0 ids/rows/positions, 1 cu_seqlens, 2 logits chunk,
+                                                                  // 3 state, 4 top val, 5 top id, 6 targets, 7 results
+    private final Map<RopeTable, DeviceRope> ropes = new IdentityHashMap<>();
+    private final List<DeviceWeight> weights = new ArrayList<>();
+    private final List<DeviceBuffer> guarded = new ArrayList<>();
+
+    private record DeviceRope(long cos, long sin, int positions) {}
+
+    /**
+     * @param gemm       the GEMMs (owned: closed with the backend)
+     * @param vocabChunk most vocabulary columns of LM-head logits computed at a time (tests use small ones)
+     * @param guard      floats of guard pattern around every buffer this backend allocates (0 in production)
+     */
+    public CudaBackend(Gemm gemm, int vocabChunk, int guard) {
+        if (vocabChunk < 1) throw new IllegalArgumentException("vocabChunk must be >= 1, got " + vocabChunk);
+        this.gemm = gemm;
+        this.vocabChunk = vocabChunk;
+        this.guard = guard;
+    }
+
+    /** The emulated device with host OpenBLAS GEMMs, 8192-column LM-head chunks, no guards. */
+    public static CudaBackend emulated(int threads) {
+        return new CudaBackend(new HostGemm(threads, 1 << 22), 8192, 0);
+    }
+
+    @Override
+    public String name() { return "cuda-emu (emulated CUDA device; GEMMs: " + gemm.describe() + ")"; }
+
+    @Override
+    public Buffer allocate(long floats) {
+        DeviceBuffer b = new DeviceBuffer(floats, guard);
+        if (guard > 0) guarded.add(b);
+        return b;
+    }
+
+    /** True when no op wrote outside a buffer this backend allocated (only meaningful with guards). */
+    public boolean guardsIntact() {
+        for (DeviceBuffer b : guarded) if (!b.guardsIntact()) return false;
+        return true;
+    }
+
+    @Override
+    public Weight weight(TensorView tensor) {
+        DeviceWeight w = new DeviceWeight(tensor);
+        weights.add(w);
+        return w;
+    }
+
+    private static DeviceBuffer dev(Buffer b) { return (DeviceBuffer) b; }
+
+    private static DeviceWeight dev(Weight w) { return (DeviceWeight) w; }
+
+    private static String suffix(DeviceWeight w) { return w.dtype == DType.BF16 ? "bf16" : "f32"; }
+
+    private static void launch(String kernel, Dim3 grid, Dim3 block, int shared, KernelArgs args) {
+        EmulatedDevice.launch(kernel, grid, block, shared, args);
+    }
+
+    @Override
+    public void embed(Weight table, int[] ids, Buffer out) {
+        DeviceWeight t = dev(table);
+        for (int id : ids) {
+            if (id < 0 || id >= t.rows()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + t.rows() + ")");
+            }
+        }
+        if (ids.length == 0) return;
+        long dIds = scratch.ints(0, ids);
+        launch("embed_" + suffix(t), Dim3.of(ids.length), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(dIds).ptr(t.address).ptr(dev(out).address).i32(t.cols()));
+    }
+
+    @Override
+    public void rmsnorm(Buffer x, Weight weight, float eps, Buffer out, int rows, int dim) {
+        DeviceWeight w = dev(weight);
+        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        if (rows == 0) return;
+        // block: whole warps, no more threads than elements (a head of 16 gets one warp), at most 256
+        int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
+        String kernel = w.dtype == DType.BF16 ? "rmsnorm_bf16w_f32" : "rmsnorm_f32";
+        launch(kernel, Dim3.of(rows), Dim3.of(block), 0,
+                new KernelArgs().ptr(dev(x).address).ptr(w.address).ptr(dev(out).address).i32(dim).f32(eps));
+    }
+
+    @Override
+    public void matmul(Buffer x, Weight w, Weight bias, Buffer out, int rows) {
+        DeviceWeight wt = dev(w);
+        int k = wt.cols(), n = wt.rows();
+        gemm.matmul(dev(x).address, wt.address, wt.dtype, dev(out).address, rows, n, k, 0f);
+        if (bias != null && rows > 0) {
+            DeviceWeight b = dev(bias);
+            if (b.numel() != n) throw new IllegalArgumentException("bias " + b.view().name() + " has " + b.numel() + " elements, the GEMM has " + n + " outputs");
+            long elems = (long) rows * n;
+            launch("add_bias_" + suffix(b), Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(dev(out).address).ptr(b.address).i64(rows).i32(n));
+        }
+    }
+
+    @Override
+    public void rope(Buffer x, int rows, int heads, int headDim, int[] positions, RopeTable table) {
+        if (rows == 0) return;
+        if (headDim % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head_dim, got " + headDim);
+        int maxPos = 0;
+        for (int i = 0; i < rows; i++) maxPos = Math.max(maxPos, positions[i]);
+        DeviceRope r = rope(table, maxPos + 1);
+        long dPos = scratch.ints(0, java.util.Arrays.copyOf(positions, rows));
+        int block = Math.max(32, (headDim / 2 + 31) / 32 * 32);
+        launch("rope_f32", Dim3.of(rows, heads), Dim3.of(block), 0, new KernelArgs().ptr(dev(x).address)
+                .i64((long) heads * headDim).i32(headDim).ptr(dPos).ptr(r.cos).ptr(r.sin));
+    }
+
+    /** The device copy of a table covering positions below {@code need}, uploaded (again) only when it does not. */
+    private DeviceRope rope(RopeTable table, int need) {
+        DeviceRope r = ropes.get(table);
+        if (r != null && r.positions >= need) return r;
+        int positions = Math.max(need, Math.max(MIN_ROPE_POSITIONS, r == null ? 0 : 2 * r.positions));
+        table.ensure(positions);
+        int half = table.half();
+        long floats = (long) positions * half;
+        if (r != null) {
+            EmulatedDevice.free(r.cos);
+            EmulatedDevice.free(r.sin);
+        }
+        long cos = EmulatedDevice.malloc(4 * Math.max(1, floats)), sin = EmulatedDevice.malloc(4 * Math.max(1, floats));
+        EmulatedDevice.view(cos, 4 * floats).asFloatBuffer().put(table.cos(), 0, (int) floats);
+        EmulatedDevice.view(sin, 4 * floats).asFloatBuffer().put(table.sin(), 0, (int) floats);
+        r = new DeviceRope(cos, sin, positions);
+        ropes.put(table, r);
+        return r;
+    }
+
+    /** Bytes of dynamic shared memory attention_hd* needs, as attention_shared_bytes in attention.cu. */
+    public static int attentionSharedBytes(int hd) {
+        return 4 * (32 * (hd + 1) + 32 * hd + 16 * hd + 16 * 32);
+    }
+
+    @Override
+    public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
+                          int headDim, float scale, int window) {
+        if (java.util.Arrays.binarySearch(ATTENTION_HEAD_DIMS, headDim) < 0) {
+            throw new IllegalArgumentException("the CUDA attention kernel supports head_dim " + java.util.Arrays.toString(ATTENTION_HEAD_DIMS)
+                    + ", not " + headDim);
+        }
+        if (heads % kvHeads != 0) throw new IllegalArgumentException(heads + " heads are not a multiple of " + kvHeads + " kv heads");
+        if (batch.sequences() == 0 || batch.tokens() == 0) return;
+        int[] cu = new int[batch.sequences() + 1];
+        for (int s = 0; s < batch.sequences(); s++) cu[s + 1] = batch.starts[s] + batch.lengths[s];
+        long dCu = scratch.ints(1, cu);
+        Dim3 grid = new Dim3(Dim3.blocks(batch.maxLength(), 16), heads, batch.sequences());
+        launch("attention_hd" + headDim + "_f32", grid, Dim3.of(128), attentionSharedBytes(headDim), new KernelArgs()
+                .ptr(dev(q).address).ptr(dev(k).address).ptr(dev(v).address).ptr(dev(out).address).ptr(dCu)
+                .i64((long) heads * headDim).i64((long) kvHeads * headDim).i32(heads).i32(kvHeads).f32(scale).i32(window));
+    }
+
+    @Override
+    public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) {
+        if (rows.length == 0) return;
+        long dRows = scratch.ints(0, rows);
+        launch("gather_rows_f32", Dim3.of(rows.length), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(dRows).ptr(dev(src).address).ptr(dev(dst).address).i32(width));
+    }
+
+    @Override
+    public void swiglu(Buffer gate, Buffer up, long n) {
+        if (n == 0) return;
+        launch("swiglu_split_f32", Dim3.of(Dim3.blocks(n, BLOCK)), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(dev(gate).address).ptr(dev(up).address).i64(n));
+    }
+
+    @Override
+    public void add(Buffer x, Buffer y, long n) {
+        if (n == 0) return;
+        launch("add_f32", Dim3.of(Dim3.blocks(n, BLOCK)), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(dev(x).address).ptr(dev(y).address).i64(n));
+    }
+
+    @Override
+    public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
+        DeviceWeight w = dev(lmHead);
+        int vocab = w.rows(), dim = w.cols(), k = options.topK();
+        if (k > MAX_TOP_K) throw new IllegalArgumentException("top-k of at most " + MAX_TOP_K + " on the CUDA backend, asked for " + k);
+        if (rows == 0) return;
+        int chunk = Math.min(vocab, vocabChunk);
+        long logits = scratch.get(2, 4L * rows * chunk);
+        long state = scratch.get(3, 16L * rows);
+        long topVal = k > 0 ? scratch.get(4, 4L * rows * k) : 0;
+        long topId = k > 0 ? scratch.get(5, 4L * rows * k) : 0;
+        long dTargets = scratch.ints(6, java.util.Arrays.copyOf(targets, rows));
+        Dim3 perRow = Dim3.of(Dim3.blocks(rows, BLOCK));
+        launch("logits_init_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).ptr(topId).i32(k));
+        long headBytesPerRow = (long) dim * w.dtype.size();
+        for (int v0 = 0; v0 < vocab; v0 += chunk) {
+            int nv = Math.min(chunk, vocab - v0);
+            // logits[rows, nv] = hidden[rows, dim] · W[v0 : v0+nv]ᵀ
+            gemm.matmul(dev(hidden).address, w.address + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
+            launch("logits_chunk_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
+                    .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
+        }
+        // results: logprob [rows], entropy [rows] (if asked), top log-probs [rows, k], in one device buffer
+        boolean entropy = options.entropy();
+        long results = scratch.get(7, 4L * rows * (2 + k));
+        long dLogprob = results, dEntropy = entropy ? results + 4L * rows : 0, dTop = k > 0 ? results + 8L * rows : 0;
+        launch("logits_finish_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).i32(k)
+                .ptr(dLogprob).ptr(dEntropy).ptr(dTop));
+        EmulatedDevice.view(dLogprob, 4L * rows).asFloatBuffer().get(out.logprob, 0, rows);
+        if (entropy) EmulatedDevice.view(dEntropy, 4L * rows).asFloatBuffer().get(out.entropy, 0, rows);
+        if (k > 0) {
+            FloatBuffer lp = EmulatedDevice.view(dTop, 4L * rows * k).asFloatBuffer();
+            IntBuffer ids = EmulatedDevice.view(topId, 4L * rows * k).asIntBuffer();
+            int kept = Math.min(k, vocab);   // a vocabulary smaller than k leaves empty (-1) slots
+            for (int r = 0; r < rows; r++) {
+                int[] id = new int[kept];
+                float[] p = new float[kept];
+                ids.get(r * k, id, 0, kept);
+                lp.get(r * k, p, 0, kept);
+                out.topIds[r] = id;
+                out.topLogprobs[r] = p;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (DeviceWeight w : weights) w.close();
+        weights.clear();
+        for (DeviceRope r : ropes.values()) {
+            EmulatedDevice.free(r.cos);
+            EmulatedDevice.free(r.sin);
+        }
+        ropes.clear();
+        guarded.clear();
+        scratch.close();
+        gemm.close();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.provtrace.engine.cuda;
+
+import dev.provtrace.engine.Backend;
+import dev.provtrace.io.DType;
+import dev.provtrace.io.TensorView;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * A weight uploaded once to device memory in its file dtype: F32 and BF16 as stored (bf16 is widened only inside
+ * the GEMM or kernel that reads it), F16 widened to fp32 at upload (no kernel takes f16).
+ */
+final class DeviceWeight implements Backend.Weight, AutoCloseable {
+    private static final long WINDOW = 1 << 30;   // bytes mapped at a time while uploading
+    private final TensorView view;
+    private final int rows;
+    private final int cols;
+    final DType dtype;
+    final long address;
+
+    DeviceWeight(TensorView view) {
+        if (!view.dtype().isComputeFloat()) {
+            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " has dtype " + view.dtype()
+                    + "; only F32, BF16 and F16 weights can be computed with");
+        }
+        long[] shape = view.shape();
+        long r = shape.length <= 1 ? 1 : shape[0];
+        long c = shape.length == 0 ? 1 : view.numel() / Math.max(1, r);
+        if (r > Integer.MAX_VALUE || c > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " is too large per dimension");
+        }
+        this.view = view;
+        this.rows = (int) r;
+        this.cols = (int) c;
+        this.dtype = view.dtype() == DType.F16 ? DType.F32 : view.dtype();
+        long bytes = view.numel() * dtype.size();
+        this.address = EmulatedDevice.malloc(Math.max(1, bytes));
+        if (view.dtype() == DType.F16) uploadWidened(); else uploadRaw(bytes);
+    }
+
+    private void uploadRaw(long bytes) {
+        for (long off = 0; off < bytes; off += WINDOW) {
+            long len = Math.min(WINDOW, bytes - off);
+            ByteBuffer src = view.map(off, len);
+            EmulatedDevice.view(address + off, len).put(src);
+        }
+    }
+
+    private void uploadWidened() {
+        long n = view.numel();
+        float[] slice = new float[(int) Math.min(n, 1 << 20)];
+        for (long off = 0; off < n; off += slice.length) {
+            int len = (int) Math.min(slice.length, n - off);
+            view.readFloats(off, slice, 0, len);
+            FloatBuffer dst = EmulatedDevice.view(address + 4 * off, 4L * len).asFloatBuffer();
+            dst.put(slice, 0, len);
+        }
+    }
+
+    @Override
+    public TensorView view() { return view; }
+
+    @Override
+    public int rows() { return rows; }
+
+    @Override
+    public int cols() { return cols; }
+
+    long numel() { return (long) rows * cols; }
+
+    @Override
+    public void close() { EmulatedDevice.free(address); }
+}

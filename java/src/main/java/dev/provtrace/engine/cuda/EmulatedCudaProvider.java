@@ -1,0 +1,27 @@
+package dev.provtrace.engine.cuda;
+
+import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.BackendProvider;
+import dev.provtrace.engine.EngineOptions;
+
+import java.io.IOException;
+
+/** {@code --device cuda-emu}: the CUDA backend on the emulated device (slow; for tests and CI). */
+public final class EmulatedCudaProvider implements BackendProvider {
+    @Override
+    public String device() { return "cuda-emu"; }
+
+    @Override
+    public boolean available() { return EmulatedDevice.available(); }
+
+    @Override
+    public String describe(EngineOptions options) {
+        return "cuda-emu (emulated CUDA device, slow; for tests), fp32; GEMMs on the host (OpenBLAS, " + options.threads() + " threads)";
+    }
+
+    @Override
+    public Backend open(EngineOptions options) throws IOException {
+        EmulatedDevice.load();
+        return CudaBackend.emulated(options.threads());
+    }
+}

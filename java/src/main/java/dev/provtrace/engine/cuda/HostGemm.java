@@ -1,0 +1,95 @@
+package dev.provtrace.engine.cuda;
+
+import dev.provtrace.io.DType;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.presets.openblas_nolapack;
+
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+/**
+ * {@link Gemm} of the emulated device: its device memory is host memory, so OpenBLAS sgemm runs on the device
+ * addresses in place. bf16 weights are widened to fp32 a slice of rows at a time (at most {@code widenFloats}
+ * floats, as the CPU backend does), so a bf16 checkpoint is never held whole in fp32.
+ */
+public final class HostGemm implements Gemm {
+    private final int threads;
+    private final int widenFloats;
+    private long wide;          // device scratch for the widened slice
+    private long wideFloats;
+
+    public HostGemm(int threads, int widenFloats) {
+        if (widenFloats < 1) throw new IllegalArgumentException("widenFloats must be >= 1, got " + widenFloats);
+        this.threads = threads;
+        this.widenFloats = widenFloats;
+        openblas_nolapack.blas_set_num_threads(threads);
+    }
+
+    /** A JavaCPP pointer at a raw address (no ownership: the device memory is freed by its owner). */
+    static FloatPointer at(long deviceAddress) {
+        if (deviceAddress == 0) throw new IllegalArgumentException("GEMM on a null device address");
+        // (the parameter is not named address: inside the subclass that name is Pointer's own field)
+        return new FloatPointer(new Pointer() {
+            {
+                this.address = deviceAddress;
+            }
+        });
+    }
+
+    @Override
+    public void matmul(long x, long w, DType wType, long out, int rows, int n, int k, float beta) {
+        if (rows == 0 || n == 0) return;
+        if (wType == DType.F32) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1f, at(x), k, at(w), k, beta, at(out), n);
+            return;
+        }
+        if (wType != DType.BF16) throw new IllegalArgumentException("emulated device GEMM: weights must be F32 or BF16, got " + wType);
+        int chunk = (int) Math.max(1, Math.min(n, widenFloats / Math.max(1, k)));
+        ensureWide((long) chunk * k);
+        for (int n0 = 0; n0 < n; n0 += chunk) {
+            int nc = Math.min(chunk, n - n0);
+            widenBf16(w + 2L * n0 * k, (long) nc * k, wide);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, at(x), k, at(wide), k, beta,
+                    at(out + 4L * n0), n);
+        }
+    }
+
+    private void ensureWide(long floats) {
+        if (floats <= wideFloats) return;
+        if (wide != 0) EmulatedDevice.free(wide);
+        wide = EmulatedDevice.malloc(4 * floats);
+        wideFloats = floats;
+    }
+
+    /** dst[i] = fp32 of the bf16 src[i] (bf16 is the top half of an fp32), i < n. */
+    static void widenBf16(long src, long n, long dst) {
+        long done = 0, slice = 1 << 20;
+        short[] in = new short[(int) Math.min(slice, n)];
+        float[] f = new float[in.length];
+        while (done < n) {
+            int len = (int) Math.min(slice, n - done);
+            ShortBuffer s = EmulatedDevice.view(src + 2 * done, 2L * len).asShortBuffer();
+            s.get(in, 0, len);
+            for (int i = 0; i < len; i++) f[i] = Float.intBitsToFloat(in[i] << 16);
+            FloatBuffer d = EmulatedDevice.view(dst + 4 * done, 4L * len).asFloatBuffer();
+            d.put(f, 0, len);
+            done += len;
+        }
+    }
+
+    @Override
+    public String describe() { return "host OpenBLAS sgemm, " + threads + " threads"; }
+
+    @Override
+    public void close() {
+        if (wide != 0) EmulatedDevice.free(wide);
+        wide = 0;
+        wideFloats = 0;
+    }
+}
