@@ -1,6 +1,7 @@
 package dev.provtrace.engine.cpu;
 
 import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.WeightShape;
 import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
 import org.bytedeco.javacpp.FloatPointer;
@@ -23,19 +24,10 @@ final class CpuWeight implements Backend.Weight {
     private float[] heap;
 
     CpuWeight(TensorView view) {
-        if (!view.dtype().isComputeFloat()) {
-            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " has dtype " + view.dtype()
-                    + "; only F32, BF16 and F16 weights can be computed with");
-        }
-        long[] shape = view.shape();
-        long r = shape.length <= 1 ? 1 : shape[0];
-        long c = shape.length == 0 ? 1 : view.numel() / Math.max(1, r);
-        if (r > Integer.MAX_VALUE || c > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " is too large per dimension");
-        }
+        WeightShape shape = WeightShape.of(view);
         this.view = view;
-        this.rows = (int) r;
-        this.cols = (int) c;
+        this.rows = shape.rows();
+        this.cols = shape.cols();
     }
 
     @Override

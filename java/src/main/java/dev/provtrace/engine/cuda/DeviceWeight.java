@@ -1,6 +1,7 @@
 package dev.provtrace.engine.cuda;
 
 import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.WeightShape;
 import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
 
@@ -20,19 +21,10 @@ final class DeviceWeight implements Backend.Weight, AutoCloseable {
     final long address;
 
     DeviceWeight(TensorView view) {
-        if (!view.dtype().isComputeFloat()) {
-            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " has dtype " + view.dtype()
-                    + "; only F32, BF16 and F16 weights can be computed with");
-        }
-        long[] shape = view.shape();
-        long r = shape.length <= 1 ? 1 : shape[0];
-        long c = shape.length == 0 ? 1 : view.numel() / Math.max(1, r);
-        if (r > Integer.MAX_VALUE || c > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(view.file() + ": tensor " + view.name() + " is too large per dimension");
-        }
+        WeightShape shape = WeightShape.of(view);
         this.view = view;
-        this.rows = (int) r;
-        this.cols = (int) c;
+        this.rows = shape.rows();
+        this.cols = shape.cols();
         this.dtype = view.dtype() == DType.F16 ? DType.F32 : view.dtype();
         long bytes = view.numel() * dtype.size();
         this.address = EmulatedDevice.malloc(Math.max(1, bytes));
