@@ -241,11 +241,14 @@ public final class AtomicOutput implements Closeable {
         }
     }
 
-    /** Makes the rename itself durable (best effort: not every file system lets a folder be synced). */
-    private static void syncFolder(Path folder) {
+    /**
+     * Makes a rename into {@code folder} durable (best effort: not every file system or platform lets a folder be
+     * opened and synced). Used by every writer that publishes a file by renaming it.
+     */
+    public static void syncFolder(Path folder) {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
-        } catch (IOException ignored) {
+        } catch (IOException | UnsupportedOperationException ignored) {
             // the file's own content is synced; only the rename might be lost on power failure
         }
     }

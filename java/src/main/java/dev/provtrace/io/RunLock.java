@@ -61,13 +61,15 @@ public final class RunLock implements AutoCloseable {
 
     /**
      * Locks a single output file through {@code FILE.lock} beside it (beside a link's target). Nothing is locked for
-     * {@code -} or for a path that exists and is not a regular file (a FIFO, a device, {@code /dev/stdout}): no lock
-     * file is made beside those.
+     * an output that is written through rather than to a file of ours ({@code -}, a FIFO, a device, {@code /dev/stdout}
+     * even when it is redirected to a file): no lock file is made beside those. {@link AtomicOutput#atomicTarget}
+     * decides, as it does for the file the output is written to.
      */
     public static RunLock outputFile(Path output, String option) throws IOException {
-        if (AtomicOutput.isStandardStream(output) || (Files.exists(output) && !Files.isRegularFile(output))) return none();
-        // a link is written through to its target (AtomicOutput): two links to one file are one output
-        Path target = Files.exists(output) ? output.toRealPath() : output.toAbsolutePath();
+        // a link is written through to its target: two links to one file are one output
+        Path target = AtomicOutput.atomicTarget(output);
+        if (target == null) return none();
+        target = Files.exists(target) ? target.toRealPath() : target.normalize();   // one lock whatever path names it
         Files.createDirectories(target.getParent());
         return acquire(target.resolveSibling(target.getFileName() + ".lock"), output.toString(), option);
     }

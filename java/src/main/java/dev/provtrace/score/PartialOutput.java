@@ -3,6 +3,7 @@ package dev.provtrace.score;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provtrace.io.AtomicOutput;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -157,7 +158,7 @@ final class PartialOutput implements Closeable {
         finished = true;
         // A kill between the rename and here leaves a record without its partial: the next run starts afresh.
         Files.deleteIfExists(progress);
-        syncFolder(output.getParent());
+        AtomicOutput.syncFolder(output.getParent());
     }
 
     /** Leaves the partial and its record for the next run (unless finished). */
@@ -264,12 +265,4 @@ final class PartialOutput implements Closeable {
         return m;
     }
 
-    /** Makes the rename itself durable; best effort (not every platform can open a folder). */
-    private static void syncFolder(Path folder) {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // The rename has happened; only its durability across a power cut is not guaranteed here.
-        }
-    }
 }
