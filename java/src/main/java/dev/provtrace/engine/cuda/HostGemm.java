@@ -1,12 +1,12 @@
 package dev.provtrace.engine.cuda;
 
 import dev.provtrace.io.DType;
+import dev.provtrace.io.FloatConversions;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
 import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
@@ -67,16 +67,13 @@ public final class HostGemm implements Gemm {
         wideFloats = floats;
     }
 
-    /** dst[i] = fp32 of the bf16 src[i] (bf16 is the top half of an fp32), i < n. */
+    /** dst[i] = fp32 of the bf16 src[i], i < n (through FloatConversions, as every bf16 weight is widened). */
     static void widenBf16(long src, long n, long dst) {
         long done = 0, slice = 1 << 20;
-        short[] in = new short[(int) Math.min(slice, n)];
-        float[] f = new float[in.length];
+        float[] f = new float[(int) Math.min(slice, n)];
         while (done < n) {
             int len = (int) Math.min(slice, n - done);
-            ShortBuffer s = EmulatedDevice.view(src + 2 * done, 2L * len).asShortBuffer();
-            s.get(in, 0, len);
-            for (int i = 0; i < len; i++) f[i] = Float.intBitsToFloat(in[i] << 16);
+            FloatConversions.widen(EmulatedDevice.view(src + 2 * done, 2L * len), DType.BF16, f, 0, len);
             FloatBuffer d = EmulatedDevice.view(dst + 4 * done, 4L * len).asFloatBuffer();
             d.put(f, 0, len);
             done += len;
