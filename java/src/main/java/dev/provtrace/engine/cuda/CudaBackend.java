@@ -8,6 +8,8 @@ import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -35,10 +37,11 @@ public final class CudaBackend implements Backend {
     /** Largest top-k the scoring tail keeps (logits_chunk_f32's shared arrays). */
     public static final int MAX_TOP_K = 64;
 
+    private final CudaDevice device;
     private final Gemm gemm;
     private final int vocabChunk;
     private final int guard;
-    private final DeviceScratch scratch = new DeviceScratch(8);   // 0 ids/rows/positions, 1 cu_seqlens, 2 logits chunk,
+    private final DeviceScratch scratch;   // 0 ids/rows/positions, 1 cu_seqlens, 2 logits chunk,
                                                                   // 3 state, 4 top val, 5 top id, 6 targets, 7 results
     private final Map<RopeTable, DeviceRope> ropes = new IdentityHashMap<>();
     private final List<DeviceWeight> weights = new ArrayList<>();
@@ -47,20 +50,23 @@ public final class CudaBackend implements Backend {
     private record DeviceRope(long cos, long sin, int positions) {}
 
     /**
-     * @param gemm       the GEMMs (owned: closed with the backend)
+     * @param device     the device every buffer, weight and launch is on (owned: closed with the backend)
+     * @param gemm       the GEMMs on that device (owned)
      * @param vocabChunk most vocabulary columns of LM-head logits computed at a time (tests use small ones)
      * @param guard      floats of guard pattern around every buffer this backend allocates (0 in production)
      */
-    public CudaBackend(Gemm gemm, int vocabChunk, int guard) {
+    public CudaBackend(CudaDevice device, Gemm gemm, int vocabChunk, int guard) {
         if (vocabChunk < 1) throw new IllegalArgumentException("vocabChunk must be >= 1, got " + vocabChunk);
+        this.device = device;
+        this.scratch = new DeviceScratch(device, 8);
         this.gemm = gemm;
         this.vocabChunk = vocabChunk;
         this.guard = guard;
     }
 
     /** The emulated device with host OpenBLAS GEMMs, 8192-column LM-head chunks, no guards. */
-    public static CudaBackend emulated(int threads) {
-        return new CudaBackend(new HostGemm(threads, 1 << 22), 8192, 0);
+    public static CudaBackend emulated(int threads) throws java.io.IOException {
+        return new CudaBackend(new EmulatedCudaDevice(), new HostGemm(threads, 1 << 22), 8192, 0);
     }
 
     @Override
@@ -68,7 +74,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Buffer allocate(long floats) {
-        DeviceBuffer b = new DeviceBuffer(floats, guard);
+        DeviceBuffer b = new DeviceBuffer(device, floats, guard);
         if (guard > 0) guarded.add(b);
         return b;
     }
@@ -81,7 +87,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Weight weight(TensorView tensor) {
-        DeviceWeight w = new DeviceWeight(tensor);
+        DeviceWeight w = new DeviceWeight(device, tensor);
         weights.add(w);
         return w;
     }
@@ -92,8 +98,8 @@ public final class CudaBackend implements Backend {
 
     private static String suffix(DeviceWeight w) { return w.dtype == DType.BF16 ? "bf16" : "f32"; }
 
-    private static void launch(String kernel, Dim3 grid, Dim3 block, int shared, KernelArgs args) {
-        EmulatedDevice.launch(kernel, grid, block, shared, args);
+    private void launch(String kernel, Dim3 grid, Dim3 block, int shared, KernelArgs args) {
+        device.launch(kernel, grid, block, shared, args);
     }
 
     @Override
@@ -158,12 +164,12 @@ public final class CudaBackend implements Backend {
         int half = table.half();
         long floats = (long) positions * half;
         if (r != null) {
-            EmulatedDevice.free(r.cos);
-            EmulatedDevice.free(r.sin);
+            device.free(r.cos);
+            device.free(r.sin);
         }
-        long cos = EmulatedDevice.malloc(4 * Math.max(1, floats)), sin = EmulatedDevice.malloc(4 * Math.max(1, floats));
-        EmulatedDevice.view(cos, 4 * floats).asFloatBuffer().put(table.cos(), 0, (int) floats);
-        EmulatedDevice.view(sin, 4 * floats).asFloatBuffer().put(table.sin(), 0, (int) floats);
+        long cos = device.malloc(4 * Math.max(1, floats)), sin = device.malloc(4 * Math.max(1, floats));
+        device.copyToDevice(cos, floats(table.cos(), (int) floats));
+        device.copyToDevice(sin, floats(table.sin(), (int) floats));
         r = new DeviceRope(cos, sin, positions);
         ropes.put(table, r);
         return r;
@@ -242,11 +248,14 @@ public final class CudaBackend implements Backend {
         long dLogprob = results, dEntropy = entropy ? results + 4L * rows : 0, dTop = k > 0 ? results + 8L * rows : 0;
         launch("logits_finish_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).i32(k)
                 .ptr(dLogprob).ptr(dEntropy).ptr(dTop));
-        EmulatedDevice.view(dLogprob, 4L * rows).asFloatBuffer().get(out.logprob, 0, rows);
-        if (entropy) EmulatedDevice.view(dEntropy, 4L * rows).asFloatBuffer().get(out.entropy, 0, rows);
+        device.copyToHost(host(4L * rows * (2 + k)), results);
+        hostResults.asFloatBuffer().get(out.logprob, 0, rows);
+        if (entropy) hostResults.position(4 * rows).asFloatBuffer().get(out.entropy, 0, rows);
         if (k > 0) {
-            FloatBuffer lp = EmulatedDevice.view(dTop, 4L * rows * k).asFloatBuffer();
-            IntBuffer ids = EmulatedDevice.view(topId, 4L * rows * k).asIntBuffer();
+            FloatBuffer lp = hostResults.position(8 * rows).asFloatBuffer();
+            ByteBuffer idBytes = ByteBuffer.allocateDirect(4 * rows * k).order(ByteOrder.LITTLE_ENDIAN);
+            device.copyToHost(idBytes, topId);
+            IntBuffer ids = idBytes.asIntBuffer();
             int kept = Math.min(k, vocab);   // a vocabulary smaller than k leaves empty (-1) slots
             for (int r = 0; r < rows; r++) {
                 int[] id = new int[kept];
@@ -259,17 +268,33 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    private ByteBuffer hostResults = ByteBuffer.allocateDirect(0);
+
+    /** The host copy of the results, at least {@code bytes} long (limit = bytes, position 0). */
+    private ByteBuffer host(long bytes) {
+        if (hostResults.capacity() < bytes) hostResults = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        hostResults.clear().limit((int) bytes);
+        return hostResults;
+    }
+
+    private static ByteBuffer floats(float[] values, int n) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values, 0, n);
+        return b;
+    }
+
     @Override
     public void close() {
         for (DeviceWeight w : weights) w.close();
         weights.clear();
         for (DeviceRope r : ropes.values()) {
-            EmulatedDevice.free(r.cos);
-            EmulatedDevice.free(r.sin);
+            device.free(r.cos);
+            device.free(r.sin);
         }
         ropes.clear();
         guarded.clear();
         scratch.close();
         gemm.close();
+        device.close();
     }
 }

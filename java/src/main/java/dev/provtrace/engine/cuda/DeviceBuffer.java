@@ -2,6 +2,8 @@ package dev.provtrace.engine.cuda;
 
 import dev.provtrace.engine.Backend;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 
 /**
@@ -11,16 +13,18 @@ import java.nio.IntBuffer;
 final class DeviceBuffer implements Backend.Buffer {
     static final int GUARD_BITS = 0x7fc0dead;   // a NaN no kernel produces
     final long address;
+    private final CudaDevice device;
     private final long base;
     private final long capacity;
     private final int guard;
     private boolean closed;
 
-    DeviceBuffer(long capacity, int guard) {
+    DeviceBuffer(CudaDevice device, long capacity, int guard) {
         if (capacity < 0) throw new IllegalArgumentException("negative buffer size " + capacity);
+        this.device = device;
         this.capacity = capacity;
         this.guard = guard;
-        this.base = EmulatedDevice.malloc(4 * (Math.max(1, capacity) + 2L * guard));
+        this.base = device.malloc(4 * (Math.max(1, capacity) + 2L * guard));
         this.address = base + 4L * guard;
         if (guard > 0) {
             fill(base, guard);
@@ -28,14 +32,17 @@ final class DeviceBuffer implements Backend.Buffer {
         }
     }
 
-    private static void fill(long at, int n) {
-        IntBuffer b = EmulatedDevice.view(at, 4L * n).asIntBuffer();
-        for (int i = 0; i < n; i++) b.put(i, GUARD_BITS);
+    private void fill(long at, int n) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) b.putInt(4 * i, GUARD_BITS);
+        device.copyToDevice(at, b);
     }
 
-    private static boolean intact(long at, int n) {
-        IntBuffer b = EmulatedDevice.view(at, 4L * n).asIntBuffer();
-        for (int i = 0; i < n; i++) if (b.get(i) != GUARD_BITS) return false;
+    private boolean intact(long at, int n) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        device.copyToHost(b, at);
+        IntBuffer ints = b.asIntBuffer();
+        for (int i = 0; i < n; i++) if (ints.get(i) != GUARD_BITS) return false;
         return true;
     }
 
@@ -60,20 +67,28 @@ final class DeviceBuffer implements Backend.Buffer {
     public float[] read(long offset, int n) {
         check(offset, n);
         float[] out = new float[n];
-        if (n > 0) EmulatedDevice.view(at(offset), 4L * n).asFloatBuffer().get(out);
+        if (n > 0) {
+            ByteBuffer b = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+            device.copyToHost(b, at(offset));
+            b.asFloatBuffer().get(out);
+        }
         return out;
     }
 
     @Override
     public void write(long offset, float[] src) {
         check(offset, src.length);
-        if (src.length > 0) EmulatedDevice.view(at(offset), 4L * src.length).asFloatBuffer().put(src);
+        if (src.length > 0) {
+            ByteBuffer b = ByteBuffer.allocateDirect(4 * src.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(src);
+            device.copyToDevice(at(offset), b);
+        }
     }
 
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        EmulatedDevice.free(base);
+        device.free(base);
     }
 }

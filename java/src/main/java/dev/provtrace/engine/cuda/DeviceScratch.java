@@ -1,13 +1,17 @@
 package dev.provtrace.engine.cuda;
 
-import java.nio.IntBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /** Device allocations reused between ops, one per slot, grown (never shrunk) outside kernels. */
 final class DeviceScratch implements AutoCloseable {
+    private final CudaDevice device;
     private final long[] address;
     private final long[] bytes;
+    private ByteBuffer staging = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
 
-    DeviceScratch(int slots) {
+    DeviceScratch(CudaDevice device, int slots) {
+        this.device = device;
         address = new long[slots];
         bytes = new long[slots];
     }
@@ -15,9 +19,9 @@ final class DeviceScratch implements AutoCloseable {
     /** Slot {@code slot} with at least {@code size} bytes. */
     long get(int slot, long size) {
         if (size > bytes[slot]) {
-            if (address[slot] != 0) EmulatedDevice.free(address[slot]);
+            if (address[slot] != 0) device.free(address[slot]);
             long grown = Math.max(size, Math.min(2 * bytes[slot], size + (64L << 20)));
-            address[slot] = EmulatedDevice.malloc(grown);
+            address[slot] = device.malloc(grown);
             bytes[slot] = grown;
         }
         return address[slot];
@@ -27,8 +31,13 @@ final class DeviceScratch implements AutoCloseable {
     long ints(int slot, int[] values) {
         long at = get(slot, 4L * Math.max(1, values.length));
         if (values.length > 0) {
-            IntBuffer b = EmulatedDevice.view(at, 4L * values.length).asIntBuffer();
-            b.put(values);
+            if (staging.capacity() < 4 * values.length) {
+                staging = ByteBuffer.allocateDirect(Math.max(4 * values.length, 2 * staging.capacity())).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            staging.clear();
+            staging.asIntBuffer().put(values);
+            staging.limit(4 * values.length);
+            device.copyToDevice(at, staging);
         }
         return at;
     }
@@ -36,7 +45,7 @@ final class DeviceScratch implements AutoCloseable {
     @Override
     public void close() {
         for (int i = 0; i < address.length; i++) {
-            if (address[i] != 0) EmulatedDevice.free(address[i]);
+            if (address[i] != 0) device.free(address[i]);
             address[i] = 0;
             bytes[i] = 0;
         }

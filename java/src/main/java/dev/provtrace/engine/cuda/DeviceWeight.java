@@ -6,7 +6,6 @@ import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
 
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 
 /**
  * A weight uploaded once to device memory in its file dtype: F32 and BF16 as stored (bf16 is widened only inside
@@ -19,34 +18,38 @@ final class DeviceWeight implements Backend.Weight, AutoCloseable {
     private final int cols;
     final DType dtype;
     final long address;
+    private final CudaDevice device;
 
-    DeviceWeight(TensorView view) {
+    DeviceWeight(CudaDevice device, TensorView view) {
+        this.device = device;
         WeightShape shape = WeightShape.of(view);
         this.view = view;
         this.rows = shape.rows();
         this.cols = shape.cols();
         this.dtype = view.dtype() == DType.F16 ? DType.F32 : view.dtype();
         long bytes = view.numel() * dtype.size();
-        this.address = EmulatedDevice.malloc(Math.max(1, bytes));
+        this.address = device.malloc(Math.max(1, bytes));
         if (view.dtype() == DType.F16) uploadWidened(); else uploadRaw(bytes);
     }
 
     private void uploadRaw(long bytes) {
         for (long off = 0; off < bytes; off += WINDOW) {
             long len = Math.min(WINDOW, bytes - off);
-            ByteBuffer src = view.map(off, len);
-            EmulatedDevice.view(address + off, len).put(src);
+            device.copyToDevice(address + off, view.map(off, len));
         }
     }
 
     private void uploadWidened() {
         long n = view.numel();
         float[] slice = new float[(int) Math.min(n, 1 << 20)];
+        ByteBuffer staging = ByteBuffer.allocateDirect(4 * slice.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (long off = 0; off < n; off += slice.length) {
             int len = (int) Math.min(slice.length, n - off);
             view.readFloats(off, slice, 0, len);
-            FloatBuffer dst = EmulatedDevice.view(address + 4 * off, 4L * len).asFloatBuffer();
-            dst.put(slice, 0, len);
+            staging.clear();
+            staging.asFloatBuffer().put(slice, 0, len);
+            staging.limit(4 * len);
+            device.copyToDevice(address + 4 * off, staging);
         }
     }
 
@@ -62,5 +65,5 @@ final class DeviceWeight implements Backend.Weight, AutoCloseable {
     long numel() { return (long) rows * cols; }
 
     @Override
-    public void close() { EmulatedDevice.free(address); }
+    public void close() { device.free(address); }
 }

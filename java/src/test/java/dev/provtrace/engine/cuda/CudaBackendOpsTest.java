@@ -56,7 +56,11 @@ class CudaBackendOpsTest {
     /** A fresh pair of backends per test: 7-column LM-head chunks, bf16 widened 100 floats at a time, guards. */
     private void open() {
         cpu = new CpuBackend(1);
-        cuda = new CudaBackend(new HostGemm(1, 100), 7, GUARD);
+        try {
+            cuda = new CudaBackend(new EmulatedCudaDevice(), new HostGemm(1, 100), 7, GUARD);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach

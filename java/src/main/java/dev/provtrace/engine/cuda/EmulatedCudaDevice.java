@@ -1,0 +1,84 @@
+package dev.provtrace.engine.cuda;
+
+import java.nio.ByteBuffer;
+
+/**
+ * {@link CudaDevice} over the emulator ({@link EmulatedDevice}): device memory is host memory, every launch and copy
+ * has finished when it returns, so events are already reached when recorded. The calls and their arguments are
+ * those a real device gets, which is what lets CI run the CUDA backend.
+ */
+public final class EmulatedCudaDevice implements CudaDevice {
+    private long nextEvent = 1;
+
+    /** Loads the emulator library (see {@link EmulatedDevice#load}). */
+    public EmulatedCudaDevice() throws java.io.IOException {
+        EmulatedDevice.load();
+    }
+
+    @Override
+    public String describe() { return "emulated CUDA device (host memory, one fiber per thread)"; }
+
+    @Override
+    public long malloc(long bytes) {
+        try {
+            return EmulatedDevice.malloc(Math.max(1, bytes));
+        } catch (OutOfMemoryError e) {
+            throw new DeviceMemoryException("emulated device: cannot allocate " + bytes + " bytes", bytes);
+        }
+    }
+
+    @Override
+    public void free(long address) { if (address != 0) EmulatedDevice.free(address); }
+
+    @Override
+    public void copyToDevice(long dst, ByteBuffer src) {
+        int n = src.remaining();
+        if (n == 0) return;
+        EmulatedDevice.view(dst, n).put(src.duplicate());
+    }
+
+    @Override
+    public void copyToHost(ByteBuffer dst, long src) {
+        int n = dst.remaining();
+        if (n == 0) return;
+        dst.duplicate().put(EmulatedDevice.view(src, n));
+    }
+
+    @Override
+    public void memsetZero(long dst, long bytes) {
+        for (long off = 0; off < bytes; off += 1 << 30) {
+            ByteBuffer b = EmulatedDevice.view(dst + off, Math.min(1 << 30, bytes - off));
+            while (b.remaining() >= 8) b.putLong(0L);
+            while (b.hasRemaining()) b.put((byte) 0);
+        }
+    }
+
+    @Override
+    public void launch(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+        EmulatedDevice.launch(kernel, grid, block, sharedBytes, args);
+    }
+
+    @Override
+    public long recordEvent() { return nextEvent++; }
+
+    @Override
+    public void waitEvent(long event) {}
+
+    @Override
+    public void destroyEvent(long event) {}
+
+    @Override
+    public void synchronize() {}
+
+    @Override
+    public long[] memoryInfo() {
+        long total = Runtime.getRuntime().maxMemory();
+        return new long[] {total, total};
+    }
+
+    @Override
+    public long stream() { return 0; }
+
+    @Override
+    public void close() {}
+}
