@@ -1,19 +1,35 @@
 package dev.provtrace.engine;
 
+import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
 
 /**
  * The ops the forward pass is written against, once. The CPU backend (OpenBLAS + Vector API) and the CUDA
- * backend implement them on their own buffers. All activations are fp32, row-major, one row per token.
- * Weights stay in their file dtype; a backend widens them to fp32 as it uses them.
+ * backend implement them on their own buffers. Activations are row-major, one row per token; the residual stream
+ * is always fp32, GEMM inputs may be bf16 ({@link Precision#BF16}). Weights stay in their file dtype; a backend
+ * widens them as it uses them.
+ * <p>
+ * Two levels of ops. The fine ops (embed, rmsnorm, matmul, rope, attention, gatherRows, swiglu, add,
+ * nextTokenScores) are what every backend implements. The coarse ops below them (addRmsnorm, qkv, gateUpSwiglu,
+ * qkNormRope, matmulAccumulate, gatherNorm, score) are what the forward pass calls: each has a default built from
+ * the fine ones, so a backend that gains nothing from fusing (the CPU) keeps working unchanged, and a device backend
+ * overrides them with fused kernels and packed weights ({@link #prepare}). Ops taking a {@link Pass} read the
+ * pass's ids, positions, sequence boundaries and score rows from what {@link #upload} put on the device once.
+ * <p>
+ * Ordering: ops enqueue and return nothing to the host; only {@link Pass#results()} (and the test helpers
+ * {@link Buffer#read}) wait for the work before them.
  */
 public interface Backend extends AutoCloseable {
 
-    /** An fp32 activation buffer owned by the backend. */
+    /** An activation buffer owned by the backend: fp32 unless allocated with another {@link #dtype()}. */
     interface Buffer extends AutoCloseable {
+        /** Capacity in elements of {@link #dtype()}. */
         long capacity();
 
-        /** Copy {@code n} floats starting at {@code offset} to the heap (for tests and results). */
+        /** F32 (the residual stream and every buffer of an fp32 pass) or BF16 (GEMM inputs in bf16 precision). */
+        default DType dtype() { return DType.F32; }
+
+        /** Copy {@code n} elements starting at {@code offset} to the heap as floats (for tests; waits for the work before it). */
         float[] read(long offset, int n);
 
         /** Copy from the heap into this buffer at {@code offset}. */
@@ -37,6 +53,34 @@ public interface Backend extends AutoCloseable {
     String name();
 
     Buffer allocate(long floats);
+
+    /**
+     * An activation buffer of {@code elements} elements of {@code dtype}. Backends that keep bf16 activations
+     * (the CUDA backend in bf16 precision) override this; the default has fp32 only.
+     */
+    default Buffer allocate(DType dtype, long elements) {
+        if (dtype == DType.F32) return allocate(elements);
+        throw new UnsupportedOperationException(name() + " has no " + dtype + " activation buffers");
+    }
+
+    /**
+     * True when this backend runs {@link Precision#BF16} natively (bf16 buffers as GEMM inputs, bf16×bf16 GEMMs
+     * with fp32 accumulation). When false, the forward pass emulates bf16 precision by rounding GEMM inputs to
+     * bf16 in fp32 buffers ({@link #roundToBf16}) and using the fp32 GEMMs: the same products, since a product of
+     * two bf16 values is exact in fp32, summed in fp32 as well.
+     */
+    default boolean nativeBf16() { return false; }
+
+    /** x[i] = x[i] rounded to the nearest bf16 (ties to even), i < n, kept as fp32. */
+    default void roundToBf16(Buffer x, long n) {
+        int slice = 1 << 16;
+        for (long at = 0; at < n; at += slice) {
+            int len = (int) Math.min(slice, n - at);
+            float[] v = x.read(at, len);
+            for (int i = 0; i < len; i++) v[i] = Bf16.round(v[i]);
+            x.write(at, v);
+        }
+    }
 
     Weight weight(TensorView tensor);
 
@@ -82,6 +126,102 @@ public interface Backend extends AutoCloseable {
      * at once), then log-softmax in fp32: the log-prob of targets[r], optionally top-k and entropy.
      */
     void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out);
+
+    // ---------------------------------------------------------------- the pass and the coarse ops
+
+    /**
+     * Makes the pass of one batch: uploads ids, positions, cu_seqlens, the rows to score and their targets once.
+     * The default keeps them on the host (for backends whose memory is the host's).
+     */
+    default Pass upload(PackedBatch batch, int[] scoreRows, int[] targets, ScoreOptions options) {
+        return new Pass.Host(batch, scoreRows, targets, options);
+    }
+
+    /** A layer's weights as this backend wants them, made once at load (packed q|k|v and gate|up on a GPU). */
+    interface PreparedLayer {
+        LayerWeights weights();
+    }
+
+    /** Lays out one layer's weights for the coarse ops; the default uses them as they are. */
+    default PreparedLayer prepare(LayerWeights layer) {
+        return () -> layer;
+    }
+
+    /** out[t, :] = table[ids[t], :] over the pass's ids. */
+    default void embed(Weight table, Pass pass, Buffer out) {
+        embed(table, pass.batch().ids, out);
+    }
+
+    /** x += y (n = rows·dim), then out = rmsnorm(x)·weight: the residual add that ends a block and the next norm. */
+    default void addRmsnorm(Buffer x, Buffer y, Weight weight, float eps, Buffer out, int rows, int dim) {
+        add(x, y, (long) rows * dim);
+        rmsnorm(x, weight, eps, out, rows, dim);
+    }
+
+    /** q = h·Wqᵀ + bq, k = h·Wkᵀ + bk, v = h·Wvᵀ + bv (one packed GEMM where the backend prepared one). */
+    default void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v) {
+        LayerWeights L = layer.weights();
+        matmul(h, L.q(), L.qBias(), q, rows);
+        matmul(h, L.k(), L.kBias(), k, rows);
+        matmul(h, L.v(), L.vBias(), v, rows);
+    }
+
+    /**
+     * Per-head RMSNorm of q and k (when qNorm/kNorm are given: Qwen3), then RoPE at the pass's positions.
+     * q is [rows, heads·headDim], k [rows, kvHeads·headDim].
+     */
+    default void qkNormRope(Buffer q, Buffer k, Weight qNorm, Weight kNorm, float eps, int rows, int heads,
+                            int kvHeads, int headDim, Pass pass, RopeTable table) {
+        if (qNorm != null) rmsnorm(q, qNorm, eps, q, rows * heads, headDim);
+        if (kNorm != null) rmsnorm(k, kNorm, eps, k, rows * kvHeads, headDim);
+        rope(q, rows, heads, headDim, pass.batch().positions, table);
+        rope(k, rows, kvHeads, headDim, pass.batch().positions, table);
+    }
+
+    /** Causal attention over the pass's sequences (see the fine op). */
+    default void attention(Buffer q, Buffer k, Buffer v, Buffer out, Pass pass, int heads, int kvHeads,
+                           int headDim, float scale, int window) {
+        attention(q, k, v, out, pass.batch(), heads, kvHeads, headDim, scale, window);
+    }
+
+    /**
+     * gate = silu(h·Wgᵀ + bg) · (h·Wuᵀ + bu), [rows, I] (one packed gate|up GEMM and a fused SwiGLU where
+     * prepared). {@code up} is scratch of at least rows·I.
+     */
+    default void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer gate, Buffer up) {
+        LayerWeights L = layer.weights();
+        matmul(h, L.gate(), L.gateBias(), gate, rows);
+        matmul(h, L.up(), L.upBias(), up, rows);
+        swiglu(gate, up, (long) rows * L.gate().rows());
+    }
+
+    /**
+     * residual += x·wᵀ + bias: the GEMM that ends a block, accumulating into the fp32 residual (beta = 1 on a GPU).
+     * {@code scratch} holds rows·N floats for the default, which computes into it and adds.
+     */
+    default void matmulAccumulate(Buffer x, Weight w, Weight bias, Buffer residual, int rows, Buffer scratch) {
+        matmul(x, w, bias, scratch, rows);
+        add(residual, scratch, (long) rows * w.rows());
+    }
+
+    /** out[i, :] = rmsnorm(x[scoreRows[i], :])·weight: only the rows that are scored go through the final norm. */
+    default void gatherNorm(Buffer x, Pass pass, Weight weight, float eps, Buffer out, int dim) {
+        if (pass.rows() == 0) return;
+        gatherRows(x, pass.scoreRows(), dim, out);
+        rmsnorm(out, weight, eps, out, pass.rows(), dim);
+    }
+
+    /**
+     * Scores the pass's rows from hidden [rows, H] (already normed): the results land where {@link Pass#results()}
+     * finds them. The default fills a {@link Pass.Host}'s scores with {@link #nextTokenScores}.
+     */
+    default void score(Pass pass, Buffer hidden, Weight lmHead) {
+        if (!(pass instanceof Pass.Host host)) {
+            throw new IllegalStateException(name() + " made a device pass but has no score op for it");
+        }
+        if (pass.rows() == 0) return;
+        nextTokenScores(hidden, pass.rows(), lmHead, pass.targets(), pass.options(), host.scores());
+    }
 
     @Override
     void close();

@@ -1,0 +1,37 @@
+package dev.provtrace.engine;
+
+import java.util.Locale;
+
+/**
+ * What the GEMMs compute in. The residual stream, norms' statistics, softmax and log-softmax are fp32 in both.
+ * <ul>
+ *   <li>FP32: every GEMM input and weight is fp32 (bf16 weights widened to fp32 as they are used).</li>
+ *   <li>BF16: GEMM inputs (normed activations, attention output, SwiGLU output) are rounded to bf16, weights stay
+ *       in their file dtype, GEMMs accumulate in fp32. This is what a GPU runs fast; it moves log-probs by about
+ *       0.01 on average against fp32.</li>
+ * </ul>
+ */
+public enum Precision {
+    FP32, BF16;
+
+    /** The name on the command line and in caches and manifests: "fp32" or "bf16". */
+    public String cliName() { return name().toLowerCase(Locale.ROOT); }
+
+    /** Parses {@code --precision fp32|bf16} (case-insensitive); anything else is refused, naming the choices. */
+    public static Precision parse(String text) {
+        if (text != null) {
+            for (Precision p : values()) if (p.cliName().equalsIgnoreCase(text.trim())) return p;
+        }
+        throw new IllegalArgumentException("--precision must be fp32 or bf16, got '" + text + "'");
+    }
+
+    /**
+     * The default for a device: bf16 on a real CUDA device (what it is fast at), fp32 on the CPU and on the emulated
+     * device (they exist for exact numbers and for tests of the fp32 path).
+     */
+    public static Precision defaultFor(String device) {
+        if (device == null) return FP32;
+        String d = device.toLowerCase(Locale.ROOT);
+        return d.equals("cuda") || d.startsWith("cuda:") ? BF16 : FP32;
+    }
+}
