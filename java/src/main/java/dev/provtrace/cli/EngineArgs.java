@@ -2,6 +2,7 @@ package dev.provtrace.cli;
 
 import dev.provtrace.engine.Backends;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.Precision;
 import picocli.CommandLine.Option;
 
 /** The scoring options every command that runs models shares (a picocli mixin). */
@@ -24,12 +25,21 @@ final class EngineArgs {
             description = "where to score: cpu (default) or cuda-emu (the CUDA backend on an emulated device: slow, for tests)")
     String device;
 
+    @Option(names = "--precision", paramLabel = "fp32|bf16",
+            description = "what the GEMMs compute in: fp32, or bf16 inputs with fp32 accumulation (default: bf16 on a cuda device, fp32 on cpu and cuda-emu); the residual stream and log-softmax are fp32 in both")
+    String precision;
+
+    /** --precision as given, else the device's default. */
+    Precision precision() {
+        return precision != null ? Precision.parse(precision) : Precision.defaultFor(device);
+    }
+
     EngineOptions options() {
         // checked here, not only in EngineOptions, so the message names the option the user typed
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
         EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens,
-                allowLong, !skipWeightScan, device);
+                allowLong, !skipWeightScan, device, precision());
         Backends.provider(device);   // an unknown or unavailable device fails here, naming the ones there are
         return options;
     }

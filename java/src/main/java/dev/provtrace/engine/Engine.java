@@ -27,7 +27,11 @@ public final class Engine implements AutoCloseable {
         this.checkpoint = checkpoint;
         this.backend = backend;
         this.options = options;
-        this.forward = new ForwardPass(config, backend, ModelWeights.bind(config, checkpoint, backend));
+        // RoPE positions from load on: what one pass can hold, bounded by the model's context (a longer sequence,
+        // let in by --allow-long, grows the table between passes)
+        int ropePositions = Math.min(options.batchTokens(), Math.max(1, config.maxPositionEmbeddings()));
+        this.forward = new ForwardPass(config, backend, ModelWeights.bind(config, checkpoint, backend),
+                options.precision(), ropePositions);
     }
 
     /**
@@ -66,20 +70,96 @@ public final class Engine implements AutoCloseable {
      * Results come back in input order. {@code progress} receives the number of tokens finished after each pass.
      */
     public List<TokenScores> score(List<int[]> sequences, ScoreOptions scoreOptions, LongConsumer progress) {
-        for (int i = 0; i < sequences.size(); i++) check(i, sequences.get(i));
+        return score(sequences, null, scoreOptions, progress);
+    }
+
+    /**
+     * As {@link #score(List, ScoreOptions, LongConsumer)}, scoring in sequence s only the tokens from
+     * {@code firstScored[s]} on (≥ 1; the sequence's length scores none): the rows before it still run through
+     * the layers (they are the later tokens' context) but never through the LM head, and their scores are NaN
+     * (null top-k), as token 0's always are. {@code firstScored} null scores every token.
+     * <p>
+     * Pipelined: the host packs and uploads pass i+1, then turns the results of pass i into TokenScores while
+     * pass i+1 runs on the device (on the CPU and the emulated device every op has finished when it returns, so
+     * this is the same work in the same order).
+     */
+    public List<TokenScores> score(List<int[]> sequences, int[] firstScored, ScoreOptions scoreOptions, LongConsumer progress) {
+        if (firstScored != null && firstScored.length != sequences.size()) {
+            throw new IllegalArgumentException(firstScored.length + " first-scored tokens for " + sequences.size() + " sequences");
+        }
+        for (int i = 0; i < sequences.size(); i++) {
+            check(i, sequences.get(i));
+            if (firstScored != null && (firstScored[i] < 1 || firstScored[i] > sequences.get(i).length)) {
+                throw new IllegalArgumentException("sequence " + i + ": first token to score " + firstScored[i]
+                        + " is outside [1, " + sequences.get(i).length + "]");
+            }
+        }
         TokenScores[] results = new TokenScores[sequences.size()];
+        Submitted running = null;
         int i = 0;
         while (i < sequences.size()) {
             int j = i, tokens = 0;
             while (j < sequences.size() && (j == i || tokens + sequences.get(j).length <= options.batchTokens())) {
                 tokens += sequences.get(j++).length;
             }
-            List<TokenScores> part = scoreBatch(sequences.subList(i, j), scoreOptions);
-            for (int k = i; k < j; k++) results[k] = part.get(k - i);
-            if (progress != null) progress.accept(tokens);
+            Submitted next = submit(sequences.subList(i, j), firstScored, i, tokens, scoreOptions);
+            if (running != null) running.finish(results, progress);
+            running = next;
             i = j;
         }
+        if (running != null) running.finish(results, progress);
         return Arrays.asList(results);
+    }
+
+    /** A pass whose work is enqueued; {@link #finish} waits for its results and unpacks them into {@code out}. */
+    private final class Submitted {
+        final Pass pass;
+        final int first;      // index of its first sequence in the caller's list
+        final int[] from;     // per sequence of the pass: first scored token
+        final int tokens;
+
+        Submitted(Pass pass, int first, int[] from, int tokens) {
+            this.pass = pass;
+            this.first = first;
+            this.from = from;
+            this.tokens = tokens;
+        }
+
+        void finish(TokenScores[] out, LongConsumer progress) {
+            try (pass) {
+                List<TokenScores> part = unpack(pass, from);
+                for (int k = 0; k < part.size(); k++) out[first + k] = part.get(k);
+            }
+            if (progress != null) progress.accept(tokens);
+        }
+    }
+
+    /** Packs sequences end to end, uploads the pass and enqueues its forward pass. */
+    private Submitted submit(List<int[]> sequences, int[] firstScored, int first, int tokens, ScoreOptions scoreOptions) {
+        PackedBatch batch = new PackedBatch(sequences);
+        int[] from = new int[batch.sequences()];
+        int rows = 0;
+        for (int s = 0; s < batch.sequences(); s++) {
+            from[s] = firstScored == null ? 1 : firstScored[first + s];
+            rows += batch.lengths[s] - from[s];
+        }
+        int[] scoreRows = new int[rows], targets = new int[rows];
+        int r = 0;
+        for (int s = 0; s < batch.sequences(); s++) {
+            for (int t = from[s]; t < batch.lengths[s]; t++, r++) {
+                scoreRows[r] = batch.starts[s] + t - 1;    // the row that predicts token t
+                targets[r] = batch.ids[batch.starts[s] + t];
+            }
+        }
+        forward.coverPositions(batch.maxLength());          // between passes: never inside an op
+        Pass pass = backend.upload(batch, scoreRows, targets, scoreOptions);
+        try {
+            forward.run(pass);
+        } catch (RuntimeException e) {
+            pass.close();
+            throw e;
+        }
+        return new Submitted(pass, first, from, tokens);
     }
 
     private void check(int index, int[] ids) {
@@ -103,26 +183,22 @@ public final class Engine implements AutoCloseable {
         return null;
     }
 
-    /** One forward pass over sequences packed end to end. */
-    private List<TokenScores> scoreBatch(List<int[]> sequences, ScoreOptions scoreOptions) {
-        PackedBatch batch = new PackedBatch(sequences);
-        int[] predicting = new int[batch.tokens() - batch.sequences()];
+    /** The TokenScores of each sequence of a finished pass; tokens before from[s] (and token 0) get NaN / null. */
+    private static List<TokenScores> unpack(Pass pass, int[] from) {
+        PackedBatch batch = pass.batch();
+        ScoreOptions scoreOptions = pass.options();
+        RowScores rows = pass.results();
+        List<TokenScores> out = new ArrayList<>(batch.sequences());
         int r = 0;
-        for (int s = 0; s < batch.sequences(); s++) {
-            for (int t = 0; t + 1 < batch.lengths[s]; t++) predicting[r++] = batch.starts[s] + t;
-        }
-        RowScores rows = forward.run(batch, predicting, scoreOptions);
-        List<TokenScores> out = new ArrayList<>(sequences.size());
-        r = 0;
         for (int s = 0; s < batch.sequences(); s++) {
             int n = batch.lengths[s];
             float[] lp = new float[n];
             float[] ent = scoreOptions.entropy() ? new float[n] : null;
             int[][] topIds = scoreOptions.topK() > 0 ? new int[n][] : null;
             float[][] topLp = scoreOptions.topK() > 0 ? new float[n][] : null;
-            lp[0] = Float.NaN;
-            if (ent != null) ent[0] = Float.NaN;
-            for (int t = 1; t < n; t++, r++) {
+            Arrays.fill(lp, 0, from[s], Float.NaN);
+            if (ent != null) Arrays.fill(ent, 0, from[s], Float.NaN);
+            for (int t = from[s]; t < n; t++, r++) {
                 lp[t] = rows.logprob[r];
                 if (ent != null) ent[t] = rows.entropy[r];
                 if (topIds != null) {

@@ -12,7 +12,12 @@ public final class FiniteScores {
      * e.g. {@code "a non-finite log-prob at token 17 (NaN)"}.
      */
     public static String problem(TokenScores s) {
-        for (int t = 1; t < s.length(); t++) {
+        return problem(s, 1);
+    }
+
+    /** As {@link #problem(TokenScores)} over the tokens from {@code from} on (those scored, see Engine.score). */
+    public static String problem(TokenScores s, int from) {
+        for (int t = Math.max(1, from); t < s.length(); t++) {
             if (!Float.isFinite(s.logprobs()[t])) return at("log-prob", t, s.logprobs()[t]);
             if (s.entropy() != null && !Float.isFinite(s.entropy()[t])) return at("entropy", t, s.entropy()[t]);
             if (s.topLogprobs() != null) {

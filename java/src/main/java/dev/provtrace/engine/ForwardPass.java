@@ -1,30 +1,61 @@
 package dev.provtrace.engine;
 
 import dev.provtrace.engine.Backend.Buffer;
+import dev.provtrace.engine.Backend.PreparedLayer;
 import dev.provtrace.model.ModelConfig;
 
 /**
  * The one forward pass of a Llama-family decoder (Llama, Mistral, Qwen2, Qwen3), written once against
- * {@link Backend}; the config's switches (biases, q/k norm, sliding window, rope scaling) are small ifs.
+ * {@link Backend}'s coarse ops; the config's switches (biases, q/k norm, sliding window, rope scaling) are small ifs.
  * T = tokens in the packed batch, H = hidden, Q = heads·headDim, KV = kvHeads·headDim, I = intermediate.
+ * <p>
+ * Each block's residual add is fused into the norm that follows it ({@link Backend#addRmsnorm}); the last layer's
+ * down projection accumulates into the residual ({@link Backend#matmulAccumulate}) and only the scored rows go
+ * through the final norm and the LM head ({@link Backend#gatherNorm}).
+ * <p>
+ * Precision BF16 on a backend without bf16 buffers: the GEMM inputs (normed activations, attention output,
+ * SwiGLU output) are rounded to bf16 in place before their GEMMs, which is what a bf16×bf16 GEMM with fp32
+ * accumulation computes (each product of two bf16 values is exact in fp32). The weights are used in their file
+ * dtype as before (an fp32 checkpoint keeps fp32 weights).
  */
 final class ForwardPass implements AutoCloseable {
     private final ModelConfig c;
     private final Backend be;
     private final ModelWeights w;
+    private final PreparedLayer[] layers;
     private final RopeTable rope;
     private final float eps;
     private final float scale;
+    private final boolean roundGemmInputs;
     private Activations act;
 
-    ForwardPass(ModelConfig config, Backend backend, ModelWeights weights) {
+    /**
+     * @param ropePositions positions the RoPE table covers from load on (the forward pass grows it only between
+     *                      passes, via {@link #coverPositions}, for a longer sequence let in by --allow-long)
+     */
+    ForwardPass(ModelConfig config, Backend backend, ModelWeights weights, Precision precision, int ropePositions) {
         this.c = config;
         this.be = backend;
         this.w = weights;
+        this.layers = new PreparedLayer[config.numLayers()];
+        for (int l = 0; l < layers.length; l++) layers[l] = backend.prepare(weights.layers()[l]);
         this.rope = new RopeTable(config);
+        this.rope.ensure(Math.max(1, ropePositions));
         this.eps = (float) config.rmsNormEps();
         this.scale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.roundGemmInputs = precision == Precision.BF16 && !backend.nativeBf16();
+        if (precision == Precision.BF16 && backend.nativeBf16()) {
+            // bf16 activation buffers and bf16×bf16 GEMMs are the backend's to run; no backend has them yet
+            throw new UnsupportedOperationException(backend.name() + ": native bf16 activations are not wired into the forward pass yet");
+        }
     }
+
+    /** Grows the RoPE table to cover positions below {@code positions}; called between passes, never inside an op. */
+    void coverPositions(int positions) {
+        rope.ensure(positions);
+    }
+
+    RopeTable rope() { return rope; }
 
     /** Scratch for one batch, reused while batches fit. */
     private static final class Activations implements AutoCloseable {
@@ -59,51 +90,50 @@ final class ForwardPass implements AutoCloseable {
         return act;
     }
 
+    private void gemmInput(Buffer b, long n) {
+        if (roundGemmInputs) be.roundToBf16(b, n);
+    }
+
     /**
-     * Runs the batch and scores every token that has a prefix in its sequence.
-     * Row r of the result is the prediction made at {@code predictingRows[r]} for the token after it.
+     * Enqueues the whole pass: the scores of {@link Pass#scoreRows()} land where {@link Pass#results()} finds them.
+     * The caller has covered the pass's positions with {@link #coverPositions} before.
      */
-    RowScores run(PackedBatch batch, int[] predictingRows, ScoreOptions options) {
-        int T = batch.tokens(), H = c.hiddenSize(), I = c.intermediateSize();
+    void run(Pass pass) {
+        int T = pass.batch().tokens(), H = c.hiddenSize(), I = c.intermediateSize();
         int heads = c.numHeads(), kvHeads = c.numKvHeads(), hd = c.headDim();
         Activations a = activations(T);
 
-        be.embed(w.embed(), batch.ids, a.x);                                   // x [T, H]
+        be.embed(w.embed(), pass, a.x);                                        // x [T, H]
+        be.rmsnorm(a.x, w.layers()[0].inputNorm(), eps, a.h, T, H);            // h [T, H]
         for (int l = 0; l < c.numLayers(); l++) {
+            PreparedLayer P = layers[l];
             LayerWeights L = w.layers()[l];
             // attention block
-            be.rmsnorm(a.x, L.inputNorm(), eps, a.h, T, H);                    // h [T, H]
-            be.matmul(a.h, L.q(), L.qBias(), a.q, T);                          // q [T, Q]
-            be.matmul(a.h, L.k(), L.kBias(), a.k, T);                          // k [T, KV]
-            be.matmul(a.h, L.v(), L.vBias(), a.v, T);                          // v [T, KV]
-            if (c.qkNorm()) {                                                  // Qwen3: per-head RMSNorm before RoPE
-                be.rmsnorm(a.q, L.qNorm(), eps, a.q, T * heads, hd);
-                be.rmsnorm(a.k, L.kNorm(), eps, a.k, T * kvHeads, hd);
-            }
-            be.rope(a.q, T, heads, hd, batch.positions, rope);
-            be.rope(a.k, T, kvHeads, hd, batch.positions, rope);
+            gemmInput(a.h, (long) T * H);
+            be.qkv(P, a.h, T, a.q, a.k, a.v);                                  // q [T, Q], k, v [T, KV]
+            be.qkNormRope(a.q, a.k, c.qkNorm() ? L.qNorm() : null, c.qkNorm() ? L.kNorm() : null, eps, T,
+                    heads, kvHeads, hd, pass, rope);                           // Qwen3: per-head RMSNorm before RoPE
             int window = c.usesSlidingWindow(l) ? c.slidingWindow() : 0;
-            be.attention(a.q, a.k, a.v, a.att, batch, heads, kvHeads, hd, scale, window);  // att [T, Q]
+            be.attention(a.q, a.k, a.v, a.att, pass, heads, kvHeads, hd, scale, window);  // att [T, Q]
+            gemmInput(a.att, (long) T * c.qDim());
             be.matmul(a.att, L.o(), L.oBias(), a.out, T);                      // out [T, H]
-            be.add(a.x, a.out, (long) T * H);                                  // residual
+            be.addRmsnorm(a.x, a.out, L.postNorm(), eps, a.h, T, H);           // x += out; h = norm(x)
             // MLP block: down(silu(gate(h)) · up(h))
-            be.rmsnorm(a.x, L.postNorm(), eps, a.h, T, H);
-            be.matmul(a.h, L.gate(), L.gateBias(), a.gate, T);                 // gate [T, I]
-            be.matmul(a.h, L.up(), L.upBias(), a.up, T);                       // up [T, I]
-            be.swiglu(a.gate, a.up, (long) T * I);
-            be.matmul(a.gate, L.down(), L.downBias(), a.out, T);               // out [T, H]
-            be.add(a.x, a.out, (long) T * H);
+            gemmInput(a.h, (long) T * H);
+            be.gateUpSwiglu(P, a.h, T, a.gate, a.up);                          // gate [T, I]
+            gemmInput(a.gate, (long) T * I);
+            if (l + 1 < c.numLayers()) {
+                be.matmul(a.gate, L.down(), L.downBias(), a.out, T);           // out [T, H]
+                be.addRmsnorm(a.x, a.out, w.layers()[l + 1].inputNorm(), eps, a.h, T, H);
+            } else {
+                be.matmulAccumulate(a.gate, L.down(), L.downBias(), a.x, T, a.out);   // x += down(...)
+            }
         }
-        be.rmsnorm(a.x, w.finalNorm(), eps, a.h, T, H);
-
-        int rows = predictingRows.length;
-        int[] targets = new int[rows];
-        for (int r = 0; r < rows; r++) targets[r] = batch.ids[predictingRows[r] + 1];
-        RowScores scores = new RowScores(rows, options);
-        if (rows == 0) return scores;
-        be.gatherRows(a.h, predictingRows, H, a.out);                          // out [rows, H]
-        be.nextTokenScores(a.out, rows, w.lmHead(), targets, options, scores);
-        return scores;
+        int rows = pass.rows();
+        if (rows == 0) return;
+        be.gatherNorm(a.x, pass, w.finalNorm(), eps, a.h, H);                  // h [rows, H]
+        gemmInput(a.h, (long) rows * H);
+        be.score(pass, a.h, w.lmHead());
     }
 
     @Override

@@ -17,6 +17,14 @@ public enum Precision {
     /** The name on the command line and in caches and manifests: "fp32" or "bf16". */
     public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
+    /**
+     * What the device line says on a backend without bf16 GEMMs (the CPU, the emulated device): "fp32", or for
+     * bf16 that it is emulated by rounding the GEMM inputs, so nobody expects a bf16 speed-up there.
+     */
+    public String describeEmulated() {
+        return this == FP32 ? "fp32" : "bf16 (GEMM inputs rounded to bf16, fp32 GEMMs)";
+    }
+
     /** Parses {@code --precision fp32|bf16} (case-insensitive); anything else is refused, naming the choices. */
     public static Precision parse(String text) {
         if (text != null) {

@@ -56,5 +56,40 @@ public final class TimedBackend implements Backend {
     @Override public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions o, RowScores out) {
         time("lm_head+log_softmax", () -> inner.nextTokenScores(hidden, rows, lmHead, targets, o, out));
     }
+    // the coarse ops go to the inner backend's own (fused) versions, not to the defaults over this decorator
+    @Override public Buffer allocate(dev.provtrace.io.DType dtype, long n) { return time("allocate", () -> inner.allocate(dtype, n)); }
+    @Override public boolean nativeBf16() { return inner.nativeBf16(); }
+    @Override public void roundToBf16(Buffer x, long n) { time("round_bf16", () -> inner.roundToBf16(x, n)); }
+    @Override public Pass upload(PackedBatch batch, int[] rows, int[] targets, ScoreOptions o) {
+        return time("upload", () -> inner.upload(batch, rows, targets, o));
+    }
+    @Override public PreparedLayer prepare(LayerWeights layer) { return inner.prepare(layer); }
+    @Override public void embed(Weight table, Pass pass, Buffer out) { time("embed", () -> inner.embed(table, pass, out)); }
+    @Override public void addRmsnorm(Buffer x, Buffer y, Weight w, float eps, Buffer out, int rows, int dim) {
+        time("add+rmsnorm", () -> inner.addRmsnorm(x, y, w, eps, out, rows, dim));
+    }
+    @Override public void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v) {
+        time("matmul", () -> inner.qkv(layer, h, rows, q, k, v));
+    }
+    @Override public void qkNormRope(Buffer q, Buffer k, Weight qNorm, Weight kNorm, float eps, int rows, int heads,
+                                     int kvHeads, int headDim, Pass pass, RopeTable table) {
+        time("rope", () -> inner.qkNormRope(q, k, qNorm, kNorm, eps, rows, heads, kvHeads, headDim, pass, table));
+    }
+    @Override public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Pass pass, int heads, int kvHeads,
+                                    int headDim, float scale, int window) {
+        time("attention", () -> inner.attention(q, k, v, out, pass, heads, kvHeads, headDim, scale, window));
+    }
+    @Override public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer gate, Buffer up) {
+        time("matmul+swiglu", () -> inner.gateUpSwiglu(layer, h, rows, gate, up));
+    }
+    @Override public void matmulAccumulate(Buffer x, Weight w, Weight bias, Buffer residual, int rows, Buffer scratch) {
+        time("matmul", () -> inner.matmulAccumulate(x, w, bias, residual, rows, scratch));
+    }
+    @Override public void gatherNorm(Buffer x, Pass pass, Weight w, float eps, Buffer out, int dim) {
+        time("gather+rmsnorm", () -> inner.gatherNorm(x, pass, w, eps, out, dim));
+    }
+    @Override public void score(Pass pass, Buffer hidden, Weight lmHead) {
+        time("lm_head+log_softmax", () -> inner.score(pass, hidden, lmHead));
+    }
     @Override public void close() { inner.close(); }
 }

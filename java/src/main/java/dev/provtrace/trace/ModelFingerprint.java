@@ -1,5 +1,7 @@
 package dev.provtrace.trace;
 
+import dev.provtrace.engine.Precision;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +33,20 @@ public final class ModelFingerprint {
      * valid.
      */
     public static String of(Path modelDir, String promptFingerprint, String device) throws IOException {
+        return of(modelDir, promptFingerprint, device, Precision.FP32);
+    }
+
+    /**
+     * The fingerprint of scores made on {@code device} at {@code precision}: bf16 is hashed in (fp32 is not, so the
+     * caches made before precisions existed, all fp32, stay valid), so bf16 and fp32 scores never share a cache.
+     */
+    public static String of(Path modelDir, String promptFingerprint, String device, Precision precision) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(SCORING_VERSION.getBytes(StandardCharsets.UTF_8));
             md.update(promptFingerprint.getBytes(StandardCharsets.UTF_8));
             if (!"cpu".equals(device)) md.update(("device=" + device).getBytes(StandardCharsets.UTF_8));
+            if (precision != Precision.FP32) md.update(("precision=" + precision.cliName()).getBytes(StandardCharsets.UTF_8));
             for (String name : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
                 Path p = modelDir.resolve(name);
                 md.update(name.getBytes(StandardCharsets.UTF_8));

@@ -134,18 +134,37 @@ public final class ModelScorer {
         return null;
     }
 
+    /**
+     * The first token (≥ 1) that can count for the response: the first whose span ends after the response start.
+     * The aligner assigns a token to the response by a code point inside its span, so a token ending at or before
+     * the response start is always a prompt token, and its log-prob (which only the LM head would add) is never
+     * used; those rows skip the LM head and are NaN in the cache. Zero-width (special) tokens before it are
+     * ignored by the aligner anyway.
+     */
+    static int firstResponseToken(Encoding enc, int responseStart) {
+        int[] ends = enc.ends();
+        for (int t = 1; t < ends.length; t++) if (ends[t] > responseStart) return t;
+        return ends.length;
+    }
+
     /** Scores a group; a record whose scores are not all finite is a failure and never reaches the cache. */
     private void flush(Engine engine, Map<String, Pending> group, ScoreCache cache, LongConsumer progress, List<Failure> failures)
             throws IOException {
         if (group.isEmpty()) return;
         List<int[]> seqs = new ArrayList<>(group.size());
-        for (Pending p : group.values()) seqs.add(p.encoding().ids());
-        List<TokenScores> scores = engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
+        int[] firstScored = new int[group.size()];
+        int n = 0;
+        for (Pending p : group.values()) {
+            seqs.add(p.encoding().ids());
+            firstScored[n++] = firstResponseToken(p.encoding(), p.context().responseOffset());
+        }
+        List<TokenScores> scores = engine.score(seqs, firstScored, ScoreOptions.LOGPROBS_ONLY, null);
         int i = 0;
         for (Map.Entry<String, Pending> e : group.entrySet()) {
             Pending p = e.getValue();
+            int from = firstScored[i];
             TokenScores scored = scores.get(i++);
-            String nonFinite = FiniteScores.problem(scored);
+            String nonFinite = FiniteScores.problem(scored, from);
             if (nonFinite != null) {
                 for (TraceRecord r : p.records()) failures.add(new Failure(r, role + " model gave " + nonFinite));
                 continue;
