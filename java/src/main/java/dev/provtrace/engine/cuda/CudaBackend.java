@@ -2,6 +2,7 @@ package dev.provtrace.engine.cuda;
 
 import dev.provtrace.engine.Backend;
 import dev.provtrace.engine.PackedBatch;
+import dev.provtrace.engine.Pass;
 import dev.provtrace.engine.RopeTable;
 import dev.provtrace.engine.RowScores;
 import dev.provtrace.engine.ScoreOptions;
@@ -183,15 +184,20 @@ public final class CudaBackend implements Backend {
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                           int headDim, float scale, int window) {
+        int[] cu = new int[batch.sequences() + 1];
+        for (int s = 0; s < batch.sequences(); s++) cu[s + 1] = batch.starts[s] + batch.lengths[s];
+        attention(q, k, v, out, batch, scratch.ints(1, cu), heads, kvHeads, headDim, scale, window);
+    }
+
+    /** Attention with the sequences' boundaries already on the device at {@code dCu} (cu_seqlens, int32). */
+    private void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, long dCu, int heads, int kvHeads,
+                           int headDim, float scale, int window) {
         if (java.util.Arrays.binarySearch(ATTENTION_HEAD_DIMS, headDim) < 0) {
             throw new IllegalArgumentException("the CUDA attention kernel supports head_dim " + java.util.Arrays.toString(ATTENTION_HEAD_DIMS)
                     + ", not " + headDim);
         }
         if (heads % kvHeads != 0) throw new IllegalArgumentException(heads + " heads are not a multiple of " + kvHeads + " kv heads");
         if (batch.sequences() == 0 || batch.tokens() == 0) return;
-        int[] cu = new int[batch.sequences() + 1];
-        for (int s = 0; s < batch.sequences(); s++) cu[s + 1] = batch.starts[s] + batch.lengths[s];
-        long dCu = scratch.ints(1, cu);
         Dim3 grid = new Dim3(Dim3.blocks(batch.maxLength(), 16), heads, batch.sequences());
         launch("attention_hd" + headDim + "_f32", grid, Dim3.of(128), attentionSharedBytes(headDim), new KernelArgs()
                 .ptr(dev(q).address).ptr(dev(k).address).ptr(dev(v).address).ptr(dev(out).address).ptr(dCu)
@@ -223,31 +229,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
         DeviceWeight w = dev(lmHead);
-        int vocab = w.rows(), dim = w.cols(), k = options.topK();
+        int vocab = w.rows(), k = options.topK();
         if (k > MAX_TOP_K) throw new IllegalArgumentException("top-k of at most " + MAX_TOP_K + " on the CUDA backend, asked for " + k);
         if (rows == 0) return;
-        int chunk = Math.min(vocab, vocabChunk);
-        long logits = scratch.get(2, 4L * rows * chunk);
-        long state = scratch.get(3, 16L * rows);
-        long topVal = k > 0 ? scratch.get(4, 4L * rows * k) : 0;
         long topId = k > 0 ? scratch.get(5, 4L * rows * k) : 0;
         long dTargets = scratch.ints(6, java.util.Arrays.copyOf(targets, rows));
-        Dim3 perRow = Dim3.of(Dim3.blocks(rows, BLOCK));
-        launch("logits_init_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).ptr(topId).i32(k));
-        long headBytesPerRow = (long) dim * w.dtype.size();
-        for (int v0 = 0; v0 < vocab; v0 += chunk) {
-            int nv = Math.min(chunk, vocab - v0);
-            // logits[rows, nv] = hidden[rows, dim] · W[v0 : v0+nv]ᵀ
-            gemm.matmul(dev(hidden).address, w.address + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
-            launch("logits_chunk_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
-                    .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
-        }
-        // results: logprob [rows], entropy [rows] (if asked), top log-probs [rows, k], in one device buffer
-        boolean entropy = options.entropy();
         long results = scratch.get(7, 4L * rows * (2 + k));
-        long dLogprob = results, dEntropy = entropy ? results + 4L * rows : 0, dTop = k > 0 ? results + 8L * rows : 0;
-        launch("logits_finish_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).i32(k)
-                .ptr(dLogprob).ptr(dEntropy).ptr(dTop));
+        scoreTail(dev(hidden).address, rows, w, dTargets, options, results, topId);
+        boolean entropy = options.entropy();
         device.copyToHost(host(4L * rows * (2 + k)), results);
         hostResults.asFloatBuffer().get(out.logprob, 0, rows);
         if (entropy) hostResults.position(4 * rows).asFloatBuffer().get(out.entropy, 0, rows);
@@ -266,6 +255,138 @@ public final class CudaBackend implements Backend {
                 out.topLogprobs[r] = p;
             }
         }
+    }
+
+    /**
+     * The LM head and log-softmax of hidden [rows, dim] against targets on the device: chunked logits GEMMs folded
+     * by logits_chunk_f32, then logits_finish_f32 writes logprob [rows] | entropy [rows] | top log-probs [rows, k]
+     * at {@code results} and the top ids [rows, k] at {@code topId}. Enqueued only; nothing comes back here.
+     */
+    private void scoreTail(long hidden, int rows, DeviceWeight w, long dTargets, ScoreOptions options, long results, long topId) {
+        int vocab = w.rows(), dim = w.cols(), k = options.topK();
+        int chunk = Math.min(vocab, vocabChunk);
+        long logits = scratch.get(2, 4L * rows * chunk);
+        long state = scratch.get(3, 16L * rows);
+        long topVal = k > 0 ? scratch.get(4, 4L * rows * k) : 0;
+        Dim3 perRow = Dim3.of(Dim3.blocks(rows, BLOCK));
+        launch("logits_init_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).ptr(topId).i32(k));
+        long headBytesPerRow = (long) dim * w.dtype.size();
+        for (int v0 = 0; v0 < vocab; v0 += chunk) {
+            int nv = Math.min(chunk, vocab - v0);
+            // logits[rows, nv] = hidden[rows, dim] · W[v0 : v0+nv]ᵀ
+            gemm.matmul(hidden, w.address + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
+            launch("logits_chunk_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
+                    .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
+        }
+        long dLogprob = results, dEntropy = options.entropy() ? results + 4L * rows : 0, dTop = k > 0 ? results + 8L * rows : 0;
+        launch("logits_finish_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).i32(k)
+                .ptr(dLogprob).ptr(dEntropy).ptr(dTop));
+    }
+
+    // ---------------------------------------------------------------- the pass and the fused coarse ops
+
+    @Override
+    public Pass upload(PackedBatch batch, int[] scoreRows, int[] targets, ScoreOptions options) {
+        if (options.topK() > MAX_TOP_K) {
+            throw new IllegalArgumentException("top-k of at most " + MAX_TOP_K + " on the CUDA backend, asked for " + options.topK());
+        }
+        return new CudaPass(device, batch, scoreRows, targets, options);
+    }
+
+    private static CudaPass dev(Pass pass) {
+        if (pass instanceof CudaPass p) return p;
+        throw new IllegalArgumentException("a pass made by another backend (" + pass.getClass().getSimpleName() + ") given to the CUDA backend");
+    }
+
+    @Override
+    public void embed(Weight table, Pass pass, Buffer out) {
+        DeviceWeight t = dev(table);
+        int[] ids = pass.batch().ids;
+        for (int id : ids) {
+            if (id < 0 || id >= t.rows()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + t.rows() + ")");
+            }
+        }
+        if (ids.length == 0) return;
+        launch("embed_" + suffix(t), Dim3.of(ids.length), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(dev(pass).ids).ptr(t.address).ptr(dev(out).address).i32(t.cols()));
+    }
+
+    /** One launch of add_rmsnorm_f32 over an fp32 norm weight; a bf16 one has no fused fp32-output kernel yet. */
+    @Override
+    public void addRmsnorm(Buffer x, Buffer y, Weight weight, float eps, Buffer out, int rows, int dim) {
+        DeviceWeight w = dev(weight);
+        if (w.dtype != DType.F32) {
+            Backend.super.addRmsnorm(x, y, weight, eps, out, rows, dim);
+            return;
+        }
+        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        if (rows == 0) return;
+        int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
+        launch("add_rmsnorm_f32", Dim3.of(rows), Dim3.of(block), 0, new KernelArgs().ptr(dev(x).address)
+                .ptr(dev(y).address).ptr(w.address).ptr(dev(out).address).i32(dim).f32(eps));
+    }
+
+    /** q/k norm and RoPE in one launch each (qk_norm_rope_*; rope_f32 without norms), positions from the pass. */
+    @Override
+    public void qkNormRope(Buffer q, Buffer k, Weight qNorm, Weight kNorm, float eps, int rows, int heads,
+                           int kvHeads, int headDim, Pass pass, RopeTable table) {
+        if (rows == 0) return;
+        if (headDim % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head_dim, got " + headDim);
+        DeviceRope r = rope(table, pass.maxSeqlen());   // positions inside a sequence are below its length
+        normRope(q, heads, headDim, qNorm, eps, rows, dev(pass).positions, r);
+        normRope(k, kvHeads, headDim, kNorm, eps, rows, dev(pass).positions, r);
+    }
+
+    private void normRope(Buffer x, int heads, int headDim, Weight norm, float eps, int rows, long positions, DeviceRope r) {
+        int block = Math.max(32, (headDim / 2 + 31) / 32 * 32);
+        KernelArgs args = new KernelArgs().ptr(dev(x).address).i64((long) heads * headDim).i32(headDim).ptr(positions)
+                .ptr(r.cos).ptr(r.sin);
+        String kernel = "rope_f32";
+        if (norm != null) {
+            DeviceWeight w = dev(norm);
+            if (w.numel() != headDim) throw new IllegalArgumentException("q/k norm weight has " + w.numel() + " elements, heads have " + headDim);
+            kernel = "qk_norm_rope_" + suffix(w);
+            args.ptr(w.address).f32(eps);
+        }
+        launch(kernel, Dim3.of(rows, heads), Dim3.of(block), 0, args);
+    }
+
+    @Override
+    public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Pass pass, int heads, int kvHeads,
+                          int headDim, float scale, int window) {
+        attention(q, k, v, out, pass.batch(), dev(pass).cuSeqlens, heads, kvHeads, headDim, scale, window);
+    }
+
+    /** residual += x·wᵀ as one GEMM with beta = 1 (with a bias: the default, GEMM into scratch then add). */
+    @Override
+    public void matmulAccumulate(Buffer x, Weight w, Weight bias, Buffer residual, int rows, Buffer scratch) {
+        if (bias != null) {
+            Backend.super.matmulAccumulate(x, w, bias, residual, rows, scratch);
+            return;
+        }
+        DeviceWeight wt = dev(w);
+        gemm.matmul(dev(x).address, wt.address, wt.dtype, dev(residual).address, rows, wt.rows(), wt.cols(), 1f);
+    }
+
+    /** Gathers the pass's score rows (uploaded with it) and norms them in place: two launches, no host arrays. */
+    @Override
+    public void gatherNorm(Buffer x, Pass pass, Weight weight, float eps, Buffer out, int dim) {
+        int rows = pass.rows();
+        if (rows == 0) return;
+        launch("gather_rows_f32", Dim3.of(rows), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(dev(pass).rows).ptr(dev(x).address).ptr(dev(out).address).i32(dim));
+        rmsnorm(out, weight, eps, out, rows, dim);
+    }
+
+    /** The scoring tail into the pass's own result buffers; {@link Pass#results()} copies them back once. */
+    @Override
+    public void score(Pass pass, Buffer hidden, Weight lmHead) {
+        CudaPass p = dev(pass);
+        DeviceWeight w = dev(lmHead);
+        p.scored(w.rows());
+        if (pass.rows() == 0) return;
+        scoreTail(dev(hidden).address, pass.rows(), w, p.targetIds, pass.options(), p.results, p.topIds);
     }
 
     private ByteBuffer hostResults = ByteBuffer.allocateDirect(0);
