@@ -193,9 +193,10 @@ class WeightChecksTest {
         Path in = traceInput(dir), out = dir.resolve("out");
         TraceCommandTest.Run r = trace(t, s, d, in, out, "--skip-weight-scan", "--quiet");
         assertEquals(3, r.exit(), r.err());
-        assertTrue(r.err().contains(in + ":1 (id \"a\"): distilled model gave a non-finite log-prob at token 1 (NaN)"), r.err());
-        assertTrue(r.err().contains(in + ":2 (id 5): distilled model gave a non-finite log-prob at token 1 (NaN)")
-                || r.err().contains(in + ":2 (id \"5\"): distilled model gave a non-finite log-prob at token 1 (NaN)"), r.err());
+        // the first token scored is the response's first (the prompt's rows skip the LM head): token 3 here
+        assertTrue(r.err().contains(in + ":1 (id \"a\"): distilled model gave a non-finite log-prob at token 3 (NaN)"), r.err());
+        assertTrue(r.err().contains(in + ":2 (id 5): distilled model gave a non-finite log-prob at token 3 (NaN)")
+                || r.err().contains(in + ":2 (id \"5\"): distilled model gave a non-finite log-prob at token 3 (NaN)"), r.err());
         assertEquals("", Files.readString(out.resolve("sentences.jsonl")), "no sentence was labelled from NaN");
         JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
         assertEquals(0, summary.get("responses").asInt());
@@ -222,7 +223,8 @@ class WeightChecksTest {
         r = TraceCommandTest.run("select", "--teacher", t.toString(), "--student", s.toString(), "--input", in.toString(),
                 "--output", output.toString(), "--cache", cache.toString(), "--threads", "2", "--skip-weight-scan", "--quiet");
         assertEquals(3, r.exit(), r.err());
-        assertTrue(r.err().contains(in + ":1 (id \"a\"): student model gave a non-finite log-prob at token 1 (NaN)"), r.err());
+        // the first token scored is the response's first (the prompt's rows skip the LM head): token 3 here
+        assertTrue(r.err().contains(in + ":1 (id \"a\"): student model gave a non-finite log-prob at token 3 (NaN)"), r.err());
         assertEquals("", Files.readString(output));
     }
 
