@@ -53,3 +53,9 @@ extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* y, const bf16
     rmsnorm(x, y, w, out, dim, eps);
 }
 PT_REGISTER(add_rmsnorm_bf16)
+
+/** bf16 weight, fp32 out, with the residual add: the fp32-activation path over a bf16 checkpoint, in one launch. */
+extern "C" __global__ void add_rmsnorm_bf16w_f32(float* x, const float* y, const bf16* w, float* out, int dim, float eps) {
+    rmsnorm(x, y, w, out, dim, eps);
+}
+PT_REGISTER(add_rmsnorm_bf16w_f32)

@@ -1,6 +1,6 @@
 // rmsnorm_* and add_rmsnorm_* on the emulated device against a double-precision reference, on odd and edge shapes
 // (one element, one row, dims that are not a multiple of the block, more threads than elements), both weight
-// dtypes and both output dtypes (rmsnorm_bf16w_f32: bf16 weight, fp32 out), with guard regions around every buffer.
+// dtypes and both output dtypes (rmsnorm_bf16w_f32, add_rmsnorm_bf16w_f32: bf16 weight, fp32 out), with guard regions around every buffer.
 #include "op_test.h"
 
 #include <cuda_bf16.h>
@@ -70,6 +70,21 @@ void run(const Case& c, std::mt19937& rng) {
         double ef = nmse(got_f, want);
         check(ef <= 1e-10, wide + ": NMSE " + std::to_string(ef) + " above 1e-10");
         check(outf.guards_intact() && wb.guards_intact() && x.guards_intact(), wide + ": a guard region was written");
+    }
+    if (c.bf16 && c.add) {   // bf16 weight, fp32 out, after the add: from the same x0 and y, unrounded
+        std::string wide = "add_rmsnorm_bf16w_f32 rows=" + std::to_string(c.rows) + " dim=" + std::to_string(c.dim) + " block=" + std::to_string(c.block);
+        for (size_t k = 0; k < n; k++) x[k] = x0[k];
+        check(launch("add_rmsnorm_bf16w_f32", c.rows, c.block, 0, x.data(), (const float*) y.data(), (const __nv_bfloat16*) wb.data(),
+                     outf.data(), c.dim, eps) == 0, wide + ": launch failed: " + cuda_host_last_error());
+        std::vector<double> got_f(n), sum_f(n);
+        for (size_t k = 0; k < n; k++) {
+            got_f[k] = outf[k];
+            sum_f[k] = x[k];
+        }
+        double ef = nmse(got_f, want);
+        check(ef <= 1e-10, wide + ": NMSE " + std::to_string(ef) + " above 1e-10");
+        check(nmse(sum_f, sum_want) <= 1e-12, wide + ": the residual stream x + y is not written back");
+        check(outf.guards_intact() && wb.guards_intact() && x.guards_intact() && y.guards_intact(), wide + ": a guard region was written");
     }
 }
 

@@ -312,18 +312,15 @@ public final class CudaBackend implements Backend {
                 new KernelArgs().ptr(dev(pass).ids).ptr(t.address).ptr(dev(out).address).i32(t.cols()));
     }
 
-    /** One launch of add_rmsnorm_f32 over an fp32 norm weight; a bf16 one has no fused fp32-output kernel yet. */
+    /** One launch: add_rmsnorm_f32, or add_rmsnorm_bf16w_f32 over a bf16 norm weight (fp32 out either way). */
     @Override
     public void addRmsnorm(Buffer x, Buffer y, Weight weight, float eps, Buffer out, int rows, int dim) {
         DeviceWeight w = dev(weight);
-        if (w.dtype != DType.F32) {
-            Backend.super.addRmsnorm(x, y, weight, eps, out, rows, dim);
-            return;
-        }
         if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
         if (rows == 0) return;
         int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
-        launch("add_rmsnorm_f32", Dim3.of(rows), Dim3.of(block), 0, new KernelArgs().ptr(dev(x).address)
+        String kernel = w.dtype == DType.BF16 ? "add_rmsnorm_bf16w_f32" : "add_rmsnorm_f32";
+        launch(kernel, Dim3.of(rows), Dim3.of(block), 0, new KernelArgs().ptr(dev(x).address)
                 .ptr(dev(y).address).ptr(w.address).ptr(dev(out).address).i32(dim).f32(eps));
     }
 
