@@ -21,9 +21,15 @@ final class EngineArgs {
             description = "do not scan the weights for NaN/Inf before scoring (default: scanned; a record whose log-probs still come out non-finite is rejected)")
     boolean skipWeightScan;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
-            description = "where to score: cpu (default) or cuda-emu (the CUDA backend on an emulated device: slow, for tests)")
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "where to score: cuda or cuda:N (a GPU), cpu, or cuda-emu (the CUDA backend on an emulated device: slow, for tests); default: cuda when a usable GPU is found, else cpu")
     String device;
+
+    /** --device as given, else what this machine has (the resolved name is what manifests and caches record). */
+    String device() {
+        if (device == null) device = Backends.defaultDevice();
+        return device;
+    }
 
     @Option(names = "--precision", paramLabel = "fp32|bf16",
             description = "what the GEMMs compute in: fp32, or bf16 inputs with fp32 accumulation (default: bf16 on a cuda device, fp32 on cpu and cuda-emu); the residual stream and log-softmax are fp32 in both")
@@ -31,7 +37,7 @@ final class EngineArgs {
 
     /** --precision as given, else the device's default. */
     Precision precision() {
-        return precision != null ? Precision.parse(precision) : Precision.defaultFor(device);
+        return precision != null ? Precision.parse(precision) : Precision.defaultFor(device());
     }
 
     EngineOptions options() {
@@ -39,8 +45,8 @@ final class EngineArgs {
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
         EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens,
-                allowLong, !skipWeightScan, device, precision());
-        Backends.provider(device);   // an unknown or unavailable device fails here, naming the ones there are
+                allowLong, !skipWeightScan, device(), precision());
+        Backends.provider(device());   // an unknown or unavailable device fails here, naming the ones there are
         return options;
     }
 }

@@ -35,7 +35,7 @@ final class RunClaims {
         Path[] dirs = {c.teacher, c.student, c.distilled};
         for (int i = 0; i < 3; i++) model(m, roles[i], dirs[i], c.prompt, cacheDir, c.engineArgs);
         m.set("--alpha", Double.toString(c.alpha)).set("--beta", beta(c.beta)).set("--allow-long", c.engineArgs.allowLong)
-                .set("--device", c.engineArgs.device).set("--precision", c.engineArgs.precision().cliName());
+                .set("--device", c.engineArgs.device()).set("--precision", c.engineArgs.precision().cliName());
         for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT,
                 REJECTED)) {
             m.output(c.out.resolve(f));
@@ -52,14 +52,14 @@ final class RunClaims {
         model(m, "student", c.student, c.prompt, cacheDir, c.engineArgs);
         m.set("--beta", beta(c.beta)).set("--strategy", Strategy.parse(c.strategy).cliName())
                 .set("--compare-all", c.compareAll).set("--per-question", c.perQuestion).set("--format", c.format.toLowerCase())
-                .set("--allow-long", c.engineArgs.allowLong).set("--device", c.engineArgs.device).set("--precision", c.engineArgs.precision().cliName());
+                .set("--allow-long", c.engineArgs.allowLong).set("--device", c.engineArgs.device()).set("--precision", c.engineArgs.precision().cliName());
         if (strategies.contains(Strategy.RANDOM)) m.set("--seed", c.seed);
         if (strategies.stream().anyMatch(Strategy::needsGrape)) {
             m.set("--grape-prompt", c.grapePrompt.toLowerCase());
             PromptBuilder.Format grape = c.grapePrompt.equalsIgnoreCase("chat") ? PromptBuilder.Format.CHAT : PromptBuilder.Format.GRAPE;
             try {
                 PromptBuilder prompts = PromptBuilder.create(c.student, grape, c.prompt.template);
-                m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint(), c.engineArgs.device, c.engineArgs.precision())));
+                m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint(), c.engineArgs.device(), c.engineArgs.precision())));
             } catch (IOException | RuntimeException e) {
                 // left to the job's model checks, as in model()
             }
@@ -104,7 +104,7 @@ final class RunClaims {
     private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir, EngineArgs engine) {
         try {
             m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
-            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint(), engine.device, engine.precision());
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint(), engine.device(), engine.precision());
             m.file(ScoreCache.fileFor(cacheDir, role, fp));
         } catch (IOException | RuntimeException e) {
             m.set("--" + role, dir + " (unreadable)");

@@ -11,8 +11,17 @@ public interface BackendProvider {
     /** The name {@code --device} takes: "cpu", "cuda-emu". */
     String device();
 
+    /** Whether {@code --device name} means this provider (the cuda provider takes cuda and cuda:N). */
+    default boolean accepts(String name) { return device().equals(name); }
+
+    /** Whether a machine where this provider is available should use it when no --device is given (a GPU). */
+    default boolean preferredByDefault() { return false; }
+
     /** Whether this build and machine can open it (the emulated device needs its native library in the jar). */
     boolean available();
+
+    /** Why {@link #available()} is false, for the error message (null: the generic one). */
+    default String unavailableReason() { return null; }
 
     /** What the first line on stderr says about it, e.g. "cuda-emu (emulated CUDA device, slow; for tests), fp32". */
     String describe(EngineOptions options);

@@ -23,9 +23,9 @@ public final class Backends {
     public static BackendProvider provider(String device) {
         List<String> names = new ArrayList<>();
         for (BackendProvider p : providers()) {
-            if (p.device().equals(device)) {
+            if (p.accepts(device)) {
                 if (!p.available()) {
-                    throw new IllegalArgumentException("--device " + device + " is not available in this build: " + unavailableReason(device));
+                    throw new IllegalArgumentException("--device " + device + " is not available: " + unavailableReason(device));
                 }
                 return p;
             }
@@ -35,9 +35,21 @@ public final class Backends {
     }
 
     private static String unavailableReason(String device) {
-        return device.startsWith("cuda-emu")
-                ? "the emulated CUDA device library was not built (it needs g++, cmake and the CUDA toolkit's headers; see native/README.md)"
-                : "its native parts are missing";
+        if (device.startsWith("cuda-emu")) {
+            return "the emulated CUDA device library was not built (it needs g++, cmake and the CUDA toolkit's headers; see native/README.md)";
+        }
+        for (BackendProvider p : providers()) {
+            if (p.accepts(device) && p.unavailableReason() != null) return p.unavailableReason();
+        }
+        return "its native parts are missing";
+    }
+
+    /** The device used when no --device is given: the first available provider preferred by default (a GPU), else cpu. */
+    public static String defaultDevice() {
+        for (BackendProvider p : providers()) {
+            if (p.preferredByDefault() && p.available()) return p.device();
+        }
+        return DEFAULT_DEVICE;
     }
 
     public static Backend open(EngineOptions options) throws IOException {

@@ -1,0 +1,305 @@
+package dev.provtrace.engine.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@link CudaDevice} on a real GPU through JCuda's driver API (libJCudaDriver needs only libcuda.so.1, so it loads
+ * under any recent driver, CUDA 13 included). One primary context, one stream; launches and the host-to-device
+ * copies of reusable buffers are in stream order; {@link #copyToHost} waits for the stream.
+ * <p>
+ * Addresses are plain longs in the backend. JCuda's CUdeviceptr has no public constructor from an address, but
+ * {@code ZERO.withByteOffset(a)} is a CUdeviceptr whose native pointer is 0 + a, which is exactly address a — the JNI
+ * side adds the byte offset to the native pointer. An allocation's address is read through {@link Allocation}, a
+ * subclass that may call the protected getNativePointer(). The CUstream's handle (for cublasSetStream) the same way.
+ * <p>
+ * Every driver call's result goes through {@link #check}, which turns it into {@link CudaErrors}' messages.
+ */
+public final class JCudaDevice implements CudaDevice {
+    private static final CUdeviceptr ZERO = new CUdeviceptr();
+
+    /** A CUdeviceptr that tells its address. */
+    private static final class Allocation extends CUdeviceptr {
+        long address() { return getNativePointer(); }
+    }
+
+    /** A CUstream that tells its handle. */
+    private static final class Stream extends CUstream {
+        long handle() { return getNativePointer(); }
+    }
+
+    private final int ordinal;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final Stream stream = new Stream();
+    private final String name;
+    private final String computeCapability;
+    private final int driverVersion;
+    private final long totalBytes;
+    private final Map<Long, Allocation> allocations = new HashMap<>();
+    private final Map<String, CUmodule> modules = new LinkedHashMap<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<Long, CUevent> events = new HashMap<>();
+    private long nextEvent = 1;
+    private long peakBytes, liveBytes;
+    private boolean closed;
+
+    /** Opens device {@code spec}: loads the driver, checks its version and the device number, makes the stream. */
+    public JCudaDevice(CudaDeviceSpec spec) {
+        loadDriver();
+        this.ordinal = spec.ordinal();
+        int[] v = new int[1];
+        check(JCudaDriver.cuDriverGetVersion(v), "cuDriverGetVersion");
+        String old = CudaErrors.driverTooOld(v[0]);
+        if (old != null) throw new IllegalStateException(old);
+        this.driverVersion = v[0];
+        check(JCudaDriver.cuInit(0), "cuInit");
+        int[] count = new int[1];
+        check(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
+        if (count[0] == 0) throw new IllegalStateException(CudaErrors.message("cuDeviceGetCount", CudaErrors.NO_DEVICE, "?", CudaKernels.TARGETS));
+        spec.checkAgainst(count[0]);
+        check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet");
+        byte[] nameBytes = new byte[256];
+        check(JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, device), "cuDeviceGetName");
+        int len = 0;
+        while (len < nameBytes.length && nameBytes[len] != 0) len++;
+        this.name = new String(nameBytes, 0, len, StandardCharsets.UTF_8);
+        this.computeCapability = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) + "."
+                + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        long[] total = new long[1];
+        check(JCudaDriver.cuDeviceTotalMem(total, device), "cuDeviceTotalMem");
+        this.totalBytes = total[0];
+        check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        check(JCudaDriver.cuStreamCreate(stream, 1 /* CU_STREAM_NON_BLOCKING */), "cuStreamCreate");
+    }
+
+    /** Loads libJCudaDriver (and through it libcuda.so.1); a machine without a driver gets the "no GPU" message. */
+    static synchronized void loadDriver() {
+        // the first failure's words are kept: a second touch of the class only says it could not be initialised
+        if (loadFailure != null) throw new IllegalStateException(loadFailure);
+        try {
+            JCudaDriver.setExceptionsEnabled(false);
+        } catch (LinkageError e) {
+            loadFailure = CudaErrors.noDriver(rootMessage(e));
+            throw new IllegalStateException(loadFailure);
+        }
+    }
+
+    private static String loadFailure;
+
+    /** True when a driver loads and reports at least one device (for the default device choice). */
+    public static boolean usable() {
+        try {
+            loadDriver();
+            if (JCudaDriver.cuInit(0) != CudaErrors.SUCCESS) return false;
+            int[] count = new int[1];
+            return JCudaDriver.cuDeviceGetCount(count) == CudaErrors.SUCCESS && count[0] > 0;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * The loader's reason in one line: JCuda's message holds nested stack traces of every place it tried, with the
+     * dynamic linker's own words ("libcuda.so.1: cannot open shared object file ...") somewhere inside.
+     */
+    static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append('\n');
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("libcuda\\.so[^:\\s]*: [^\\n]*").matcher(all);
+        if (m.find()) return m.group();
+        String first = all.toString().lines().filter(l -> !l.isBlank()).findFirst().orElse(e.getClass().getSimpleName());
+        return first.length() > 200 ? first.substring(0, 200) + "…" : first;
+    }
+
+    private int attribute(int attribute) {
+        int[] out = new int[1];
+        check(JCudaDriver.cuDeviceGetAttribute(out, attribute, device), "cuDeviceGetAttribute");
+        return out[0];
+    }
+
+    private void check(int result, String call) {
+        if (result == CudaErrors.SUCCESS) return;
+        throw new IllegalStateException(CudaErrors.message(call, result, computeCapability == null ? "?" : computeCapability,
+                CudaKernels.TARGETS));
+    }
+
+    private static CUdeviceptr at(long address) { return ZERO.withByteOffset(address); }
+
+    @Override
+    public String describe() {
+        return "cuda:" + ordinal + " (" + name + ", compute capability " + computeCapability + ", "
+                + String.format("%.1f GiB", totalBytes / (double) (1L << 30)) + "; driver CUDA " + CudaErrors.versionText(driverVersion) + ")";
+    }
+
+    @Override
+    public long malloc(long bytes) {
+        Allocation a = new Allocation();
+        int result = JCudaDriver.cuMemAlloc(a, Math.max(1, bytes));
+        if (result == CudaErrors.OUT_OF_MEMORY) {
+            long[] info = memoryInfo();
+            throw new DeviceMemoryException("out of device memory on cuda:" + ordinal + ": " + bytes + " bytes asked for, "
+                    + info[0] + " of " + info[1] + " free", bytes);
+        }
+        check(result, "cuMemAlloc(" + bytes + ")");
+        allocations.put(a.address(), a);
+        liveBytes += bytes;
+        peakBytes = Math.max(peakBytes, liveBytes);
+        return a.address();
+    }
+
+    @Override
+    public void free(long address) {
+        if (address == 0) return;
+        Allocation a = allocations.remove(address);
+        if (a == null) throw new IllegalArgumentException("cuda:" + ordinal + ": free of " + Long.toHexString(address) + ", which is not an allocation");
+        check(JCudaDriver.cuMemFree(a), "cuMemFree");
+    }
+
+    /** Bytes allocated at most at one time by this device object (the bench's peak memory). */
+    public long peakBytes() { return peakBytes; }
+
+    @Override
+    public void copyToDevice(long dst, ByteBuffer src) {
+        int n = src.remaining();
+        if (n == 0) return;
+        // Ordered with the stream: wait for it, then a synchronous copy, so src is free to reuse on return.
+        // (Pinned staging with an async copy is the faster way; the weights are uploaded once, per-pass inputs are small.)
+        synchronize();
+        ByteBuffer s = src.isDirect() ? src.slice() : ByteBuffer.allocateDirect(n).put(src.duplicate()).flip();
+        check(JCudaDriver.cuMemcpyHtoD(at(dst), Pointer.to(s), n), "cuMemcpyHtoD(" + n + " bytes)");
+    }
+
+    @Override
+    public void copyToHost(ByteBuffer dst, long src) {
+        int n = dst.remaining();
+        if (n == 0) return;
+        synchronize();
+        if (dst.isDirect()) {
+            check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst.slice()), at(src), n), "cuMemcpyDtoH(" + n + " bytes)");
+        } else {
+            ByteBuffer d = ByteBuffer.allocateDirect(n);
+            check(JCudaDriver.cuMemcpyDtoH(Pointer.to(d), at(src), n), "cuMemcpyDtoH(" + n + " bytes)");
+            dst.duplicate().put(d);
+        }
+    }
+
+    @Override
+    public void memsetZero(long dst, long bytes) {
+        if (bytes == 0) return;
+        check(JCudaDriver.cuMemsetD8Async(at(dst), (byte) 0, bytes, stream), "cuMemsetD8Async");
+    }
+
+    private CUfunction function(String kernel) {
+        CUfunction f = functions.get(kernel);
+        if (f != null) return f;
+        for (String family : CudaKernels.FAMILIES) {
+            CUmodule m = module(family);
+            CUfunction candidate = new CUfunction();
+            int result = JCudaDriver.cuModuleGetFunction(candidate, m, kernel);
+            if (result == CudaErrors.SUCCESS) {
+                functions.put(kernel, candidate);
+                return candidate;
+            }
+            if (result != CudaErrors.NOT_FOUND) check(result, "cuModuleGetFunction(" + kernel + ")");
+        }
+        throw new IllegalArgumentException("no kernel named " + kernel + " in " + CudaKernels.FAMILIES);
+    }
+
+    private CUmodule module(String family) {
+        CUmodule m = modules.get(family);
+        if (m != null) return m;
+        byte[] image;
+        try {
+            image = CudaKernels.fatbin(family);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        m = new CUmodule();
+        check(JCudaDriver.cuModuleLoadData(m, image), "cuModuleLoadData(" + family + ".fatbin)");
+        modules.put(family, m);
+        return m;
+    }
+
+    @Override
+    public void launch(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+        CUfunction f = function(kernel);
+        long[] values = args.values();
+        int[] sizes = args.sizes();
+        Pointer[] params = new Pointer[values.length];
+        for (int i = 0; i < values.length; i++) {
+            // each kernel parameter is a pointer to its value, of its own width (little-endian low bytes)
+            params[i] = sizes[i] == 4 ? Pointer.to(new int[] {(int) values[i]}) : Pointer.to(new long[] {values[i]});
+        }
+        check(JCudaDriver.cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), sharedBytes,
+                stream, Pointer.to(params), null), "cuLaunchKernel(" + kernel + ")");
+    }
+
+    @Override
+    public long recordEvent() {
+        CUevent e = new CUevent();
+        check(JCudaDriver.cuEventCreate(e, 2 /* CU_EVENT_DISABLE_TIMING */), "cuEventCreate");
+        check(JCudaDriver.cuEventRecord(e, stream), "cuEventRecord");
+        long id = nextEvent++;
+        events.put(id, e);
+        return id;
+    }
+
+    @Override
+    public void waitEvent(long event) {
+        CUevent e = events.get(event);
+        if (e == null) throw new IllegalArgumentException("unknown event " + event);
+        check(JCudaDriver.cuEventSynchronize(e), "cuEventSynchronize");
+    }
+
+    @Override
+    public void destroyEvent(long event) {
+        CUevent e = events.remove(event);
+        if (e != null) check(JCudaDriver.cuEventDestroy(e), "cuEventDestroy");
+    }
+
+    @Override
+    public void synchronize() { check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"); }
+
+    @Override
+    public long[] memoryInfo() {
+        long[] free = new long[1], total = new long[1];
+        check(JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
+        return new long[] {free[0], total[0]};
+    }
+
+    @Override
+    public long stream() { return stream.handle(); }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        synchronize();
+        for (CUevent e : events.values()) JCudaDriver.cuEventDestroy(e);
+        events.clear();
+        for (Allocation a : allocations.values()) JCudaDriver.cuMemFree(a);
+        allocations.clear();
+        for (CUmodule m : modules.values()) JCudaDriver.cuModuleUnload(m);
+        modules.clear();
+        functions.clear();
+        JCudaDriver.cuStreamDestroy(stream);
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    }
+}
