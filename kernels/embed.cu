@@ -31,3 +31,15 @@ extern "C" __global__ void gather_rows_f32(const int* rows, const float* src, fl
     for (int i = threadIdx.x; i < cols; i += blockDim.x) to[i] = from[i];
 }
 PT_REGISTER(gather_rows_f32)
+
+/**
+ * dst[i] = fp32 of the bf16 src[i], for i < n: a bf16 weight widened into device scratch before an fp32 GEMM
+ * (cuBLAS has no fp32 × bf16 GEMM, so the fp32 precision over a bf16 checkpoint widens each weight as it is used;
+ * widening is exact). Layouts: src [n] bf16, dst [n] fp32, contiguous.
+ * Launch: grid (ceil(n / 256)), block (256); one element per thread.
+ */
+extern "C" __global__ void widen_bf16(const bf16* src, float* dst, long n) {
+    long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < n) dst[i] = widen(src[i]);
+}
+PT_REGISTER(widen_bf16)

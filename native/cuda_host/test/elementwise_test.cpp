@@ -51,6 +51,31 @@ void embed_cases(std::mt19937& rng) {
     }
 }
 
+void widen_cases(std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.0f, 10.0f);
+    for (long n : {1L, 255L, 257L, 5000L}) {
+        Guarded<bf16> src(static_cast<size_t>(n));
+        Guarded<float> dst(static_cast<size_t>(n));
+        for (long i = 0; i < n; i++) src[i] = __float2bfloat16(normal(rng));
+        if (n > 3) {
+            src[1] = __float2bfloat16(-0.0f);
+            src[2] = __float2bfloat16(3.0e38f);   // large finite values widen unchanged
+        }
+        check(launch("widen_bf16", blocks(n, 256), 256, 0, (const bf16*) src.data(), dst.data(), n) == 0, "widen launch");
+        bool exact = true;
+        for (long i = 0; i < n; i++) {
+            uint16_t bits;
+            std::memcpy(&bits, &src[i], 2);
+            uint32_t wide = static_cast<uint32_t>(bits) << 16;   // the definition of bf16: the top half of an fp32
+            float want;
+            std::memcpy(&want, &wide, 4);
+            float got = dst[i];
+            exact &= std::memcmp(&got, &want, 4) == 0;
+        }
+        check(exact && src.guards_intact() && dst.guards_intact(), "widen_bf16 is the exact top-half widening, n=" + std::to_string(n));
+    }
+}
+
 void swiglu_cases(std::mt19937& rng) {
     std::normal_distribution<float> normal(0.0f, 3.0f);
     for (auto [rows, inter] : {std::pair{1L, 1}, std::pair{3L, 37}, std::pair{5L, 4864}}) {
@@ -138,6 +163,7 @@ void split_and_add_cases(std::mt19937& rng) {
 int main() {
     std::mt19937 rng(11);
     embed_cases(rng);
+    widen_cases(rng);
     swiglu_cases(rng);
     bias_cases(rng);
     split_and_add_cases(rng);

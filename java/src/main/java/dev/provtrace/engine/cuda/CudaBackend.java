@@ -59,7 +59,7 @@ public final class CudaBackend implements Backend {
     public CudaBackend(CudaDevice device, Gemm gemm, int vocabChunk, int guard) {
         if (vocabChunk < 1) throw new IllegalArgumentException("vocabChunk must be >= 1, got " + vocabChunk);
         this.device = device;
-        this.scratch = new DeviceScratch(device, 8);
+        this.scratch = new DeviceScratch(device, 9);   // slot 8: a bf16 weight widened for an fp32 GEMM
         this.gemm = gemm;
         this.vocabChunk = vocabChunk;
         this.guard = guard;
@@ -129,11 +129,29 @@ public final class CudaBackend implements Backend {
                 new KernelArgs().ptr(dev(x).address).ptr(w.address).ptr(dev(out).address).i32(dim).f32(eps));
     }
 
+    /**
+     * out[rows, n] = x[rows, k] · w[n, k]ᵀ + beta · out with fp32 x and out. A bf16 weight is first widened by
+     * widen_bf16 into scratch (exact), because cuBLAS has no fp32 × bf16 GEMM; the emulated device takes the same
+     * path, so CI runs the launch a GPU runs. (The LM head comes here one vocabulary chunk at a time, so the scratch
+     * is at most the largest layer matrix in fp32.)
+     */
+    private void fp32Gemm(long x, long w, DType wType, long out, int rows, int n, int k, float beta) {
+        if (rows == 0 || n == 0) return;
+        if (wType == DType.BF16) {
+            long elems = (long) n * k;
+            long wide = scratch.get(8, 4 * elems);
+            launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0, new KernelArgs().ptr(w).ptr(wide).i64(elems));
+            w = wide;
+            wType = DType.F32;
+        }
+        gemm.matmul(x, w, wType, out, rows, n, k, beta);
+    }
+
     @Override
     public void matmul(Buffer x, Weight w, Weight bias, Buffer out, int rows) {
         DeviceWeight wt = dev(w);
         int k = wt.cols(), n = wt.rows();
-        gemm.matmul(dev(x).address, wt.address, wt.dtype, dev(out).address, rows, n, k, 0f);
+        fp32Gemm(dev(x).address, wt.address, wt.dtype, dev(out).address, rows, n, k, 0f);
         if (bias != null && rows > 0) {
             DeviceWeight b = dev(bias);
             if (b.numel() != n) throw new IllegalArgumentException("bias " + b.view().name() + " has " + b.numel() + " elements, the GEMM has " + n + " outputs");
@@ -274,7 +292,7 @@ public final class CudaBackend implements Backend {
         for (int v0 = 0; v0 < vocab; v0 += chunk) {
             int nv = Math.min(chunk, vocab - v0);
             // logits[rows, nv] = hidden[rows, dim] · W[v0 : v0+nv]ᵀ
-            gemm.matmul(hidden, w.address + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
+            fp32Gemm(hidden, w.address + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
             launch("logits_chunk_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
                     .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
         }
@@ -363,7 +381,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         DeviceWeight wt = dev(w);
-        gemm.matmul(dev(x).address, wt.address, wt.dtype, dev(residual).address, rows, wt.rows(), wt.cols(), 1f);
+        fp32Gemm(dev(x).address, wt.address, wt.dtype, dev(residual).address, rows, wt.rows(), wt.cols(), 1f);
     }
 
     /** Gathers the pass's score rows (uploaded with it) and norms them in place: two launches, no host arrays. */
