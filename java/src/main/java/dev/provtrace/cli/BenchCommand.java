@@ -9,7 +9,8 @@ import dev.provtrace.engine.FlopCount;
 import dev.provtrace.engine.RandomWeights;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TimedBackend;
-import dev.provtrace.engine.cpu.CpuBackend;
+import dev.provtrace.engine.Backends;
+import dev.provtrace.engine.Precision;
 import dev.provtrace.engine.cpu.SgemmRate;
 import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.Checkpoint;
@@ -56,6 +57,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "batch shapes: B sequences of T tokens (default ${DEFAULT-VALUE}); several with commas")
     List<String> shapes;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "backend to time: cpu, cuda-emu, cuda or cuda:N (default: cuda when a usable GPU is found, else cpu)")
+    String device;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16", description = "GEMM precision (default: the device's, as for logprobs)")
+    String precision;
+
     @Option(names = "--threads", description = "threads (default: all cores)")
     Integer threads;
 
@@ -88,19 +96,27 @@ final class BenchCommand implements Callable<Integer> {
             System.err.printf("generating random %s weights (%.2f B parameters)...%n", d, config.parameterCount() / 1e9);
             ckpt = RandomWeights.create(config, d, 1234);
         }
-        TimedBackend timed = new TimedBackend(new CpuBackend(t));
+        String dev = device != null ? device : Backends.defaultDevice();
+        EngineOptions engineOptions = new EngineOptions(t, Integer.MAX_VALUE, true, false, dev)
+                .withPrecision(precision != null ? Precision.parse(precision) : Precision.defaultFor(dev));
+        System.err.println(Backends.deviceLine(engineOptions));
+        // On a GPU the ops only enqueue: the per-op split then shows launch time, while a pass's total (ending in
+        // the one copy of its results) is the device's time.
+        TimedBackend timed = new TimedBackend(Backends.open(engineOptions));
         ObjectMapper om = new ObjectMapper();
         ObjectNode report = om.createObjectNode();
         report.put("model", source.model != null ? source.model.toString() : source.random);
         report.put("config", config.toString());
         report.put("threads", t);
+        report.put("device", dev);
+        report.put("precision", engineOptions.precision().cliName());
         report.put("weights_bytes", ckpt.totalBytes());
         ArrayNode results = report.putArray("shapes");
 
         out.printf("model: %s%n  %s, %.3f B parameters, weights %.2f GB, backend %s%n",
                 report.get("model").asText(), config.modelType(), config.parameterCount() / 1e9,
                 ckpt.totalBytes() / 1e9, timed.name());
-        try (Engine engine = new Engine(config, ckpt, timed, new EngineOptions(t, Integer.MAX_VALUE, true))) {
+        try (Engine engine = new Engine(config, ckpt, timed, engineOptions)) {
             SgemmRate.measure(sgemmN, t, 2);                                        // warm the reference up too
             for (String shape : shapes) {
                 int[] bt = parseShape(shape);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The device check, run on a lent GPU box (H200, driver 580 / CUDA 13, python3 + torch; no JDK, Maven or network)
+# from the root of the working tree the device tool copies there, with target/gpu-bundle.tar.xz carried
+# (made here by tools/gpu-bundle.sh). Every step is logged with its time and result and the run goes on after a
+# failure; $OUT/gpu-check.json sums them up and $OUT/gpu-check.log has the output. Whole run: a few minutes.
+#
+#   bash tools/gpu-check.sh              on the box: --device cuda
+#   DEVICE=cuda-emu bash tools/gpu-check.sh --quick
+#                                        here: the same steps on the emulated device (tiny sizes), to test the script
+#
+# Steps: environment (glibc, nvidia-smi, cuBLAS from the box's Python packages), HF parity fp32 and bf16 on the
+# fixture models of the tree (tools/compare_fixture_logprobs.py), the bench. Not yet in it (not built yet):
+# test-ops, --batch-invariant, bench's card GEMM rate / copy bandwidth, the side-by-side transformers run.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DEVICE="${DEVICE:-cuda}"
+REAL=0; [[ "$DEVICE" == cuda || "$DEVICE" == cuda:* ]] && REAL=1
+QUICK=0; [[ "${1:-}" == "--quick" ]] && QUICK=1
+OUT="${OUT:-$ROOT/target/gpu-check}"
+mkdir -p "$OUT"
+LOG="$OUT/gpu-check.log"; : > "$LOG"
+WORK="$(mktemp -d)"
+STEPS="$WORK/steps.jsonl"; : > "$STEPS"
+PY="$(command -v python3)"
+
+step() {   # step NAME TIMEOUT_S COMMAND...: runs it, logs it, records {name, rc, seconds}
+  local name="$1" limit="$2"; shift 2
+  local t0=$(date +%s%N)
+  echo "=== $name: $*" >> "$LOG"
+  timeout "$limit" "$@" >> "$LOG" 2>&1; local rc=$?
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 )); local dt="$((ms / 1000)).$(( (ms % 1000) / 100 ))"
+  echo "=== $name: rc=$rc in ${dt}s" >> "$LOG"
+  printf '{"step": "%s", "rc": %d, "seconds": %s}\n' "$name" "$rc" "$dt" >> "$STEPS"
+  echo "$name: rc=$rc (${dt}s)"
+  return $rc
+}
+
+# ---- the provtrace to run: the bundle on the box, the launcher here
+if [[ -f "$ROOT/target/gpu-bundle.tar.xz" && $REAL == 1 && ! -x "$ROOT/target/gpu-bundle/run" ]]; then
+  step unpack-bundle 120 tar -xJf "$ROOT/target/gpu-bundle.tar.xz" -C "$ROOT/target"
+fi
+if [[ -x "$ROOT/target/gpu-bundle/run" ]]; then PT="$ROOT/target/gpu-bundle/run"; else PT="$ROOT/provtrace"; fi
+echo "provtrace: $PT" >> "$LOG"
+
+# ---- environment
+step glibc 10 ldd --version
+if [[ $REAL == 1 ]]; then
+  step nvidia-smi 30 nvidia-smi
+  # cuBLAS from the box's Python environment (the nvidia-cublas wheel torch depends on)
+  CUBLAS_DIR="$("$PY" -c 'import nvidia.cublas, os; print(os.path.join(list(nvidia.cublas.__path__)[0], "lib"))' 2>/dev/null || true)"
+  for lib in "$CUBLAS_DIR/libcublas.so.13" "$CUBLAS_DIR/libcublas.so.12"; do
+    if [[ -f "$lib" ]]; then export PROVTRACE_CUBLAS="$lib"; break; fi
+  done
+  echo "PROVTRACE_CUBLAS=${PROVTRACE_CUBLAS:-not found (looked in ${CUBLAS_DIR:-no nvidia.cublas package})}" | tee -a "$LOG"
+fi
+step version 60 "$PT" --version
+
+# ---- HF parity: fp32 (max 1e-4) and bf16 (mean 0.02, max 0.15) against the fp32 reference of each fixture
+FIXTURES=()
+for d in "$ROOT"/java/src/test/resources/hf-reference/*/ "$ROOT"/java/src/test/resources/hf-extra/*/; do
+  [[ -f "$d/expected.json" ]] && FIXTURES+=("${d%/}")
+done
+[[ $QUICK == 1 ]] && FIXTURES=("${FIXTURES[@]:0:2}")
+for fx in "${FIXTURES[@]}"; do
+  name="$(basename "$fx")"
+  "$PY" "$ROOT/tools/compare_fixture_logprobs.py" make-input "$fx/expected.json" "$WORK/$name.in.jsonl"
+  for prec in fp32 bf16; do
+    out="$WORK/$name.$prec.out.jsonl"
+    if step "logprobs-$name-$prec" 300 "$PT" logprobs --device "$DEVICE" --precision "$prec" --model "$fx" \
+        --input "$WORK/$name.in.jsonl" --output "$out" --allow-long --quiet; then
+      if [[ $prec == fp32 ]]; then lim=(--max-abs 1e-4); else lim=(--max-abs 0.15 --mean-abs 0.02); fi
+      "$PY" "$ROOT/tools/compare_fixture_logprobs.py" compare "$fx/expected.json" "$out" "${lim[@]}" \
+        | tee -a "$OUT/parity.jsonl" >> "$LOG"
+      printf '{"step": "parity-%s-%s", "rc": %d, "seconds": 0}\n' "$name" "$prec" "${PIPESTATUS[0]}" >> "$STEPS"
+    fi
+  done
+done
+
+# ---- bench (random weights made on the box; nothing is downloaded)
+if [[ $QUICK == 0 ]]; then
+  step bench-0.5b 300 "$PT" bench --device "$DEVICE" --random qwen2.5-0.5b --dtype bf16 --shape 1x512,8x512,1x4096 \
+    --runs 3 --json "$OUT/bench-0.5b.json"
+fi
+
+# ---- summary
+"$PY" - "$STEPS" "$OUT/gpu-check.json" "$DEVICE" <<'PYEOF'
+import json, sys
+steps = [json.loads(l) for l in open(sys.argv[1])]
+summary = {"device": sys.argv[3], "steps": steps, "failed": [s["step"] for s in steps if s["rc"] != 0],
+           "not_yet_in_the_check": ["test-ops", "batch invariance", "card GEMM rate and copy bandwidth",
+                                    "transformers on the same weights"]}
+json.dump(summary, open(sys.argv[2], "w"), indent=1)
+print(f"{len(steps)} steps, {len(summary['failed'])} failed: {summary['failed']}")
+PYEOF
+rm -rf "$WORK"
