@@ -67,7 +67,7 @@ class LogprobsDeviceTest {
         Path model = LogprobsCommandTest.modelWithTokenizer(dir);
         LogprobsCommandTest.Run r = score(dir, model, "tpu");
         assertTrue(r.exit() != 0, r.stderr());
-        assertTrue(r.stderr().contains("unknown --device tpu (this build has: cpu, cuda-emu)"), r.stderr());
+        assertTrue(r.stderr().contains("unknown --device tpu (this build has: cpu, cuda-emu, cuda)"), r.stderr());
         assertTrue(r.lines().isEmpty(), "nothing is written");
     }
 }

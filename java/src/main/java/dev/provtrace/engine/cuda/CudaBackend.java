@@ -12,7 +12,6 @@ import dev.provtrace.io.TensorView;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -262,16 +261,7 @@ public final class CudaBackend implements Backend {
             FloatBuffer lp = hostResults.position(8 * rows).asFloatBuffer();
             ByteBuffer idBytes = ByteBuffer.allocateDirect(4 * rows * k).order(ByteOrder.LITTLE_ENDIAN);
             device.copyToHost(idBytes, topId);
-            IntBuffer ids = idBytes.asIntBuffer();
-            int kept = Math.min(k, vocab);   // a vocabulary smaller than k leaves empty (-1) slots
-            for (int r = 0; r < rows; r++) {
-                int[] id = new int[kept];
-                float[] p = new float[kept];
-                ids.get(r * k, id, 0, kept);
-                lp.get(r * k, p, 0, kept);
-                out.topIds[r] = id;
-                out.topLogprobs[r] = p;
-            }
+            CudaPass.unpackTopK(lp, idBytes.asIntBuffer(), rows, k, Math.min(k, vocab), out);
         }
     }
 

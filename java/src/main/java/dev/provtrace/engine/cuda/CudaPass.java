@@ -86,15 +86,7 @@ final class CudaPass implements Pass {
                 FloatBuffer lp = r.position(8 * n).asFloatBuffer();
                 ByteBuffer idBytes = ByteBuffer.allocateDirect(4 * n * k).order(ByteOrder.LITTLE_ENDIAN);
                 device.copyToHost(idBytes, topIds);
-                IntBuffer idv = idBytes.asIntBuffer();
-                for (int i = 0; i < n; i++) {
-                    int[] id = new int[keptTopK];
-                    float[] p = new float[keptTopK];
-                    idv.get(i * k, id, 0, keptTopK);
-                    lp.get(i * k, p, 0, keptTopK);
-                    out.topIds[i] = id;
-                    out.topLogprobs[i] = p;
-                }
+                unpackTopK(lp, idBytes.asIntBuffer(), n, k, keptTopK, out);
             }
         }
         host = out;
@@ -106,5 +98,20 @@ final class CudaPass implements Pass {
         if (closed) return;
         closed = true;
         for (long a : new long[] {ids, positions, cuSeqlens, rows, targetIds, results, topIds}) device.free(a);
+    }
+
+    /**
+     * Row i's top-k of the flat device layout ([n, k] ids and log-probs, k slots per row) as {@code kept} ids and
+     * log-probs per row of {@code out} (kept = min(k, vocab): a vocabulary smaller than k leaves empty slots).
+     */
+    static void unpackTopK(FloatBuffer logprobs, IntBuffer ids, int n, int k, int kept, RowScores out) {
+        for (int i = 0; i < n; i++) {
+            int[] id = new int[kept];
+            float[] p = new float[kept];
+            ids.get(i * k, id, 0, kept);
+            logprobs.get(i * k, p, 0, kept);
+            out.topIds[i] = id;
+            out.topLogprobs[i] = p;
+        }
     }
 }
