@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "provtrace", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Traces where each sentence of a distilled LLM's reasoning came from.",
         subcommands = {DemoCommand.class, TraceCommand.class, ClassifyCommand.class, SelectCommand.class, SegmentCommand.class, RenderCommand.class,
-                LogprobsCommand.class, InspectCommand.class, BenchCommand.class, RandomModelCommand.class,
+                LogprobsCommand.class, InspectCommand.class, BenchCommand.class, TestOpsCommand.class, RandomModelCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -28,4 +28,13 @@ public interface BackendProvider {
 
     /** A new backend; the caller closes it. */
     Backend open(EngineOptions options) throws IOException;
+
+    /**
+     * A backend for the op tests ({@code provtrace test-ops}): chunk sizes small enough that the tests' small shapes
+     * cross them (the LM head in {@code vocabChunk}-token chunks, bf16 weights widened {@code widenSlice} floats at a
+     * time) and guard regions around every buffer where the backend has them. The default ignores the sizes.
+     */
+    default Backend openForOpTests(EngineOptions options, int vocabChunk, int widenSlice) throws IOException {
+        return open(options);
+    }
 }

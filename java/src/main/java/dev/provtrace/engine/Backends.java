@@ -31,7 +31,7 @@ public final class Backends {
             }
             names.add(p.device());
         }
-        throw new IllegalArgumentException("unknown --device " + device + " (this build has: " + String.join(", ", names) + ")");
+        throw new IllegalArgumentException("--device " + device + " is unknown (this build has: " + String.join(", ", names) + ")");
     }
 
     private static String unavailableReason(String device) {

@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BackendsTest {
     @Test
     void cpuAndCudaEmuAreRegisteredAndAnUnknownDeviceNamesThem() {
-        assertEquals(List.of("cpu", "cuda-emu", "cuda"), Backends.providers().stream().map(BackendProvider::device).toList());
+        assertEquals(List.of("cpu", "cuda-emu", "cuda", "reference"), Backends.providers().stream().map(BackendProvider::device).toList());
         assertEquals("cpu", new EngineOptions(2, 16, false).device());
         assertEquals("cpu", Backends.provider("cpu").device());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.provider("tpu:3"));
-        assertEquals("unknown --device tpu:3 (this build has: cpu, cuda-emu, cuda)", e.getMessage());
+        assertEquals("--device tpu:3 is unknown (this build has: cpu, cuda-emu, cuda, reference)", e.getMessage());
         assertTrue(Backends.deviceLine(new EngineOptions(3, 16, false)).startsWith("device: cpu (OpenBLAS sgemm + Vector API, 3 threads), fp32"));
     }
 

@@ -79,7 +79,11 @@ public final class CudaBackend implements Backend {
         return b;
     }
 
+    /** Guard floats around each buffer in the op tests. */
+    public static final int TEST_GUARD = 16;
+
     /** True when no op wrote outside a buffer this backend allocated (only meaningful with guards). */
+    @Override
     public boolean guardsIntact() {
         for (DeviceBuffer b : guarded) if (!b.guardsIntact()) return false;
         return true;

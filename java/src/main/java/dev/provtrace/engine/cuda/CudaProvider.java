@@ -52,12 +52,22 @@ public final class CudaProvider implements BackendProvider {
 
     @Override
     public Backend open(EngineOptions options) throws IOException {
+        return open(options, VOCAB_CHUNK, 0);
+    }
+
+    /** The real device with the op tests' small LM-head chunks and guards (cuBLAS needs no widening slices). */
+    @Override
+    public Backend openForOpTests(EngineOptions options, int vocabChunk, int widenSlice) throws IOException {
+        return open(options, vocabChunk, CudaBackend.TEST_GUARD);
+    }
+
+    private Backend open(EngineOptions options, int vocabChunk, int guard) throws IOException {
         JCudaDevice device = new JCudaDevice(CudaDeviceSpec.parse(options.device()));
         try {
             CublasGemm gemm = new CublasGemm(CublasLibrary.load());
             gemm.setStream(device.stream());
             System.err.println("device: " + device.describe() + "; " + gemm.describe());
-            return new CudaBackend(device, gemm, VOCAB_CHUNK, 0);
+            return new CudaBackend(device, gemm, vocabChunk, guard);
         } catch (IOException | RuntimeException e) {
             device.close();
             throw e;

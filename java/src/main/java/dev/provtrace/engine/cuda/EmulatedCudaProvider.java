@@ -24,4 +24,10 @@ public final class EmulatedCudaProvider implements BackendProvider {
         EmulatedDevice.load();
         return CudaBackend.emulated(options.threads());
     }
+
+    @Override
+    public Backend openForOpTests(EngineOptions options, int vocabChunk, int widenSlice) throws IOException {
+        EmulatedDevice.load();
+        return new CudaBackend(new EmulatedCudaDevice(), new HostGemm(options.threads(), widenSlice), vocabChunk, CudaBackend.TEST_GUARD);
+    }
 }

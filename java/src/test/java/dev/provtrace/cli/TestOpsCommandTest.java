@@ -1,0 +1,55 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code provtrace test-ops}: the summary lines, the JSON of every comparison, and its usage errors. */
+class TestOpsCommandTest {
+    @Test
+    void checksTheChosenOpsOnTheCpuAndWritesEveryComparison(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("ops.json");
+        SegmentCommandTest.Run r = SegmentCommandTest.run("test-ops", "--device", "cpu", "--op", "rmsnorm,add", "--threads", "1",
+                "--json", json.toString());
+        assertEquals(0, r.exit(), r.stderr() + r.stdout());
+        assertTrue(r.stdout().startsWith("cpu: cpu (OpenBLAS"), r.stdout());
+        assertTrue(r.stdout().contains("  rmsnorm              16/16   OK"), r.stdout());
+        assertTrue(r.stdout().contains("  add                   3/3    OK"), r.stdout());
+        assertTrue(r.stdout().contains("cpu: 19/19 comparisons passed"), r.stdout());
+        assertFalse(r.stdout().contains("matmul"), "only the chosen ops run");
+        JsonNode report = new ObjectMapper().readTree(Files.readString(json));
+        assertEquals(0, report.get("failed").asInt());
+        JsonNode cpu = report.get("devices").get(0);
+        assertEquals("cpu", cpu.get("device").asText());
+        assertEquals(19, cpu.get("passed").asInt());
+        assertEquals(19, cpu.get("results").size());
+        Set<String> ops = new HashSet<>();
+        for (JsonNode c : cpu.get("results")) {
+            ops.add(c.get("op").asText());
+            assertTrue(c.get("passed").asBoolean());
+            assertTrue(c.get("nmse").asDouble() <= c.get("tolerance").asDouble(), c.toString());
+        }
+        assertEquals(Set.of("rmsnorm", "add"), ops);
+    }
+
+    @Test
+    void anUnknownOpOrDeviceIsAUsageErrorBeforeAnyWork() {
+        SegmentCommandTest.Run op = SegmentCommandTest.run("test-ops", "--device", "cpu", "--op", "conv2d");
+        assertEquals(2, op.exit());
+        assertTrue(op.stderr().contains("--op conv2d is not an op (ops: embed, rmsnorm, matmul,"), op.stderr());
+        SegmentCommandTest.Run dev = SegmentCommandTest.run("test-ops", "--device", "tpu");
+        assertEquals(2, dev.exit());
+        assertTrue(dev.stderr().contains("--device tpu is unknown"), dev.stderr());
+        assertEquals("", dev.stdout());
+    }
+}

@@ -1,0 +1,33 @@
+package dev.provtrace.engine.check;
+
+import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.PackedBatch;
+import dev.provtrace.engine.RopeTable;
+import dev.provtrace.engine.RowScores;
+import dev.provtrace.engine.ScoreOptions;
+import dev.provtrace.io.TensorView;
+
+/** A backend that hands every fine op to another (tests override one op to plant a bug); coarse ops are the defaults. */
+class Forwarding implements Backend {
+    private final Backend to;
+
+    Forwarding(Backend to) { this.to = to; }
+
+    @Override public String name() { return "forwarding to " + to.name(); }
+    @Override public Buffer allocate(long floats) { return to.allocate(floats); }
+    @Override public Weight weight(TensorView tensor) { return to.weight(tensor); }
+    @Override public void embed(Weight table, int[] ids, Buffer out) { to.embed(table, ids, out); }
+    @Override public void rmsnorm(Buffer x, Weight weight, float eps, Buffer out, int rows, int dim) { to.rmsnorm(x, weight, eps, out, rows, dim); }
+    @Override public void matmul(Buffer x, Weight w, Weight bias, Buffer out, int rows) { to.matmul(x, w, bias, out, rows); }
+    @Override public void rope(Buffer x, int rows, int heads, int headDim, int[] positions, RopeTable table) { to.rope(x, rows, heads, headDim, positions, table); }
+    @Override public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads, int headDim, float scale, int window) {
+        to.attention(q, k, v, out, batch, heads, kvHeads, headDim, scale, window);
+    }
+    @Override public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) { to.gatherRows(src, rows, width, dst); }
+    @Override public void swiglu(Buffer gate, Buffer up, long n) { to.swiglu(gate, up, n); }
+    @Override public void add(Buffer x, Buffer y, long n) { to.add(x, y, n); }
+    @Override public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
+        to.nextTokenScores(hidden, rows, lmHead, targets, options, out);
+    }
+    @Override public void close() { to.close(); }
+}
