@@ -37,10 +37,8 @@ class RopeConventionTest {
     }
 
     /** Delegates every op but rope, which it does with the interleaved pairing on the heap. */
-    private static final class InterleavedRope implements Backend {
-        private final Backend in;
-
-        InterleavedRope(Backend in) { this.in = in; }
+    private static final class InterleavedRope extends ForwardingBackend {
+        InterleavedRope(Backend in) { super(in); }
 
         @Override
         public void rope(Buffer x, int rows, int heads, int headDim, int[] positions, RopeTable table) {
@@ -64,21 +62,5 @@ class RopeConventionTest {
         }
 
         @Override public String name() { return "interleaved-rope"; }
-        @Override public Buffer allocate(long floats) { return in.allocate(floats); }
-        @Override public Weight weight(TensorView t) { return in.weight(t); }
-        @Override public void embed(Weight table, int[] ids, Buffer out) { in.embed(table, ids, out); }
-        @Override public void rmsnorm(Buffer x, Weight w, float eps, Buffer out, int rows, int dim) { in.rmsnorm(x, w, eps, out, rows, dim); }
-        @Override public void matmul(Buffer x, Weight w, Weight b, Buffer out, int rows) { in.matmul(x, w, b, out, rows); }
-        @Override public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
-                                        int headDim, float scale, int window) {
-            in.attention(q, k, v, out, batch, heads, kvHeads, headDim, scale, window);
-        }
-        @Override public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) { in.gatherRows(src, rows, width, dst); }
-        @Override public void swiglu(Buffer gate, Buffer up, long n) { in.swiglu(gate, up, n); }
-        @Override public void add(Buffer x, Buffer y, long n) { in.add(x, y, n); }
-        @Override public void nextTokenScores(Buffer h, int rows, Weight lm, int[] targets, ScoreOptions o, RowScores out) {
-            in.nextTokenScores(h, rows, lm, targets, o, out);
-        }
-        @Override public void close() { in.close(); }
     }
 }

@@ -4,6 +4,7 @@ import dev.provtrace.engine.Backend;
 import dev.provtrace.engine.BackendProvider;
 import dev.provtrace.engine.Backends;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.ForwardingBackend;
 import dev.provtrace.engine.PackedBatch;
 import dev.provtrace.engine.RowScores;
 import dev.provtrace.engine.ScoreOptions;
@@ -67,7 +68,7 @@ class OpSuiteTest {
     }
 
     /** The CPU backend with one op replaced. */
-    private static class Planted extends Forwarding {
+    private static class Planted extends ForwardingBackend {
         Planted() { super(new CpuBackend(1)); }
     }
 

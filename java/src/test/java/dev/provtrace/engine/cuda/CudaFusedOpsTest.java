@@ -1,6 +1,7 @@
 package dev.provtrace.engine.cuda;
 
 import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.ForwardingBackend;
 import dev.provtrace.engine.Backend.Buffer;
 import dev.provtrace.engine.Backend.Weight;
 import dev.provtrace.engine.PackedBatch;
@@ -225,25 +226,8 @@ class CudaFusedOpsTest {
 
     /** The backend's fine ops only; the coarse ops are the interface's defaults over them. */
     private static Backend fineOnly(CudaBackend b) {
-        return new Backend() {
-            @Override public String name() { return "fine ops of " + b.name(); }
-            @Override public Buffer allocate(long floats) { return b.allocate(floats); }
-            @Override public Weight weight(TensorView t) { return b.weight(t); }
-            @Override public void embed(Weight table, int[] ids, Buffer out) { b.embed(table, ids, out); }
-            @Override public void rmsnorm(Buffer x, Weight w, float eps, Buffer out, int rows, int dim) { b.rmsnorm(x, w, eps, out, rows, dim); }
-            @Override public void matmul(Buffer x, Weight w, Weight bias, Buffer out, int rows) { b.matmul(x, w, bias, out, rows); }
-            @Override public void rope(Buffer x, int rows, int heads, int hd, int[] positions, RopeTable t) { b.rope(x, rows, heads, hd, positions, t); }
-            @Override public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
-                                            int hd, float scale, int window) {
-                b.attention(q, k, v, out, batch, heads, kvHeads, hd, scale, window);
-            }
-            @Override public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) { b.gatherRows(src, rows, width, dst); }
-            @Override public void swiglu(Buffer gate, Buffer up, long n) { b.swiglu(gate, up, n); }
-            @Override public void add(Buffer x, Buffer y, long n) { b.add(x, y, n); }
-            @Override public void nextTokenScores(Buffer h, int rows, Weight head, int[] targets, ScoreOptions o, RowScores out) {
-                b.nextTokenScores(h, rows, head, targets, o, out);
-            }
-            @Override public void close() {}
+        return new ForwardingBackend(b) {
+            @Override public void close() {}   // the test closes b
         };
     }
 }

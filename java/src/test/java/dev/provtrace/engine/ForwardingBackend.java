@@ -1,17 +1,15 @@
-package dev.provtrace.engine.check;
+package dev.provtrace.engine;
 
-import dev.provtrace.engine.Backend;
-import dev.provtrace.engine.PackedBatch;
-import dev.provtrace.engine.RopeTable;
-import dev.provtrace.engine.RowScores;
-import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.io.TensorView;
 
-/** A backend that hands every fine op to another (tests override one op to plant a bug); coarse ops are the defaults. */
-class Forwarding implements Backend {
+/**
+ * A backend that hands every fine op to another; its coarse ops are the interface's defaults over them. Tests
+ * override one op (a planted bug, another RoPE convention) or use it as the fine-op-only version of a fused backend.
+ */
+public class ForwardingBackend implements Backend {
     private final Backend to;
 
-    Forwarding(Backend to) { this.to = to; }
+    public ForwardingBackend(Backend to) { this.to = to; }
 
     @Override public String name() { return "forwarding to " + to.name(); }
     @Override public Buffer allocate(long floats) { return to.allocate(floats); }
