@@ -148,6 +148,13 @@ public interface Backend extends AutoCloseable {
         LayerWeights weights();
     }
 
+    /**
+     * Makes the backend's own copy of a RoPE table, covering every position the table holds now. The forward pass
+     * calls it at load and between passes when the table grew (--allow-long), so no op uploads or grows a table
+     * while a pass runs. The default has nothing to copy (the host ops read the table itself).
+     */
+    default void prepareRope(RopeTable table) {}
+
     /** Lays out one layer's weights for the coarse ops; the default uses them as they are. */
     default PreparedLayer prepare(LayerWeights layer) {
         return () -> layer;

@@ -41,6 +41,7 @@ final class ForwardPass implements AutoCloseable {
         for (int l = 0; l < layers.length; l++) layers[l] = backend.prepare(weights.layers()[l]);
         this.rope = new RopeTable(config);
         this.rope.ensure(Math.max(1, ropePositions));
+        backend.prepareRope(rope);                                     // on a GPU: the device table, once at load
         this.eps = (float) config.rmsNormEps();
         this.scale = (float) (1.0 / Math.sqrt(config.headDim()));
         this.roundGemmInputs = precision == Precision.BF16 && !backend.nativeBf16();
@@ -53,6 +54,7 @@ final class ForwardPass implements AutoCloseable {
     /** Grows the RoPE table to cover positions below {@code positions}; called between passes, never inside an op. */
     void coverPositions(int positions) {
         rope.ensure(positions);
+        be.prepareRope(rope);   // a no-op unless the table grew
     }
 
     RopeTable rope() { return rope; }

@@ -137,6 +137,9 @@ public final class RopeTable {
         capacity = newCap;
     }
 
+    /** Positions tabulated so far (rows of {@link #cos()} and {@link #sin()}). */
+    public synchronized int tabulated() { return capacity; }
+
     public float[] cos() { return cos; }
 
     public float[] sin() { return sin; }

@@ -177,12 +177,22 @@ public final class CudaBackend implements Backend {
                 .i64((long) heads * headDim).i32(headDim).ptr(dPos).ptr(r.cos).ptr(r.sin));
     }
 
-    /** The device copy of a table covering positions below {@code need}, uploaded (again) only when it does not. */
+    /** Uploads the table as far as it is tabulated (at load; again only if it grew between passes). */
+    @Override
+    public void prepareRope(RopeTable table) {
+        rope(table, table.tabulated());
+    }
+
+    /**
+     * The device copy of a table covering positions below {@code need}: made by {@link #prepareRope} at load in the
+     * forward pass, so there this only looks it up; the fine ops called on their own (tests) upload it here.
+     */
     private DeviceRope rope(RopeTable table, int need) {
         DeviceRope r = ropes.get(table);
         if (r != null && r.positions >= need) return r;
         int positions = Math.max(need, Math.max(MIN_ROPE_POSITIONS, r == null ? 0 : 2 * r.positions));
         table.ensure(positions);
+        positions = table.tabulated();   // the whole host table: it may have grown past what was asked
         int half = table.half();
         long floats = (long) positions * half;
         if (r != null) {
