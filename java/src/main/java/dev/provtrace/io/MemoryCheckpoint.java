@@ -33,6 +33,24 @@ public final class MemoryCheckpoint implements Checkpoint {
         return buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * Adds a tensor holding {@code values} (numel of them), named {@code values#N} in the order added: F32 as given,
+     * BF16 truncated to their upper 16 bits (exact for values that are bf16 already). For tests and the op checks.
+     */
+    public TensorView addValues(DType dtype, float[] values, long... shape) {
+        if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("values are stored as F32 or BF16, not " + dtype);
+        String name = "values#" + tensors.size();
+        ByteBuffer b = add(name, dtype, shape);
+        if (tensors.get(name).numel() != values.length) {
+            throw new IllegalArgumentException(name + ": " + values.length + " values for a tensor of " + tensors.get(name).numel());
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (dtype == DType.F32) b.putFloat(4 * i, values[i]);
+            else b.putShort(2 * i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
+        }
+        return tensors.get(name);
+    }
+
     @Override public Set<String> names() { return tensors.keySet(); }
 
     @Override public boolean has(String name) { return tensors.containsKey(name); }

@@ -1,8 +1,7 @@
 package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provtrace.engine.Backends;
-import dev.provtrace.engine.BackendProvider;
+import dev.provtrace.engine.TestDevices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,11 +20,6 @@ class LogprobsDeviceTest {
     private static final String INPUT = "{\"id\": \"a\", \"text\": \"The answer is 42.\"}\n"
             + "{\"id\": \"b\", \"text\": \"Seven times six is forty-two, so the answer is 42.\"}\n";
 
-    private static boolean emulatorBuilt() {
-        for (BackendProvider p : Backends.providers()) if (p.device().equals("cuda-emu")) return p.available();
-        return false;
-    }
-
     private static LogprobsCommandTest.Run score(Path dir, Path model, String device) throws Exception {
         Path in = dir.resolve("in.jsonl"), out = dir.resolve(device + ".jsonl");
         Files.writeString(in, INPUT);
@@ -35,7 +29,7 @@ class LogprobsDeviceTest {
 
     @Test
     void cudaEmuGivesTheCpusNumbers(@TempDir Path dir) throws Exception {
-        assumeTrue(emulatorBuilt() || "true".equals(System.getenv("CI")), "no emulated device in this build");
+        assumeTrue(TestDevices.runsOn("cuda-emu"), "no emulated device in this build");
         Path model = LogprobsCommandTest.modelWithTokenizer(dir);
         LogprobsCommandTest.Run cpu = score(dir, model, "cpu"), emu = score(dir, model, "cuda-emu");
         assertEquals(0, cpu.exit(), cpu.stderr());

@@ -43,11 +43,7 @@ class HfParityTest {
      * must be: there a missing one fails instead of being left out), and a real GPU where one is usable (never in CI).
      */
     static Stream<Arguments> modelsOnDevices() {
-        List<String> devices = new ArrayList<>(List.of("cpu"));
-        for (BackendProvider p : Backends.providers()) {
-            if (!p.device().equals("cpu") && (p.available() || !p.preferredByDefault() && "true".equals(System.getenv("CI")))) devices.add(p.device());
-        }
-        return devices.stream().flatMap(d -> Stream.of(MODELS).map(m -> Arguments.of(m, d)));
+        return TestDevices.inThisBuild().stream().flatMap(d -> Stream.of(MODELS).map(m -> Arguments.of(m, d)));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

@@ -31,7 +31,7 @@ class ScoredRowsTest {
     @Test
     void scoringFromALaterTokenGivesTheSameNumbersForThoseTokens() throws Exception {
         for (String device : List.of("cpu", "cuda-emu")) {
-            if (device.equals("cuda-emu") && !emulatorAvailable()) continue;
+            if (device.equals("cuda-emu") && !TestDevices.runsOn("cuda-emu")) continue;
             try (Engine e = Engine.load(Fixtures.hfModel("qwen2"), new EngineOptions(1, 4096, false).withDevice(device))) {
                 ScoreOptions opts = new ScoreOptions(3, true);
                 List<TokenScores> all = e.score(List.of(A, B, C), opts, null);
@@ -96,11 +96,6 @@ class ScoredRowsTest {
                 for (int t = 1; t < alone.length(); t++) assertEquals(alone.logprobs()[t], piped.get(s).logprobs()[t], 1e-6);
             }
         }
-    }
-
-    private static boolean emulatorAvailable() {
-        for (BackendProvider p : Backends.providers()) if (p.device().equals("cuda-emu")) return p.available() || "true".equals(System.getenv("CI"));
-        return false;
     }
 
     /**

@@ -7,7 +7,6 @@ import dev.provtrace.io.DType;
 import dev.provtrace.io.MemoryCheckpoint;
 import dev.provtrace.io.TensorView;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +31,6 @@ final class OpHarness implements AutoCloseable {
     private final MemoryCheckpoint tensors = new MemoryCheckpoint();
     private final List<Buffer> buffers = new ArrayList<>();
     private final List<OpResult> results = new ArrayList<>();
-    private int named;
 
     OpHarness(Backend tested, long seed) {
         this.tested = tested;
@@ -54,21 +52,9 @@ final class OpHarness implements AutoCloseable {
         return w;
     }
 
-    /** A tensor of these values in dtype (bf16: the values truncated to bf16, which both sides then read). */
-    TensorView tensor(float[] values, DType dtype, long... shape) {
-        String name = "t" + named++;
-        ByteBuffer b = tensors.add(name, dtype, shape);
-        for (int i = 0; i < values.length; i++) {
-            if (dtype == DType.F32) b.putFloat(4 * i, values[i]);
-            else if (dtype == DType.BF16) b.putShort(2 * i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
-            else throw new IllegalArgumentException("op tests make f32 and bf16 tensors, not " + dtype);
-        }
-        return tensors.tensor(name);
-    }
-
     /** A weight on each side: [tested, reference]. */
     Weight[] weight(float[] values, DType dtype, long... shape) {
-        TensorView t = tensor(values, dtype, shape);
+        TensorView t = tensors.addValues(dtype, values, shape);   // bf16: truncated, which both sides then read
         return new Weight[] {tested.weight(t), ref.weight(t)};
     }
 
@@ -114,7 +100,7 @@ final class OpHarness implements AutoCloseable {
         double nmse = nmse(got, want);
         String failure = null;
         if (got.length != want.length) failure = "got " + got.length + " values, the reference " + want.length;
-        else if (!(nmse <= tolerance)) failure = "NMSE " + String.format("%.3g", nmse) + " > " + String.format("%.1g", tolerance) + firstDifference(got, want);
+        else if (!(nmse <= tolerance)) failure = "NMSE " + String.format("%.3g", nmse) + " > " + String.format("%.1g", tolerance) + worstDifference(got, want);
         else if (guard != null) failure = guard;
         else if (!tested.guardsIntact()) failure = "the backend's own guard regions were written";
         results.add(new OpResult(op, shape, output, nmse, tolerance, failure));
@@ -135,7 +121,7 @@ final class OpHarness implements AutoCloseable {
         return total == 0 ? err : err / total;
     }
 
-    private static String firstDifference(float[] got, float[] want) {
+    private static String worstDifference(float[] got, float[] want) {
         int worst = -1;
         double max = -1;
         for (int i = 0; i < Math.min(got.length, want.length); i++) {

@@ -1,10 +1,10 @@
 package dev.provtrace.engine.check;
 
 import dev.provtrace.engine.Backend;
-import dev.provtrace.engine.BackendProvider;
 import dev.provtrace.engine.Backends;
 import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.engine.ForwardingBackend;
+import dev.provtrace.engine.TestDevices;
 import dev.provtrace.engine.PackedBatch;
 import dev.provtrace.engine.RowScores;
 import dev.provtrace.engine.ScoreOptions;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,14 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OpSuiteTest {
 
-    /** cpu, and cuda-emu where built (in CI it must be); a real GPU where one is usable. */
+    /** Every device of {@link TestDevices#inThisBuild()} but the reference itself. */
     static List<String> devices() {
-        List<String> out = new ArrayList<>();
-        for (BackendProvider p : Backends.providers()) {
-            if (p.device().equals("reference")) continue;
-            if (p.available() || !p.preferredByDefault() && "true".equals(System.getenv("CI"))) out.add(p.device());
-        }
-        return out;
+        return TestDevices.inThisBuild().stream().filter(d -> !d.equals("reference")).toList();
     }
 
     @ParameterizedTest(name = "{0}")

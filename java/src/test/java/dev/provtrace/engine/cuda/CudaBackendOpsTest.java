@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -36,7 +35,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CudaBackendOpsTest {
     private static final int GUARD = 16;
     private static MemoryCheckpoint tensors;
-    private static int named;
     private CpuBackend cpu;
     private CudaBackend cuda;
     private final Random rnd = new Random(42);
@@ -80,13 +78,7 @@ class CudaBackendOpsTest {
 
     /** A tensor of these values in dtype (bf16: the values truncated to bf16, which both backends then read). */
     private static dev.provtrace.io.TensorView tensor(float[] values, DType dtype, long... shape) {
-        String name = "t" + named++;
-        ByteBuffer b = tensors.add(name, dtype, shape);
-        for (int i = 0; i < values.length; i++) {
-            if (dtype == DType.F32) b.putFloat(4 * i, values[i]);
-            else b.putShort(2 * i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
-        }
-        return tensors.tensor(name);
+        return tensors.addValues(dtype, values, shape);
     }
 
     /** The same values in a buffer of each backend. */

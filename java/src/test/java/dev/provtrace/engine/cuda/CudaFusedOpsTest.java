@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
 
@@ -38,7 +37,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CudaFusedOpsTest {
     private static final int GUARD = 16;
     private static MemoryCheckpoint tensors;
-    private static int named;
     private CudaBackend cuda;
     private Backend fine;   // the same backend seen through its fine ops only: every coarse op is the default
     private final Random rnd = new Random(7);
@@ -205,13 +203,7 @@ class CudaFusedOpsTest {
 
     /** A tensor of these values in dtype (bf16: truncated, which both paths then read). */
     private static TensorView tensor(float[] values, DType dtype, long... shape) {
-        String name = "f" + named++;
-        ByteBuffer b = tensors.add(name, dtype, shape);
-        for (int i = 0; i < values.length; i++) {
-            if (dtype == DType.F32) b.putFloat(4 * i, values[i]);
-            else b.putShort(2 * i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
-        }
-        return tensors.tensor(name);
+        return tensors.addValues(dtype, values, shape);
     }
 
     private static void assertClose(float[] want, float[] got, double tolerance, String what) {
