@@ -43,10 +43,13 @@ class TestOpsCommandTest {
     }
 
     @Test
-    void anUnknownOpOrDeviceIsAUsageErrorBeforeAnyWork() {
+    void opsAreChosenByTheNamesTheResultsCarryAndAnUnknownOpOrDeviceIsAUsageError() {
         SegmentCommandTest.Run op = SegmentCommandTest.run("test-ops", "--device", "cpu", "--op", "conv2d");
         assertEquals(2, op.exit());
         assertTrue(op.stderr().contains("--op conv2d is not an op (ops: embed, rmsnorm, matmul,"), op.stderr());
+        SegmentCommandTest.Run score = SegmentCommandTest.run("test-ops", "--device", "cpu", "--op", "score", "--threads", "1");
+        assertEquals(0, score.exit(), score.stderr());   // an op checked inside the pass cases, chosen by its own name
+        assertTrue(score.stdout().contains("  score                 8/8    OK"), score.stdout());
         SegmentCommandTest.Run dev = SegmentCommandTest.run("test-ops", "--device", "tpu");
         assertEquals(2, dev.exit());
         assertTrue(dev.stderr().contains("--device tpu is unknown"), dev.stderr());

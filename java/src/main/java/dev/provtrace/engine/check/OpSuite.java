@@ -14,11 +14,12 @@ import dev.provtrace.io.DType;
 import dev.provtrace.model.RopeScaling;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Every op of {@link Backend}, fine and coarse, on one backend against {@link ReferenceBackend}, in the manner of
@@ -39,43 +40,51 @@ public final class OpSuite {
     public static final int VOCAB_CHUNK = 7, WIDEN_SLICE = 100;
 
     private static final DType[] DTYPES = {DType.F32, DType.BF16};
-    private static final Map<String, Consumer<OpHarness>> OPS = new LinkedHashMap<>();
+    /** A group of cases and the ops whose results it reports (a coarse op's cases also check what it is built on). */
+    private record Group(Consumer<OpHarness> cases, String... reports) {}
 
-    static {
-        OPS.put("embed", OpSuite::embed);
-        OPS.put("rmsnorm", OpSuite::rmsnorm);
-        OPS.put("matmul", OpSuite::matmul);
-        OPS.put("rope", OpSuite::rope);
-        OPS.put("attention", OpSuite::attention);
-        OPS.put("gather_rows", OpSuite::gatherRows);
-        OPS.put("swiglu", OpSuite::swiglu);
-        OPS.put("add", OpSuite::add);
-        OPS.put("round_bf16", OpSuite::roundBf16);
-        OPS.put("next_token_scores", OpSuite::nextTokenScores);
-        OPS.put("add_rmsnorm", OpSuite::addRmsnorm);
-        OPS.put("qkv", OpSuite::qkvAndGateUp);
-        OPS.put("qk_norm_rope", OpSuite::qkNormRope);
-        OPS.put("matmul_accumulate", OpSuite::matmulAccumulate);
-        OPS.put("pass", OpSuite::passOps);
-    }
+    private static final List<Group> GROUPS = List.of(
+            new Group(OpSuite::embed, "embed"),
+            new Group(OpSuite::rmsnorm, "rmsnorm"),
+            new Group(OpSuite::matmul, "matmul"),
+            new Group(OpSuite::rope, "rope"),
+            new Group(OpSuite::attention, "attention"),
+            new Group(OpSuite::gatherRows, "gather_rows"),
+            new Group(OpSuite::swiglu, "swiglu"),
+            new Group(OpSuite::add, "add"),
+            new Group(OpSuite::roundBf16, "round_bf16"),
+            new Group(OpSuite::nextTokenScores, "next_token_scores"),
+            new Group(OpSuite::addRmsnorm, "add_rmsnorm"),
+            new Group(OpSuite::qkvAndGateUp, "qkv", "gate_up_swiglu"),
+            new Group(OpSuite::qkNormRope, "qk_norm_rope"),
+            new Group(OpSuite::matmulAccumulate, "matmul_accumulate"),
+            new Group(OpSuite::passOps, "embed", "attention", "gather_norm", "score"));
 
     private OpSuite() {}
 
-    /** The op names {@code test-ops --op} takes. */
-    public static List<String> ops() { return List.copyOf(OPS.keySet()); }
+    /** The op names results carry and {@code test-ops --op} takes. */
+    public static List<String> ops() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Group g : GROUPS) names.addAll(List.of(g.reports()));
+        return List.copyOf(names);
+    }
 
-    /** Runs the ops {@code include} accepts on {@code tested}; an op that throws is one failed result, the rest go on. */
+    /**
+     * Runs the cases of every op {@code include} accepts on {@code tested} and returns the results of those ops; an op
+     * that throws is one failed result, the rest go on.
+     */
     public static List<OpResult> run(Backend tested, Predicate<String> include, long seed) {
         List<OpResult> all = new ArrayList<>();
-        for (Map.Entry<String, Consumer<OpHarness>> op : OPS.entrySet()) {
-            if (!include.test(op.getKey())) continue;
+        for (Group g : GROUPS) {
+            if (Stream.of(g.reports()).noneMatch(include)) continue;
             try (OpHarness h = new OpHarness(tested, seed)) {
                 try {
-                    op.getValue().accept(h);
+                    g.cases().accept(h);
                 } catch (RuntimeException e) {
-                    h.fail(op.getKey(), "", "", "threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    String op = Stream.of(g.reports()).filter(include).findFirst().orElseThrow();   // kept by the filter below
+                    h.fail(op, "", "", "threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
-                all.addAll(h.results());
+                for (OpResult r : h.results()) if (include.test(r.op())) all.add(r);
             }
         }
         return all;

@@ -53,6 +53,17 @@ class OpSuiteTest {
     }
 
     @Test
+    void anOpCheckedInsideAnotherOpsCasesCanBeChosenAlone() {
+        try (Backend be = new CpuBackend(1)) {
+            List<OpResult> score = OpSuite.run(be, op -> op.equals("score"), 42);
+            assertEquals(8, score.size(), score.toString());   // 2 dtypes × (logprob; logprob, entropy, top-k log-probs)
+            assertTrue(score.stream().allMatch(r -> r.op().equals("score") && r.passed()), score.toString());
+            assertEquals(OpSuite.ops().size(), OpSuite.ops().stream().distinct().count());
+            assertTrue(OpSuite.ops().containsAll(List.of("gather_norm", "score", "gate_up_swiglu", "qkv")), OpSuite.ops().toString());
+        }
+    }
+
+    @Test
     void nmseIsTheSquaredErrorOverTheSquaredReference() {
         // (1.1 − 1)² + (1.8 − 2)² = 0.01 + 0.04 = 0.05 over 1 + 4 = 5 → 0.01
         assertEquals(0.01, OpHarness.nmse(new float[] {1.1f, 1.8f}, new float[] {1, 2}), 1e-7);
