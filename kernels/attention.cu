@@ -125,7 +125,7 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
     }                                                                                                                 \
     PT_REGISTER(attention_hd##HD##_##SUFFIX)
 
-// Small heads (4, 8, 16, 32: the demo's and the tests' tiny models), fp32 only; lanes past HD idle in the output update.
+// Small heads (4, 8, 16, 32: the demo's and the tests' tiny models); lanes past HD idle in the output update.
 PT_ATTENTION(4, f32, float)
 PT_ATTENTION(8, f32, float)
 PT_ATTENTION(16, f32, float)
@@ -134,6 +134,10 @@ PT_ATTENTION(64, f32, float)
 PT_ATTENTION(96, f32, float)
 PT_ATTENTION(128, f32, float)
 PT_ATTENTION(256, f32, float)
+PT_ATTENTION(4, bf16, bf16)
+PT_ATTENTION(8, bf16, bf16)
+PT_ATTENTION(16, bf16, bf16)
+PT_ATTENTION(32, bf16, bf16)
 PT_ATTENTION(64, bf16, bf16)
 PT_ATTENTION(96, bf16, bf16)
 PT_ATTENTION(128, bf16, bf16)

@@ -13,8 +13,9 @@
  * no dynamic shared memory. The square sum is fp32, per thread over i ≡ tid (mod B), then block_sum.
  */
 template <class W, class O>
-__device__ void rmsnorm(float* x, const float* y, const W* w, O* out, int dim, float eps) {
-    long row = static_cast<long>(blockIdx.x) * dim;
+__device__ void rmsnorm(float* x, const float* y, const W* w, O* out, int dim, float eps, const int* rows = nullptr) {
+    long row = static_cast<long>(rows == nullptr ? blockIdx.x : rows[blockIdx.x]) * dim;
+    long out_row = static_cast<long>(blockIdx.x) * dim;
     float squares = 0.0f;
     for (int i = threadIdx.x; i < dim; i += blockDim.x) {
         float v = x[row + i];
@@ -25,7 +26,7 @@ __device__ void rmsnorm(float* x, const float* y, const W* w, O* out, int dim, f
         squares += v * v;
     }
     float inv = rsqrtf(block_sum(squares) / static_cast<float>(dim) + eps);
-    for (int i = threadIdx.x; i < dim; i += blockDim.x) store(out, row + i, widen(w[i]) * (x[row + i] * inv));
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) store(out, out_row + i, widen(w[i]) * (x[row + i] * inv));
 }
 
 extern "C" __global__ void rmsnorm_f32(float* x, const float* w, float* out, int dim, float eps) {
@@ -59,3 +60,31 @@ extern "C" __global__ void add_rmsnorm_bf16w_f32(float* x, const float* y, const
     rmsnorm(x, y, w, out, dim, eps);
 }
 PT_REGISTER(add_rmsnorm_bf16w_f32)
+
+/** fp32 weight, bf16 out: the norm before a bf16 GEMM over an fp32 checkpoint run in bf16 precision. */
+extern "C" __global__ void rmsnorm_f32w_bf16(float* x, const float* w, bf16* out, int dim, float eps) {
+    rmsnorm(x, nullptr, w, out, dim, eps);
+}
+PT_REGISTER(rmsnorm_f32w_bf16)
+
+extern "C" __global__ void add_rmsnorm_f32w_bf16(float* x, const float* y, const float* w, bf16* out, int dim, float eps) {
+    rmsnorm(x, y, w, out, dim, eps);
+}
+PT_REGISTER(add_rmsnorm_f32w_bf16)
+
+/**
+ * out[i, :] = rmsnorm(x[rows[i], :]) · w, i < gridDim.x: the final norm of only the rows that are scored, gathered
+ * and normed in one launch (the LM head then reads out as one contiguous [scored rows, dim] matrix, in the GEMM's
+ * input dtype). Layouts: rows [n] int32 (indices into x's rows); x [*, dim] fp32 (read only); w [dim]; out [n, dim].
+ * Launch: grid (n), block (B) as above; out must not alias x.
+ */
+#define PT_GATHER_RMSNORM(NAME, W, O)                                                                               \
+    extern "C" __global__ void NAME(const int* rows, float* x, const W* w, O* out, int dim, float eps) {           \
+        rmsnorm(x, nullptr, w, out, dim, eps, rows);                                                               \
+    }                                                                                                              \
+    PT_REGISTER(NAME)
+
+PT_GATHER_RMSNORM(gather_rmsnorm_f32, float, float)
+PT_GATHER_RMSNORM(gather_rmsnorm_bf16w_f32, bf16, float)
+PT_GATHER_RMSNORM(gather_rmsnorm_f32w_bf16, float, bf16)
+PT_GATHER_RMSNORM(gather_rmsnorm_bf16, bf16, bf16)

@@ -1,5 +1,5 @@
 // The MLP's activation (over the packed gate|up GEMM output, or separate gate and up buffers), the bias add of the
-// linear layers that have one, and the plain element-wise residual add.
+// linear layers that have one, the split of the packed q|k|v GEMM output, and the plain element-wise residual add.
 #include "common.cuh"
 
 /**
@@ -39,6 +39,37 @@ PT_REGISTER(add_bias_f32)
 
 extern "C" __global__ void add_bias_bf16(float* x, const bf16* bias, long rows, int cols) { add_bias(x, bias, rows, cols); }
 PT_REGISTER(add_bias_bf16)
+
+/**
+ * Splits the packed q|k|v GEMM output into the q, k and v buffers the rest of the layer reads, adding the packed
+ * bias on the way (Qwen2's q/k/v biases; bias may be null): for r < rows, c < qdim + 2·kvdim,
+ *   (q | k | v)[r, c'] = qkv[r, c] + bias[c],  c' = c, c − qdim, c − qdim − kvdim.
+ * Layouts: qkv [rows, qdim + 2·kvdim] fp32 (the weights packed [Wq; Wk; Wv] at load); bias [qdim + 2·kvdim] in its
+ * file dtype or null; q [rows, qdim], k, v [rows, kvdim] fp32. Launch: grid (ceil(rows·(qdim + 2·kvdim) / 256)),
+ * block (256): one element per thread, reads and writes coalesced within each of the three ranges.
+ */
+template <class W>
+__device__ void split_qkv(const float* qkv, const W* bias, float* q, float* k, float* v, long rows, int qdim, int kvdim) {
+    long width = qdim + 2L * kvdim;
+    long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= rows * width) return;
+    long r = i / width;
+    int c = static_cast<int>(i - r * width);
+    float value = qkv[i] + (bias != nullptr ? widen(bias[c]) : 0.0f);
+    if (c < qdim) q[r * qdim + c] = value;
+    else if (c < qdim + kvdim) k[r * kvdim + c - qdim] = value;
+    else v[r * kvdim + c - qdim - kvdim] = value;
+}
+
+extern "C" __global__ void split_qkv_f32(const float* qkv, const float* bias, float* q, float* k, float* v, long rows, int qdim, int kvdim) {
+    split_qkv(qkv, bias, q, k, v, rows, qdim, kvdim);
+}
+PT_REGISTER(split_qkv_f32)
+
+extern "C" __global__ void split_qkv_bf16(const float* qkv, const bf16* bias, float* q, float* k, float* v, long rows, int qdim, int kvdim) {
+    split_qkv(qkv, bias, q, k, v, rows, qdim, kvdim);
+}
+PT_REGISTER(split_qkv_bf16)
 
 /**
  * gate[i] = silu(gate[i]) · up[i] for i < n, in place: SwiGLU over separate gate and up projections (the fp32 engine

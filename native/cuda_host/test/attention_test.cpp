@@ -112,5 +112,7 @@ int main() {
     run({45}, 4, 1, 32, 7, false, rng);
     run({3, 37}, 2, 1, 4, 0, false, rng);
     run({33}, 2, 2, 8, 0, false, rng);
+    run({1, 40, 9}, 4, 2, 16, 0, true, rng);       // small heads, bf16 out (the tiny models' bf16 pass)
+    run({3, 37}, 2, 1, 4, 0, true, rng);
     return finish("attention");
 }

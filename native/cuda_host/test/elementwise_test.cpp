@@ -160,6 +160,41 @@ void split_and_add_cases(std::mt19937& rng) {
 
 }  // namespace
 
+/** split_qkv_{f32,bf16}: each column of the packed GEMM output lands in q, k or v, with its packed bias added. */
+void split_qkv_cases(std::mt19937& rng) {
+    std::normal_distribution<float> normal;
+    for (auto [rows, qdim, kvdim, with_bias] : {std::tuple{1, 4, 2, false}, std::tuple{7, 64, 16, true}, std::tuple{3, 33, 5, true}}) {
+        int width = qdim + 2 * kvdim;
+        Guarded<float> qkv(static_cast<size_t>(rows) * width), bias_f(width), q(static_cast<size_t>(rows) * qdim),
+            k(static_cast<size_t>(rows) * kvdim), v(static_cast<size_t>(rows) * kvdim);
+        Guarded<bf16> bias_b(width);
+        for (size_t i = 0; i < qkv.n; i++) qkv[i] = normal(rng);
+        for (int c = 0; c < width; c++) {
+            bias_b[c] = __float2bfloat16(normal(rng));
+            bias_f[c] = __bfloat162float(bias_b[c]);
+        }
+        std::string shape = " rows=" + std::to_string(rows) + " q=" + std::to_string(qdim) + " kv=" + std::to_string(kvdim);
+        for (bool bf : {false, true}) {
+            long n = static_cast<long>(rows) * width;
+            const void* bias = !with_bias ? nullptr : bf ? static_cast<const void*>(bias_b.data()) : static_cast<const void*>(bias_f.data());
+            int rc = launch(bf ? "split_qkv_bf16" : "split_qkv_f32", blocks(n, 256), 256, 0, (const float*) qkv.data(), bias,
+                            q.data(), k.data(), v.data(), static_cast<long>(rows), qdim, kvdim);
+            check(rc == 0, std::string("split_qkv launch") + shape + ": " + cuda_host_last_error());
+            bool exact = true;
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < width; c++) {
+                    float want = qkv[static_cast<size_t>(r) * width + c] + (with_bias ? bias_f[c] : 0.0f);
+                    float got = c < qdim ? q[static_cast<size_t>(r) * qdim + c]
+                              : c < qdim + kvdim ? k[static_cast<size_t>(r) * kvdim + c - qdim]
+                                                 : v[static_cast<size_t>(r) * kvdim + c - qdim - kvdim];
+                    exact &= got == want;
+                }
+            check(exact, std::string(bf ? "split_qkv_bf16" : "split_qkv_f32") + " puts each column where it belongs" + shape);
+            check(q.guards_intact() && k.guards_intact() && v.guards_intact() && qkv.guards_intact(), "split_qkv guards" + shape);
+        }
+    }
+}
+
 int main() {
     std::mt19937 rng(11);
     embed_cases(rng);
@@ -167,5 +202,6 @@ int main() {
     swiglu_cases(rng);
     bias_cases(rng);
     split_and_add_cases(rng);
+    split_qkv_cases(rng);
     return finish("elementwise");
 }

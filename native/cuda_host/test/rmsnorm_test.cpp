@@ -101,6 +101,82 @@ int main() {
                 run(c, rng);
             }
 
+    // fp32 weight, bf16 out (the bf16 path over an fp32 checkpoint), with and without the add, and the gathered
+    // final norm in all four weight/out combinations: each against the double reference of the rows it reads.
+    for (auto [rows, dim, block] : {std::tuple{1, 33, 32}, std::tuple{5, 1000, 256}}) {
+        size_t n = static_cast<size_t>(rows) * dim;
+        Guarded<float> x(n), y(n), wf(dim), outf(n);
+        Guarded<__nv_bfloat16> wb(dim), outb(n);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        std::vector<float> x0(n);
+        for (size_t i = 0; i < n; i++) x[i] = x0[i] = 2.0f * normal(rng);
+        for (size_t i = 0; i < n; i++) y[i] = normal(rng);
+        for (int i = 0; i < dim; i++) {
+            wb[i] = __float2bfloat16(1.0f + 0.1f * normal(rng));
+            wf[i] = __bfloat162float(wb[i]);
+        }
+        auto reference = [&](const std::vector<float>& xs, int row) {   // normed row `row` of xs, fp32 weight values
+            double squares = 0;
+            for (int i = 0; i < dim; i++) squares += static_cast<double>(xs[row * dim + i]) * xs[row * dim + i];
+            double inv = 1.0 / std::sqrt(squares / dim + 1e-6);
+            std::vector<double> out(dim);
+            for (int i = 0; i < dim; i++) out[i] = wf[i] * (xs[row * dim + i] * inv);
+            return out;
+        };
+        std::string shape = " rows=" + std::to_string(rows) + " dim=" + std::to_string(dim);
+        check(launch("rmsnorm_f32w_bf16", rows, block, 0, x.data(), (const float*) wf.data(), outb.data(), dim, 1e-6f) == 0, "rmsnorm_f32w_bf16 launch");
+        std::vector<double> got(n), want(n);
+        for (int r = 0; r < rows; r++) {
+            std::vector<double> ref = reference(x0, r);
+            for (int i = 0; i < dim; i++) {
+                want[r * dim + i] = ref[i];
+                got[r * dim + i] = __bfloat162float(outb[r * dim + i]);
+            }
+        }
+        check(nmse(got, want) <= 1e-4, "rmsnorm_f32w_bf16" + shape + ": NMSE " + std::to_string(nmse(got, want)));
+        check(launch("add_rmsnorm_f32w_bf16", rows, block, 0, x.data(), (const float*) y.data(), (const float*) wf.data(), outb.data(), dim, 1e-6f) == 0,
+              "add_rmsnorm_f32w_bf16 launch");
+        std::vector<float> sum(n);
+        for (size_t i = 0; i < n; i++) sum[i] = x0[i] + y[i];
+        for (int r = 0; r < rows; r++) {
+            std::vector<double> ref = reference(sum, r);
+            for (int i = 0; i < dim; i++) {
+                want[r * dim + i] = ref[i];
+                got[r * dim + i] = __bfloat162float(outb[r * dim + i]);
+            }
+        }
+        check(nmse(got, want) <= 1e-4, "add_rmsnorm_f32w_bf16" + shape + ": NMSE " + std::to_string(nmse(got, want)));
+        bool written_back = true;
+        for (size_t i = 0; i < n; i++) written_back &= x[i] == sum[i];
+        check(written_back, "add_rmsnorm_f32w_bf16" + shape + ": the residual stream x + y is not written back");
+        // gather: rows in reverse order, the last one twice when there are several
+        int picked = rows > 1 ? rows + 1 : 1;
+        Guarded<int> idx(picked);
+        for (int i = 0; i < picked; i++) idx[i] = i < rows ? rows - 1 - i : rows - 1;
+        Guarded<float> gf(static_cast<size_t>(picked) * dim);
+        Guarded<__nv_bfloat16> gb(static_cast<size_t>(picked) * dim);
+        for (const char* name : {"gather_rmsnorm_f32", "gather_rmsnorm_bf16w_f32", "gather_rmsnorm_f32w_bf16", "gather_rmsnorm_bf16"}) {
+            std::string k = name;
+            bool w_bf16 = k == "gather_rmsnorm_bf16w_f32" || k == "gather_rmsnorm_bf16";
+            bool o_bf16 = k == "gather_rmsnorm_f32w_bf16" || k == "gather_rmsnorm_bf16";
+            const void* w = w_bf16 ? static_cast<const void*>(wb.data()) : static_cast<const void*>(wf.data());
+            void* o = o_bf16 ? static_cast<void*>(gb.data()) : static_cast<void*>(gf.data());
+            check(launch(name, picked, block, 0, (const int*) idx.data(), x.data(), w, o, dim, 1e-6f) == 0, k + " launch: " + cuda_host_last_error());
+            std::vector<double> g(static_cast<size_t>(picked) * dim), wv(g.size());
+            for (int p = 0; p < picked; p++) {
+                std::vector<double> ref = reference(sum, idx[p]);
+                for (int i = 0; i < dim; i++) {
+                    wv[p * dim + i] = ref[i];
+                    g[p * dim + i] = o_bf16 ? __bfloat162float(gb[p * dim + i]) : gf[p * dim + i];
+                }
+            }
+            double e = nmse(g, wv), tolerance = o_bf16 ? 1e-4 : 1e-10;
+            check(e <= tolerance, k + shape + ": NMSE " + std::to_string(e));
+            check(gf.guards_intact() && gb.guards_intact() && x.guards_intact() && idx.guards_intact(), k + shape + ": a guard region was written");
+        }
+        check(x.guards_intact() && y.guards_intact() && wf.guards_intact() && outb.guards_intact(), "f32w_bf16" + shape + ": a guard region was written");
+    }
+
     // In place (out = x) in fp32: each thread rewrites only what it read itself.
     {
         Guarded<float> x(2 * 300), w(300);

@@ -171,8 +171,12 @@ public interface Backend extends AutoCloseable {
         rmsnorm(x, weight, eps, out, rows, dim);
     }
 
-    /** q = h·Wqᵀ + bq, k = h·Wkᵀ + bk, v = h·Wvᵀ + bv (one packed GEMM where the backend prepared one). */
-    default void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v) {
+    /**
+     * q = h·Wqᵀ + bq, k = h·Wkᵀ + bk, v = h·Wvᵀ + bv, all fp32, from h in the GEMM-input dtype. A backend that packed
+     * the weights [Wq; Wk; Wv] at load ({@link #prepare}) runs one GEMM into {@code scratch} (fp32, at least
+     * rows·(Q + 2·KV) floats) and splits it; the default runs three GEMMs and leaves scratch alone.
+     */
+    default void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v, Buffer scratch) {
         LayerWeights L = layer.weights();
         matmul(h, L.q(), L.qBias(), q, rows);
         matmul(h, L.k(), L.kBias(), k, rows);
@@ -198,14 +202,19 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * gate = silu(h·Wgᵀ + bg) · (h·Wuᵀ + bu), [rows, I] (one packed gate|up GEMM and a fused SwiGLU where
-     * prepared). {@code up} is scratch of at least rows·I.
+     * out = silu(h·Wgᵀ + bg) · (h·Wuᵀ + bu), [rows, I], in out's dtype (the down projection's input dtype); gate and
+     * up themselves are fp32. {@code scratch} is fp32 of at least rows·2·I floats: a backend that packed [Wg; Wu] at
+     * load runs one GEMM into it and a fused SwiGLU from it. The default computes the gate into out and the up
+     * projection into scratch, so it needs an fp32 out (backends with bf16 buffers override it).
      */
-    default void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer gate, Buffer up) {
+    default void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer out, Buffer scratch) {
         LayerWeights L = layer.weights();
-        matmul(h, L.gate(), L.gateBias(), gate, rows);
-        matmul(h, L.up(), L.upBias(), up, rows);
-        swiglu(gate, up, (long) rows * L.gate().rows());
+        if (out.dtype() != DType.F32) {
+            throw new UnsupportedOperationException(name() + ": the default gate-up + SwiGLU needs an fp32 out, got " + out.dtype());
+        }
+        matmul(h, L.gate(), L.gateBias(), out, rows);
+        matmul(h, L.up(), L.upBias(), scratch, rows);
+        swiglu(out, scratch, (long) rows * L.gate().rows());
     }
 
     /**

@@ -12,6 +12,11 @@ public final class Bf16 {
         return (short) ((b + 0x7fff + lsb) >>> 16);
     }
 
+    /** The fp32 value of bf16 bits (exact). */
+    public static float widen(short bits) {
+        return Float.intBitsToFloat((bits & 0xffff) << 16);
+    }
+
     /** f rounded to the nearest bf16, as fp32. */
     public static float round(float f) {
         return Float.intBitsToFloat((bits(f) & 0xffff) << 16);

@@ -2,6 +2,7 @@ package dev.provtrace.engine;
 
 import dev.provtrace.engine.Backend.Buffer;
 import dev.provtrace.engine.Backend.PreparedLayer;
+import dev.provtrace.io.DType;
 import dev.provtrace.model.ModelConfig;
 
 /**
@@ -13,10 +14,12 @@ import dev.provtrace.model.ModelConfig;
  * down projection accumulates into the residual ({@link Backend#matmulAccumulate}) and only the scored rows go
  * through the final norm and the LM head ({@link Backend#gatherNorm}).
  * <p>
- * Precision BF16 on a backend without bf16 buffers: the GEMM inputs (normed activations, attention output,
- * SwiGLU output) are rounded to bf16 in place before their GEMMs, which is what a bf16×bf16 GEMM with fp32
- * accumulation computes (each product of two bf16 values is exact in fp32). The weights are used in their file
- * dtype as before (an fp32 checkpoint keeps fp32 weights).
+ * Precision BF16: the GEMM inputs (normed activations, attention output, SwiGLU output) are bf16 and every GEMM
+ * accumulates in fp32; the residual stream, q/k/v and the GEMM outputs stay fp32. A backend with bf16 buffers
+ * ({@link Backend#nativeBf16()}: the CUDA backend) keeps those activations in bf16 buffers, which its norm, attention
+ * and SwiGLU kernels write rounded, for bf16×bf16 GEMMs. On the others they are fp32 buffers rounded to bf16 in
+ * place before their GEMMs, which computes the same: each product of two bf16 values is exact in fp32, summed in
+ * fp32 either way. The weights are used in their file dtype (an fp32 checkpoint keeps fp32 weights).
  */
 final class ForwardPass implements AutoCloseable {
     private final ModelConfig c;
@@ -27,6 +30,7 @@ final class ForwardPass implements AutoCloseable {
     private final float eps;
     private final float scale;
     private final boolean roundGemmInputs;
+    private final DType gemmInput;   // dtype of the GEMM-input activations (h, att, act)
     private Activations act;
 
     /**
@@ -44,11 +48,9 @@ final class ForwardPass implements AutoCloseable {
         backend.prepareRope(rope);                                     // on a GPU: the device table, once at load
         this.eps = (float) config.rmsNormEps();
         this.scale = (float) (1.0 / Math.sqrt(config.headDim()));
-        this.roundGemmInputs = precision == Precision.BF16 && !backend.nativeBf16();
-        if (precision == Precision.BF16 && backend.nativeBf16()) {
-            // bf16 activation buffers and bf16×bf16 GEMMs are the backend's to run; no backend has them yet
-            throw new UnsupportedOperationException(backend.name() + ": native bf16 activations are not wired into the forward pass yet");
-        }
+        boolean bf16 = precision == Precision.BF16;
+        this.roundGemmInputs = bf16 && !backend.nativeBf16();
+        this.gemmInput = bf16 && backend.nativeBf16() ? DType.BF16 : DType.F32;
     }
 
     /** Grows the RoPE table to cover positions below {@code positions}; called between passes, never inside an op. */
@@ -59,35 +61,38 @@ final class ForwardPass implements AutoCloseable {
 
     RopeTable rope() { return rope; }
 
-    /** Scratch for one batch, reused while batches fit. */
+    /**
+     * Scratch for one batch, reused while batches fit. G is the GEMM-input dtype ({@link #gemmInput}); {@code wide}
+     * holds a packed q|k|v or gate|up GEMM output (or the up projection, for the coarse ops' defaults).
+     */
     private static final class Activations implements AutoCloseable {
         final int tokens;
-        final Buffer x, h, q, k, v, att, gate, up, out;
+        final Buffer x, h, out, q, k, v, att, act, wide;
 
-        Activations(Backend be, ModelConfig c, int tokens) {
+        Activations(Backend be, ModelConfig c, int tokens, DType g) {
             long t = tokens;
             this.tokens = tokens;
-            x = be.allocate(t * c.hiddenSize());
-            h = be.allocate(t * c.hiddenSize());
-            out = be.allocate(t * c.hiddenSize());
+            x = be.allocate(t * c.hiddenSize());                        // residual stream, fp32
+            h = be.allocate(g, t * c.hiddenSize());                     // normed, G
+            out = be.allocate(t * c.hiddenSize());                      // a block's output, fp32
             q = be.allocate(t * c.qDim());
-            att = be.allocate(t * c.qDim());
             k = be.allocate(t * c.kvDim());
             v = be.allocate(t * c.kvDim());
-            gate = be.allocate(t * c.intermediateSize());
-            up = be.allocate(t * c.intermediateSize());
+            att = be.allocate(g, t * c.qDim());                         // attention output, G
+            act = be.allocate(g, t * c.intermediateSize());             // SwiGLU output, G
+            wide = be.allocate(t * Math.max(2L * c.intermediateSize(), c.qDim() + 2L * c.kvDim()));
         }
 
         @Override
         public void close() {
-            for (Buffer b : new Buffer[] {x, h, out, q, att, k, v, gate, up}) b.close();
+            for (Buffer b : new Buffer[] {x, h, out, q, k, v, att, act, wide}) b.close();
         }
     }
 
     private Activations activations(int tokens) {
         if (act == null || act.tokens < tokens) {
             if (act != null) act.close();
-            act = new Activations(be, c, tokens);
+            act = new Activations(be, c, tokens, gemmInput);
         }
         return act;
     }
@@ -106,13 +111,13 @@ final class ForwardPass implements AutoCloseable {
         Activations a = activations(T);
 
         be.embed(w.embed(), pass, a.x);                                        // x [T, H]
-        be.rmsnorm(a.x, w.layers()[0].inputNorm(), eps, a.h, T, H);            // h [T, H]
+        be.rmsnorm(a.x, layers[0].weights().inputNorm(), eps, a.h, T, H);            // h [T, H]
         for (int l = 0; l < c.numLayers(); l++) {
             PreparedLayer P = layers[l];
-            LayerWeights L = w.layers()[l];
+            LayerWeights L = P.weights();
             // attention block
             gemmInput(a.h, (long) T * H);
-            be.qkv(P, a.h, T, a.q, a.k, a.v);                                  // q [T, Q], k, v [T, KV]
+            be.qkv(P, a.h, T, a.q, a.k, a.v, a.wide);                          // q [T, Q], k, v [T, KV]
             be.qkNormRope(a.q, a.k, c.qkNorm() ? L.qNorm() : null, c.qkNorm() ? L.kNorm() : null, eps, T,
                     heads, kvHeads, hd, pass, rope);                           // Qwen3: per-head RMSNorm before RoPE
             int window = c.usesSlidingWindow(l) ? c.slidingWindow() : 0;
@@ -122,13 +127,13 @@ final class ForwardPass implements AutoCloseable {
             be.addRmsnorm(a.x, a.out, L.postNorm(), eps, a.h, T, H);           // x += out; h = norm(x)
             // MLP block: down(silu(gate(h)) · up(h))
             gemmInput(a.h, (long) T * H);
-            be.gateUpSwiglu(P, a.h, T, a.gate, a.up);                          // gate [T, I]
-            gemmInput(a.gate, (long) T * I);
+            be.gateUpSwiglu(P, a.h, T, a.act, a.wide);                         // act [T, I]
+            gemmInput(a.act, (long) T * I);
             if (l + 1 < c.numLayers()) {
-                be.matmul(a.gate, L.down(), L.downBias(), a.out, T);           // out [T, H]
-                be.addRmsnorm(a.x, a.out, w.layers()[l + 1].inputNorm(), eps, a.h, T, H);
+                be.matmul(a.act, L.down(), L.downBias(), a.out, T);            // out [T, H]
+                be.addRmsnorm(a.x, a.out, layers[l + 1].weights().inputNorm(), eps, a.h, T, H);
             } else {
-                be.matmulAccumulate(a.gate, L.down(), L.downBias(), a.x, T, a.out);   // x += down(...)
+                be.matmulAccumulate(a.act, L.down(), L.downBias(), a.x, T, a.out);   // x += down(...)
             }
         }
         int rows = pass.rows();

@@ -25,6 +25,14 @@ public enum Precision {
         return this == FP32 ? "fp32" : "bf16 (GEMM inputs rounded to bf16, fp32 GEMMs)";
     }
 
+    /**
+     * What the device line says on a backend with bf16 buffers (the CUDA backend, real or emulated, and the
+     * reference): "fp32", or for bf16 where the bf16 values live and how the GEMMs take them.
+     */
+    public String describeNative(String gemms) {
+        return this == FP32 ? "fp32" : "bf16 (GEMM inputs in bf16 buffers; " + gemms + ")";
+    }
+
     /** Parses {@code --precision fp32|bf16} (case-insensitive); anything else is refused, naming the choices. */
     public static Precision parse(String text) {
         if (text != null) {

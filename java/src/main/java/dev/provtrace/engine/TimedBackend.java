@@ -68,8 +68,8 @@ public final class TimedBackend implements Backend {
     @Override public void addRmsnorm(Buffer x, Buffer y, Weight w, float eps, Buffer out, int rows, int dim) {
         time("add+rmsnorm", () -> inner.addRmsnorm(x, y, w, eps, out, rows, dim));
     }
-    @Override public void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v) {
-        time("matmul", () -> inner.qkv(layer, h, rows, q, k, v));
+    @Override public void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v, Buffer scratch) {
+        time("matmul", () -> inner.qkv(layer, h, rows, q, k, v, scratch));
     }
     @Override public void qkNormRope(Buffer q, Buffer k, Weight qNorm, Weight kNorm, float eps, int rows, int heads,
                                      int kvHeads, int headDim, Pass pass, RopeTable table) {
@@ -79,8 +79,8 @@ public final class TimedBackend implements Backend {
                                     int headDim, float scale, int window) {
         time("attention", () -> inner.attention(q, k, v, out, pass, heads, kvHeads, headDim, scale, window));
     }
-    @Override public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer gate, Buffer up) {
-        time("matmul+swiglu", () -> inner.gateUpSwiglu(layer, h, rows, gate, up));
+    @Override public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer out, Buffer scratch) {
+        time("matmul+swiglu", () -> inner.gateUpSwiglu(layer, h, rows, out, scratch));
     }
     @Override public void matmulAccumulate(Buffer x, Weight w, Weight bias, Buffer residual, int rows, Buffer scratch) {
         time("matmul", () -> inner.matmulAccumulate(x, w, bias, residual, rows, scratch));

@@ -38,8 +38,12 @@ public final class MemoryCheckpoint implements Checkpoint {
      * BF16 truncated to their upper 16 bits (exact for values that are bf16 already). For tests and the op checks.
      */
     public TensorView addValues(DType dtype, float[] values, long... shape) {
+        return addValues("values#" + tensors.size(), dtype, values, shape);
+    }
+
+    /** {@link #addValues(DType, float[], long...)} under the name given (errors then name the tensor as a file would). */
+    public TensorView addValues(String name, DType dtype, float[] values, long... shape) {
         if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("values are stored as F32 or BF16, not " + dtype);
-        String name = "values#" + tensors.size();
         ByteBuffer b = add(name, dtype, shape);
         if (tensors.get(name).numel() != values.length) {
             throw new IllegalArgumentException(name + ": " + values.length + " values for a tensor of " + tensors.get(name).numel());

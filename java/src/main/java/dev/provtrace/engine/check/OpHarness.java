@@ -3,6 +3,7 @@ package dev.provtrace.engine.check;
 import dev.provtrace.engine.Backend;
 import dev.provtrace.engine.Backend.Buffer;
 import dev.provtrace.engine.Backend.Weight;
+import dev.provtrace.engine.Bf16;
 import dev.provtrace.io.DType;
 import dev.provtrace.io.MemoryCheckpoint;
 import dev.provtrace.io.TensorView;
@@ -59,8 +60,14 @@ final class OpHarness implements AutoCloseable {
     }
 
     /** The same values in a buffer on each side: [tested, reference]. */
-    Buffer[] input(float[] values) {
-        Buffer t = tested.allocate((long) values.length + GUARD), r = ref.allocate(values.length);
+    Buffer[] input(float[] values) { return input(DType.F32, values); }
+
+    /**
+     * The same values in a buffer of {@code dtype} on each side (bf16: both round them to bf16 on the way in), the
+     * tested one followed by its guard.
+     */
+    Buffer[] input(DType dtype, float[] values) {
+        Buffer t = tested.allocate(dtype, (long) values.length + GUARD), r = ref.allocate(dtype, values.length);
         t.write(0, values);
         float[] guard = new float[GUARD];
         Arrays.fill(guard, SENTINEL);
@@ -71,18 +78,26 @@ final class OpHarness implements AutoCloseable {
     }
 
     /** An output of n elements on each side: NaN on the tested side, zero on the reference's. */
-    Buffer[] output(int n) {
+    Buffer[] output(int n) { return output(DType.F32, n); }
+
+    /** An output of n elements of {@code dtype} on each side: NaN on the tested side, zero on the reference's. */
+    Buffer[] output(DType dtype, int n) {
         float[] nan = new float[n];
         Arrays.fill(nan, Float.NaN);
-        Buffer[] b = input(nan);
+        Buffer[] b = input(dtype, nan);
         b[1].write(0, new float[n]);
         return b;
+    }
+
+    /** The activation dtypes to test: fp32, and bf16 where the backend has bf16 buffers. */
+    DType[] activationTypes() {
+        return tested.nativeBf16() ? new DType[] {DType.F32, DType.BF16} : new DType[] {DType.F32};
     }
 
     /** Compares the first n elements of an output pair within an NMSE tolerance and checks the tested side's guard. */
     void compare(String op, String shape, String output, Buffer[] pair, int n, double tolerance) {
         float[] got = pair[0].read(0, n + GUARD), want = pair[1].read(0, n);
-        String guard = guardWritten(got, n);
+        String guard = guardWritten(got, n, pair[0].dtype() == DType.BF16 ? Bf16.round(SENTINEL) : SENTINEL);
         record(op, shape, output, Arrays.copyOf(got, n), want, tolerance, guard);
     }
 
@@ -131,9 +146,9 @@ final class OpHarness implements AutoCloseable {
         return worst < 0 ? "" : " (worst at [" + worst + "]: got " + got[worst] + ", reference " + want[worst] + ")";
     }
 
-    private static String guardWritten(float[] withGuard, int n) {
+    private static String guardWritten(float[] withGuard, int n, float sentinel) {
         for (int i = n; i < withGuard.length; i++) {
-            if (Float.floatToRawIntBits(withGuard[i]) != Float.floatToRawIntBits(SENTINEL)) {
+            if (Float.floatToRawIntBits(withGuard[i]) != Float.floatToRawIntBits(sentinel)) {
                 return "wrote past the end of its output: guard float " + (i - n) + " is " + withGuard[i];
             }
         }

@@ -30,12 +30,20 @@ import java.util.stream.Stream;
  * <p>
  * Tolerances: fp32 ops agree with the double-sum reference to an NMSE of about 1e-14 (rounding of fp32 sums); the
  * bound {@link #F32} leaves room for different summation orders (blocked GEMMs, online softmax) but not for a wrong
- * formula, which is off by 1e-4 or more. Copies (embed, gather) and the bf16 rounding must be bitwise equal.
+ * formula, which is off by 1e-4 or more; bf16 outputs (backends with bf16 buffers) within {@link #BF16}. GEMMs
+ * and attention over bf16 inputs are held to the fp32 bound: both sides read the same bf16 values.
+ * Copies (embed, gather) and the bf16 rounding must be bitwise equal.
  * Shapes are small: the emulated device runs every GPU thread as a fiber.
  */
 public final class OpSuite {
     /** The largest NMSE of an fp32 output. */
     public static final double F32 = 1e-9;
+    /**
+     * The largest NMSE of a bf16 output: the backend's fp32 result and the reference's double one, each rounded to
+     * bf16, differ by one bf16 step (2⁻⁸ relative) where they straddle a rounding boundary, which a few elements in
+     * a hundred thousand do; a wrong formula or a misread dtype is off by far more.
+     */
+    public static final double BF16 = 1e-5;
     /** The LM-head chunk and widening slice the op tests open backends with (small shapes cross them). */
     public static final int VOCAB_CHUNK = 7, WIDEN_SLICE = 100;
 
@@ -116,6 +124,12 @@ public final class OpSuite {
                 h.tested.rmsnorm(in[0], w[0], 1e-6f, out[0], rows, dim);
                 h.ref.rmsnorm(in[1], w[1], 1e-6f, out[1], rows, dim);
                 h.compare("rmsnorm", shape, "out", out, n, F32);
+                if (h.tested.nativeBf16()) {   // the norm before a bf16 GEMM
+                    Buffer[] narrow = h.output(DType.BF16, n);
+                    h.tested.rmsnorm(in[0], w[0], 1e-6f, narrow[0], rows, dim);
+                    h.ref.rmsnorm(in[1], w[1], 1e-6f, narrow[1], rows, dim);
+                    h.compare("rmsnorm", shape + " out=BF16", "out", narrow, n, BF16);
+                }
                 h.tested.rmsnorm(in[0], w[0], 1e-6f, in[0], rows, dim);
                 h.ref.rmsnorm(in[1], w[1], 1e-6f, in[1], rows, dim);
                 h.compare("rmsnorm", shape + " in-place", "x", in, n, F32);
@@ -127,10 +141,11 @@ public final class OpSuite {
         // {rows, N, K}: one row; N·K not a multiple of the widening slice; a single output column; K = 1
         for (DType dt : DTYPES) {
             for (int[] s : new int[][] {{1, 19, 33}, {5, 19, 33}, {17, 64, 48}, {3, 1, 40}, {4, 9, 1}}) {
+              for (DType xt : h.activationTypes()) {
                 int rows = s[0], n = s[1], k = s[2];
                 Weight[] w = h.weight(h.gaussian(n * k, 0.5), dt, n, k), b = h.weight(h.gaussian(n, 1), dt, n);
-                Buffer[] x = h.input(h.gaussian(rows * k, 1));
-                String shape = "rows=" + rows + " N=" + n + " K=" + k + " weight=" + dt;
+                Buffer[] x = h.input(xt, h.gaussian(rows * k, 1));
+                String shape = "rows=" + rows + " N=" + n + " K=" + k + " weight=" + dt + (xt == DType.F32 ? "" : " x=" + xt);
                 Buffer[] out = h.output(rows * n);
                 h.tested.matmul(x[0], w[0], b[0], out[0], rows);
                 h.ref.matmul(x[1], w[1], b[1], out[1], rows);
@@ -139,6 +154,7 @@ public final class OpSuite {
                 h.tested.matmul(x[0], w[0], null, out[0], rows);
                 h.ref.matmul(x[1], w[1], null, out[1], rows);
                 h.compare("matmul", shape, "out", out, rows * n, F32);
+              }
             }
         }
     }
@@ -176,8 +192,14 @@ public final class OpSuite {
                     v = h.input(h.gaussian(tokens * kv * hd, 1)), out = h.output(tokens * heads * hd);
             h.tested.attention(q[0], k[0], v[0], out[0], batch, heads, kv, hd, scale, window);
             h.ref.attention(q[1], k[1], v[1], out[1], batch, heads, kv, hd, scale, window);
-            h.compare("attention", "seqs=1,40,9 heads=" + heads + " kv_heads=" + kv + " head_dim=" + hd + " window=" + window,
-                    "out", out, tokens * heads * hd, F32);
+            String shape = "seqs=1,40,9 heads=" + heads + " kv_heads=" + kv + " head_dim=" + hd + " window=" + window;
+            h.compare("attention", shape, "out", out, tokens * heads * hd, F32);
+            if (h.tested.nativeBf16()) {   // the output feeding a bf16 o-projection
+                Buffer[] narrow = h.output(DType.BF16, tokens * heads * hd);
+                h.tested.attention(q[0], k[0], v[0], narrow[0], batch, heads, kv, hd, scale, window);
+                h.ref.attention(q[1], k[1], v[1], narrow[1], batch, heads, kv, hd, scale, window);
+                h.compare("attention", shape + " out=BF16", "out", narrow, tokens * heads * hd, BF16);
+            }
         }
     }
 
@@ -263,6 +285,13 @@ public final class OpSuite {
                 h.ref.addRmsnorm(x[1], y[1], w[1], 1e-5f, out[1], rows, dim);
                 h.compare("add_rmsnorm", shape, "x (residual)", x, n, F32);
                 h.compare("add_rmsnorm", shape, "out", out, n, F32);
+                if (h.tested.nativeBf16()) {
+                    Buffer[] x2 = h.input(h.gaussian(n, 2)), narrow = h.output(DType.BF16, n);
+                    h.tested.addRmsnorm(x2[0], y[0], w[0], 1e-5f, narrow[0], rows, dim);
+                    h.ref.addRmsnorm(x2[1], y[1], w[1], 1e-5f, narrow[1], rows, dim);
+                    h.compare("add_rmsnorm", shape + " out=BF16", "x (residual)", x2, n, F32);
+                    h.compare("add_rmsnorm", shape + " out=BF16", "out", narrow, n, BF16);
+                }
             }
         }
     }
@@ -295,18 +324,23 @@ public final class OpSuite {
                 Layer L = layer(h, dt, biases);
                 PreparedLayer pt = h.tested.prepare(L.tested()), pr = h.ref.prepare(L.ref());
                 for (int rows : new int[] {1, 11}) {
-                    String shape = "rows=" + rows + " hidden=48 q=64 kv=32 weights=" + dt + (biases ? " biases" : "");
-                    Buffer[] x = h.input(h.gaussian(rows * L.hidden(), 1));
-                    Buffer[] q = h.output(rows * L.q()), k = h.output(rows * L.kv()), v = h.output(rows * L.kv());
-                    h.tested.qkv(pt, x[0], rows, q[0], k[0], v[0]);
-                    h.ref.qkv(pr, x[1], rows, q[1], k[1], v[1]);
-                    h.compare("qkv", shape, "q", q, rows * L.q(), F32);
-                    h.compare("qkv", shape, "k", k, rows * L.kv(), F32);
-                    h.compare("qkv", shape, "v", v, rows * L.kv(), F32);
-                    Buffer[] gate = h.output(rows * L.inter()), up = h.output(rows * L.inter());
-                    h.tested.gateUpSwiglu(pt, x[0], rows, gate[0], up[0]);
-                    h.ref.gateUpSwiglu(pr, x[1], rows, gate[1], up[1]);
-                    h.compare("gate_up_swiglu", shape.replace("q=64 kv=32", "intermediate=40"), "gate", gate, rows * L.inter(), F32);
+                    for (DType xt : h.activationTypes()) {   // bf16: h as the bf16 pass has it, act out in bf16
+                        String shape = "rows=" + rows + " hidden=48 q=64 kv=32 weights=" + dt + (biases ? " biases" : "")
+                                + (xt == DType.F32 ? "" : " x=" + xt);
+                        Buffer[] x = h.input(xt, h.gaussian(rows * L.hidden(), 1));
+                        Buffer[] q = h.output(rows * L.q()), k = h.output(rows * L.kv()), v = h.output(rows * L.kv());
+                        Buffer[] scratch = h.output(rows * Math.max(2 * L.inter(), L.q() + 2 * L.kv()));
+                        h.tested.qkv(pt, x[0], rows, q[0], k[0], v[0], scratch[0]);
+                        h.ref.qkv(pr, x[1], rows, q[1], k[1], v[1], scratch[1]);
+                        h.compare("qkv", shape, "q", q, rows * L.q(), F32);
+                        h.compare("qkv", shape, "k", k, rows * L.kv(), F32);
+                        h.compare("qkv", shape, "v", v, rows * L.kv(), F32);
+                        Buffer[] act = h.output(xt, rows * L.inter());
+                        h.tested.gateUpSwiglu(pt, x[0], rows, act[0], scratch[0]);
+                        h.ref.gateUpSwiglu(pr, x[1], rows, act[1], scratch[1]);
+                        h.compare("gate_up_swiglu", shape.replace("q=64 kv=32", "intermediate=40"), "out", act, rows * L.inter(),
+                                xt == DType.F32 ? F32 : BF16);
+                    }
                 }
             }
         }
@@ -335,12 +369,15 @@ public final class OpSuite {
     static void matmulAccumulate(OpHarness h) {
         for (DType dt : DTYPES) {
             for (boolean bias : new boolean[] {false, true}) {
-                int rows = 7, n = 48, k = 40;
-                Weight[] w = h.weight(h.gaussian(n * k, 0.3), dt, n, k), b = bias ? h.weight(h.gaussian(n, 1), dt, n) : new Weight[2];
-                Buffer[] x = h.input(h.gaussian(rows * k, 1)), residual = h.input(h.gaussian(rows * n, 2)), scratch = h.output(rows * n);
-                h.tested.matmulAccumulate(x[0], w[0], b[0], residual[0], rows, scratch[0]);
-                h.ref.matmulAccumulate(x[1], w[1], b[1], residual[1], rows, scratch[1]);
-                h.compare("matmul_accumulate", "rows=7 N=48 K=40 weight=" + dt + (bias ? " bias" : ""), "residual", residual, rows * n, F32);
+                for (DType xt : h.activationTypes()) {
+                    int rows = 7, n = 48, k = 40;
+                    Weight[] w = h.weight(h.gaussian(n * k, 0.3), dt, n, k), b = bias ? h.weight(h.gaussian(n, 1), dt, n) : new Weight[2];
+                    Buffer[] x = h.input(xt, h.gaussian(rows * k, 1)), residual = h.input(h.gaussian(rows * n, 2)), scratch = h.output(rows * n);
+                    h.tested.matmulAccumulate(x[0], w[0], b[0], residual[0], rows, scratch[0]);
+                    h.ref.matmulAccumulate(x[1], w[1], b[1], residual[1], rows, scratch[1]);
+                    h.compare("matmul_accumulate", "rows=7 N=48 K=40 weight=" + dt + (bias ? " bias" : "") + (xt == DType.F32 ? "" : " x=" + xt),
+                            "residual", residual, rows * n, F32);
+                }
             }
         }
     }
@@ -361,23 +398,26 @@ public final class OpSuite {
             Weight[] table = h.weight(h.gaussian(vocab * dim, 1), dt, vocab, dim), norm = h.weight(h.normWeight(dim), dt, dim),
                     head = h.weight(h.gaussian(vocab * dim, 0.4), dt, vocab, dim);
             for (ScoreOptions o : new ScoreOptions[] {ScoreOptions.LOGPROBS_ONLY, new ScoreOptions(3, true)}) {
-                String shape = "seqs=1,37,8 rows=" + scoreRows.length + " vocab=50 dim=24 weights=" + dt + " top_k=" + o.topK();
-                try (Pass pt = h.tested.upload(batch, scoreRows, targets, o); Pass pr = h.ref.upload(batch, scoreRows, targets, o)) {
-                    Buffer[] x = h.output(tokens * dim);
-                    h.tested.embed(table[0], pt, x[0]);
-                    h.ref.embed(table[1], pr, x[1]);
-                    h.compare("embed", shape + " (pass)", "x", x, tokens * dim, 0);
-                    Buffer[] att = h.output(tokens * dim);   // x as q, k and v of 3 heads of 8
-                    h.tested.attention(x[0], x[0], x[0], att[0], pt, heads, heads, hd, 0.3f, 0);
-                    h.ref.attention(x[1], x[1], x[1], att[1], pr, heads, heads, hd, 0.3f, 0);
-                    h.compare("attention", shape + " (pass)", "out", att, tokens * dim, F32);
-                    Buffer[] normed = h.output(scoreRows.length * dim);
-                    h.tested.gatherNorm(att[0], pt, norm[0], 1e-6f, normed[0], dim);
-                    h.ref.gatherNorm(att[1], pr, norm[1], 1e-6f, normed[1], dim);
-                    h.compare("gather_norm", shape, "out", normed, scoreRows.length * dim, F32);
-                    h.tested.score(pt, normed[0], head[0]);
-                    h.ref.score(pr, normed[1], head[1]);
-                    compareScores(h, "score", shape, pt.results(), pr.results(), scoreRows.length, o);
+                for (DType ht : h.activationTypes()) {   // the normed rows of a bf16 pass are bf16
+                    String shape = "seqs=1,37,8 rows=" + scoreRows.length + " vocab=50 dim=24 weights=" + dt + " top_k=" + o.topK()
+                            + (ht == DType.F32 ? "" : " hidden=" + ht);
+                    try (Pass pt = h.tested.upload(batch, scoreRows, targets, o); Pass pr = h.ref.upload(batch, scoreRows, targets, o)) {
+                        Buffer[] x = h.output(tokens * dim);
+                        h.tested.embed(table[0], pt, x[0]);
+                        h.ref.embed(table[1], pr, x[1]);
+                        h.compare("embed", shape + " (pass)", "x", x, tokens * dim, 0);
+                        Buffer[] att = h.output(tokens * dim);   // x as q, k and v of 3 heads of 8
+                        h.tested.attention(x[0], x[0], x[0], att[0], pt, heads, heads, hd, 0.3f, 0);
+                        h.ref.attention(x[1], x[1], x[1], att[1], pr, heads, heads, hd, 0.3f, 0);
+                        h.compare("attention", shape + " (pass)", "out", att, tokens * dim, F32);
+                        Buffer[] normed = h.output(ht, scoreRows.length * dim);
+                        h.tested.gatherNorm(att[0], pt, norm[0], 1e-6f, normed[0], dim);
+                        h.ref.gatherNorm(att[1], pr, norm[1], 1e-6f, normed[1], dim);
+                        h.compare("gather_norm", shape, "out", normed, scoreRows.length * dim, ht == DType.F32 ? F32 : BF16);
+                        h.tested.score(pt, normed[0], head[0]);
+                        h.ref.score(pr, normed[1], head[1]);
+                        compareScores(h, "score", shape, pt.results(), pr.results(), scoreRows.length, o);
+                    }
                 }
             }
         }

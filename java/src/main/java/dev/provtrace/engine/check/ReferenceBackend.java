@@ -1,11 +1,15 @@
 package dev.provtrace.engine.check;
 
 import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.Bf16;
+import dev.provtrace.engine.LayerWeights;
+import dev.provtrace.engine.Pass;
 import dev.provtrace.engine.PackedBatch;
 import dev.provtrace.engine.RopeTable;
 import dev.provtrace.engine.RowScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.WeightShape;
+import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
 
 import java.util.Arrays;
@@ -22,22 +26,39 @@ import java.util.Arrays;
  */
 public final class ReferenceBackend implements Backend {
 
-    /** A heap buffer of fp32 elements. */
+    /**
+     * A heap buffer of fp32 or bf16 elements. A bf16 buffer holds floats that are bf16 values: whatever is written
+     * into it (by {@link #write} or by an op, see {@link #settle}) is rounded to the nearest bf16, ties to even.
+     */
     static final class HeapBuffer implements Buffer {
         final float[] data;
+        final DType dtype;
 
-        HeapBuffer(long n) {
+        HeapBuffer(DType dtype, long n) {
             if (n < 0 || n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("reference buffers hold at most 2^31 floats, asked " + n);
+            if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("reference buffers are F32 or BF16, not " + dtype);
+            this.dtype = dtype;
             data = new float[(int) n];
         }
 
         @Override public long capacity() { return data.length; }
 
+        @Override public DType dtype() { return dtype; }
+
         @Override public float[] read(long offset, int n) { return Arrays.copyOfRange(data, (int) offset, (int) offset + n); }
 
-        @Override public void write(long offset, float[] src) { System.arraycopy(src, 0, data, (int) offset, src.length); }
+        @Override public void write(long offset, float[] src) {
+            System.arraycopy(src, 0, data, (int) offset, src.length);
+            if (dtype == DType.BF16) for (int i = 0; i < src.length; i++) data[(int) offset + i] = Bf16.round(data[(int) offset + i]);
+        }
 
         @Override public void close() {}
+    }
+
+    /** After an op wrote {@code out}: a bf16 buffer's elements become bf16 values (rounding a bf16 value is exact). */
+    private static void settle(Buffer out) {
+        HeapBuffer b = (HeapBuffer) out;
+        if (b.dtype == DType.BF16) for (int i = 0; i < b.data.length; i++) b.data[i] = Bf16.round(b.data[i]);
     }
 
     /** A tensor as it is in the file, read row by row. */
@@ -63,7 +84,14 @@ public final class ReferenceBackend implements Backend {
     public String name() { return "reference (naive scalar ops, double sums; the oracle of the op tests)"; }
 
     @Override
-    public Buffer allocate(long floats) { return new HeapBuffer(floats); }
+    public Buffer allocate(long floats) { return new HeapBuffer(DType.F32, floats); }
+
+    @Override
+    public Buffer allocate(DType dtype, long elements) { return new HeapBuffer(dtype, elements); }
+
+    /** bf16 buffers of its own: the oracle of the CUDA backend's bf16 path. */
+    @Override
+    public boolean nativeBf16() { return true; }
 
     @Override
     public Weight weight(TensorView tensor) {
@@ -78,6 +106,7 @@ public final class ReferenceBackend implements Backend {
             if (ids[i] < 0 || ids[i] >= t.rows()) throw new IllegalArgumentException("token id " + ids[i] + " is outside the vocabulary of " + t.rows());
             System.arraycopy(t.row(ids[i]), 0, d(out), i * t.cols(), t.cols());
         }
+        settle(out);
     }
 
     @Override
@@ -89,6 +118,7 @@ public final class ReferenceBackend implements Backend {
             double inv = 1 / Math.sqrt(ss / dim + eps);
             for (int i = 0; i < dim; i++) o[r * dim + i] = (float) (w[i] * (in[r * dim + i] * inv));
         }
+        settle(out);
     }
 
     @Override
@@ -104,6 +134,7 @@ public final class ReferenceBackend implements Backend {
                 o[r * n + j] = (float) s;
             }
         }
+        settle(out);
     }
 
     @Override
@@ -121,6 +152,7 @@ public final class ReferenceBackend implements Backend {
                 }
             }
         }
+        settle(x);
     }
 
     @Override
@@ -153,23 +185,27 @@ public final class ReferenceBackend implements Backend {
                 }
             }
         }
+        settle(out);
     }
 
     @Override
     public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) {
         for (int i = 0; i < rows.length; i++) System.arraycopy(d(src), rows[i] * width, d(dst), i * width, width);
+        settle(dst);
     }
 
     @Override
     public void swiglu(Buffer gate, Buffer up, long n) {
         float[] g = d(gate), u = d(up);
         for (int i = 0; i < n; i++) g[i] = (float) (g[i] / (1 + Math.exp(-(double) g[i])) * u[i]);
+        settle(gate);
     }
 
     @Override
     public void add(Buffer x, Buffer y, long n) {
         float[] a = d(x), b = d(y);
         for (int i = 0; i < n; i++) a[i] += b[i];
+        settle(x);
     }
 
     /**
@@ -216,6 +252,31 @@ public final class ReferenceBackend implements Backend {
                 }
             }
         }
+    }
+
+    /**
+     * gate and up in fp32 (into buffers of their own), SwiGLU in fp32, then stored in out's dtype: the coarse op's
+     * definition for any out (the interface's default writes the gate into out, fp32 only).
+     */
+    @Override
+    public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer out, Buffer scratch) {
+        LayerWeights L = layer.weights();
+        int n = L.gate().rows();
+        Buffer gate = allocate((long) rows * n), up = allocate((long) rows * n);
+        matmul(h, L.gate(), L.gateBias(), gate, rows);
+        matmul(h, L.up(), L.upBias(), up, rows);
+        swiglu(gate, up, (long) rows * n);
+        out.write(0, d(gate));
+    }
+
+    /** The scored rows gathered in fp32, normed, then stored in out's dtype. */
+    @Override
+    public void gatherNorm(Buffer x, Pass pass, Weight weight, float eps, Buffer out, int dim) {
+        if (pass.rows() == 0) return;
+        Buffer rows = allocate((long) pass.rows() * dim);
+        gatherRows(x, pass.scoreRows(), dim, rows);
+        rmsnorm(rows, weight, eps, rows, pass.rows(), dim);
+        out.write(0, d(rows));
     }
 
     @Override

@@ -17,7 +17,7 @@ public final class ReferenceProvider implements BackendProvider {
 
     @Override
     public String describe(EngineOptions options) {
-        return "reference (naive scalar ops with double sums; the op tests' oracle, very slow), " + options.precision().describeEmulated();
+        return "reference (naive scalar ops with double sums; the op tests' oracle, very slow), " + options.precision().describeNative("double sums");
     }
 
     @Override

@@ -43,17 +43,10 @@ public final class CublasGemm implements Gemm {
                 out, cudaType(outType), n, compute);
     }
 
-    /**
-     * {@link Gemm}'s form: x and out fp32. cuBLAS has no fp32 × bf16 GEMM, so a bf16 weight needs x in bf16 first
-     * (the bf16 path converts activations once per op and calls the overload above).
-     */
+    /** {@link Gemm}'s form: x and w in {@code type} (F32 or BF16), fp32 out. */
     @Override
-    public void matmul(long x, long w, DType wType, long out, int rows, int n, int k, float beta) {
-        if (wType != DType.F32) {
-            throw new UnsupportedOperationException("cuBLAS has no fp32 × " + wType + " GEMM: pass x in " + wType
-                    + " to matmul(x, w, in, out, outType, ...)");
-        }
-        matmul(x, w, DType.F32, out, DType.F32, rows, n, k, beta);
+    public void matmul(long x, long w, DType type, long out, int rows, int n, int k, float beta) {
+        matmul(x, w, type, out, DType.F32, rows, n, k, beta);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.provtrace.engine.cuda;
 
 import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.LayerWeights;
 import dev.provtrace.engine.PackedBatch;
 import dev.provtrace.engine.Pass;
 import dev.provtrace.engine.RopeTable;
@@ -18,16 +19,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CUDA backend on the emulated device: buffers are device memory, weights are uploaded once in their file
- * dtype, and every op is a launch of a kernel of kernels/*.cu with the grid, block, dynamic shared memory and
- * arguments its docblock gives; GEMMs go through {@link Gemm}. The LM head runs over chunks of at most
+ * The CUDA backend, on a real device or the emulated one: buffers are device memory, weights are uploaded once in
+ * their file dtype, and every op is a launch of a kernel of kernels/*.cu with the grid, block, dynamic shared memory
+ * and arguments its docblock gives; GEMMs go through {@link Gemm}. The LM head runs over chunks of at most
  * {@code vocabChunk} vocabulary columns into one device chunk buffer, folded by logits_chunk_f32, so the logits of
  * all rows × vocab never exist.
- *
- * RoPE tables: each {@link RopeTable} the forward pass hands over is uploaded once (cos, sin [positions, hd/2]),
- * sized to at least 4096 positions or the batch's; a batch with a later position re-tabulates on the host and
- * re-uploads before the launch (outside any kernel), doubling the size, so that happens a logarithmic number of
- * times per model.
+ * <p>
+ * bf16 precision is native ({@link #nativeBf16()}): the GEMM inputs are bf16 buffers, written rounded by the norm,
+ * attention and SwiGLU kernels, and every GEMM is bf16 × bf16 with fp32 accumulation into an fp32 output; the
+ * residual stream, q/k/v and the GEMM outputs stay fp32. cuBLAS has only F32 × F32 and BF16 × BF16, so a GEMM whose
+ * sides differ (an fp32 checkpoint in bf16 precision, or a bf16 checkpoint in fp32 precision) first widens the bf16
+ * side on the device (widen_bf16: exact).
+ * <p>
+ * At load ({@link #prepare}) each layer's q|k|v and gate|up weights (and biases) are copied on the device into one
+ * packed weight each and the separate copies freed, so a layer's projections run as two GEMMs instead of five.
+ * RoPE tables are uploaded once at load ({@link #prepareRope}); no op uploads a table during a pass.
  */
 public final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
@@ -41,8 +47,9 @@ public final class CudaBackend implements Backend {
     private final Gemm gemm;
     private final int vocabChunk;
     private final int guard;
-    private final DeviceScratch scratch;   // 0 ids/rows/positions, 1 cu_seqlens, 2 logits chunk,
-                                                                  // 3 state, 4 top val, 5 top id, 6 targets, 7 results
+    private final DeviceScratch scratch;   // 0 ids/rows/positions, 1 cu_seqlens, 2 logits chunk, 3 state,
+                                           // 4 top val, 5 top id, 6 targets, 7 results, 8 a widened weight,
+                                           // 9 widened activations
     private final Map<RopeTable, DeviceRope> ropes = new IdentityHashMap<>();
     private final List<DeviceWeight> weights = new ArrayList<>();
     private final List<DeviceBuffer> guarded = new ArrayList<>();
@@ -58,7 +65,7 @@ public final class CudaBackend implements Backend {
     public CudaBackend(CudaDevice device, Gemm gemm, int vocabChunk, int guard) {
         if (vocabChunk < 1) throw new IllegalArgumentException("vocabChunk must be >= 1, got " + vocabChunk);
         this.device = device;
-        this.scratch = new DeviceScratch(device, 9);   // slot 8: a bf16 weight widened for an fp32 GEMM
+        this.scratch = new DeviceScratch(device, 10);
         this.gemm = gemm;
         this.vocabChunk = vocabChunk;
         this.guard = guard;
@@ -73,11 +80,18 @@ public final class CudaBackend implements Backend {
     public String name() { return "cuda-emu (emulated CUDA device; GEMMs: " + gemm.describe() + ")"; }
 
     @Override
-    public Buffer allocate(long floats) {
-        DeviceBuffer b = new DeviceBuffer(device, floats, guard);
+    public Buffer allocate(long floats) { return allocate(DType.F32, floats); }
+
+    /** F32 or BF16 device buffers (BF16: the GEMM inputs of a bf16 pass). */
+    @Override
+    public Buffer allocate(DType dtype, long elements) {
+        DeviceBuffer b = new DeviceBuffer(device, dtype, elements, guard);
         if (guard > 0) guarded.add(b);
         return b;
     }
+
+    @Override
+    public boolean nativeBf16() { return true; }
 
     /** Guard floats around each buffer in the op tests. */
     public static final int TEST_GUARD = 16;
@@ -98,6 +112,19 @@ public final class CudaBackend implements Backend {
 
     private static DeviceBuffer dev(Buffer b) { return (DeviceBuffer) b; }
 
+    /** The address of an fp32 buffer; an op that has only fp32 kernels for it says so instead of misreading bf16. */
+    private static long f32(Buffer b, String op, String what) {
+        DeviceBuffer d = dev(b);
+        if (d.dtype != DType.F32) throw new IllegalArgumentException(op + ": " + what + " must be an F32 buffer, got " + d.dtype);
+        return d.address;
+    }
+
+    /** rmsnorm-family kernel names by weight and output dtype: PREFIXf32, PREFIXbf16, PREFIXbf16w_f32, PREFIXf32w_bf16. */
+    private static String normKernel(String prefix, DType weight, DType out) {
+        if (weight == out) return prefix + (out == DType.BF16 ? "bf16" : "f32");
+        return prefix + (weight == DType.BF16 ? "bf16w_f32" : "f32w_bf16");
+    }
+
     private static DeviceWeight dev(Weight w) { return (DeviceWeight) w; }
 
     private static String suffix(DeviceWeight w) { return w.dtype == DType.BF16 ? "bf16" : "f32"; }
@@ -117,7 +144,7 @@ public final class CudaBackend implements Backend {
         if (ids.length == 0) return;
         long dIds = scratch.ints(0, ids);
         launch("embed_" + suffix(t), Dim3.of(ids.length), Dim3.of(BLOCK), 0,
-                new KernelArgs().ptr(dIds).ptr(t.address).ptr(dev(out).address).i32(t.cols()));
+                new KernelArgs().ptr(dIds).ptr(t.address()).ptr(f32(out, "embed", "out")).i32(t.cols()));
     }
 
     @Override
@@ -127,41 +154,50 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         // block: whole warps, no more threads than elements (a head of 16 gets one warp), at most 256
         int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
-        String kernel = w.dtype == DType.BF16 ? "rmsnorm_bf16w_f32" : "rmsnorm_f32";
-        launch(kernel, Dim3.of(rows), Dim3.of(block), 0,
-                new KernelArgs().ptr(dev(x).address).ptr(w.address).ptr(dev(out).address).i32(dim).f32(eps));
+        long xa = f32(x, "rmsnorm", "x");
+        launch(normKernel("rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(block), 0,
+                new KernelArgs().ptr(xa).ptr(w.address()).ptr(dev(out).address).i32(dim).f32(eps));
     }
 
     /**
-     * out[rows, n] = x[rows, k] · w[n, k]ᵀ + beta · out with fp32 x and out. A bf16 weight is first widened by
-     * widen_bf16 into scratch (exact), because cuBLAS has no fp32 × bf16 GEMM; the emulated device takes the same
-     * path, so CI runs the launch a GPU runs. (The LM head comes here one vocabulary chunk at a time, so the scratch
-     * is at most the largest layer matrix in fp32.)
+     * out[rows, n] = x[rows, k] · w[n, k]ᵀ + beta · out, x in {@code xType}, w in {@code wType}, out fp32. cuBLAS has
+     * F32 × F32 and BF16 × BF16 only, so when the two differ the bf16 side is first widened on the device by
+     * widen_bf16 (exact) into scratch: the weight for an fp32 pass over a bf16 checkpoint (the LM head comes here
+     * one vocabulary chunk at a time, so that scratch is at most the largest layer matrix in fp32), the activations
+     * for a bf16 pass over an fp32 checkpoint. The emulated device takes the same path, so CI runs the launches a
+     * GPU runs.
      */
-    private void fp32Gemm(long x, long w, DType wType, long out, int rows, int n, int k, float beta) {
+    private void gemm(long x, DType xType, long w, DType wType, long out, int rows, int n, int k, float beta) {
         if (rows == 0 || n == 0) return;
-        if (wType == DType.BF16) {
-            long elems = (long) n * k;
-            long wide = scratch.get(8, 4 * elems);
-            launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0, new KernelArgs().ptr(w).ptr(wide).i64(elems));
-            w = wide;
-            wType = DType.F32;
+        if (xType != wType) {
+            boolean widenW = wType == DType.BF16;
+            long elems = widenW ? (long) n * k : (long) rows * k;
+            long wide = scratch.get(widenW ? 8 : 9, 4 * elems);
+            launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0,
+                    new KernelArgs().ptr(widenW ? w : x).ptr(wide).i64(elems));
+            if (widenW) w = wide; else x = wide;
+            xType = wType = DType.F32;
         }
-        gemm.matmul(x, w, wType, out, rows, n, k, beta);
+        gemm.matmul(x, w, xType, out, rows, n, k, beta);
+    }
+
+    private void gemm(Buffer x, DeviceWeight w, long out, int rows, float beta) {
+        gemm(dev(x).address, dev(x).dtype, w.address(), w.dtype, out, rows, w.rows(), w.cols(), beta);
+    }
+
+    private void addBias(long out, DeviceWeight b, int rows, int n) {
+        if (b.numel() != n) throw new IllegalArgumentException("bias " + b.view().name() + " has " + b.numel() + " elements, the GEMM has " + n + " outputs");
+        long elems = (long) rows * n;
+        launch("add_bias_" + suffix(b), Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(out).ptr(b.address()).i64(rows).i32(n));
     }
 
     @Override
     public void matmul(Buffer x, Weight w, Weight bias, Buffer out, int rows) {
         DeviceWeight wt = dev(w);
-        int k = wt.cols(), n = wt.rows();
-        fp32Gemm(dev(x).address, wt.address, wt.dtype, dev(out).address, rows, n, k, 0f);
-        if (bias != null && rows > 0) {
-            DeviceWeight b = dev(bias);
-            if (b.numel() != n) throw new IllegalArgumentException("bias " + b.view().name() + " has " + b.numel() + " elements, the GEMM has " + n + " outputs");
-            long elems = (long) rows * n;
-            launch("add_bias_" + suffix(b), Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(dev(out).address).ptr(b.address).i64(rows).i32(n));
-        }
+        long o = f32(out, "matmul", "out");
+        gemm(x, wt, o, rows, 0f);
+        if (bias != null && rows > 0) addBias(o, dev(bias), rows, wt.rows());
     }
 
     @Override
@@ -173,7 +209,7 @@ public final class CudaBackend implements Backend {
         DeviceRope r = rope(table, maxPos + 1);
         long dPos = scratch.ints(0, java.util.Arrays.copyOf(positions, rows));
         int block = Math.max(32, (headDim / 2 + 31) / 32 * 32);
-        launch("rope_f32", Dim3.of(rows, heads), Dim3.of(block), 0, new KernelArgs().ptr(dev(x).address)
+        launch("rope_f32", Dim3.of(rows, heads), Dim3.of(block), 0, new KernelArgs().ptr(f32(x, "rope", "x"))
                 .i64((long) heads * headDim).i32(headDim).ptr(dPos).ptr(r.cos).ptr(r.sin));
     }
 
@@ -230,8 +266,10 @@ public final class CudaBackend implements Backend {
         if (heads % kvHeads != 0) throw new IllegalArgumentException(heads + " heads are not a multiple of " + kvHeads + " kv heads");
         if (batch.sequences() == 0 || batch.tokens() == 0) return;
         Dim3 grid = new Dim3(Dim3.blocks(batch.maxLength(), 16), heads, batch.sequences());
-        launch("attention_hd" + headDim + "_f32", grid, Dim3.of(128), attentionSharedBytes(headDim), new KernelArgs()
-                .ptr(dev(q).address).ptr(dev(k).address).ptr(dev(v).address).ptr(dev(out).address).ptr(dCu)
+        String suffix = dev(out).dtype == DType.BF16 ? "bf16" : "f32";
+        launch("attention_hd" + headDim + "_" + suffix, grid, Dim3.of(128), attentionSharedBytes(headDim), new KernelArgs()
+                .ptr(f32(q, "attention", "q")).ptr(f32(k, "attention", "k")).ptr(f32(v, "attention", "v"))
+                .ptr(dev(out).address).ptr(dCu)
                 .i64((long) heads * headDim).i64((long) kvHeads * headDim).i32(heads).i32(kvHeads).f32(scale).i32(window));
     }
 
@@ -240,21 +278,21 @@ public final class CudaBackend implements Backend {
         if (rows.length == 0) return;
         long dRows = scratch.ints(0, rows);
         launch("gather_rows_f32", Dim3.of(rows.length), Dim3.of(BLOCK), 0,
-                new KernelArgs().ptr(dRows).ptr(dev(src).address).ptr(dev(dst).address).i32(width));
+                new KernelArgs().ptr(dRows).ptr(f32(src, "gather_rows", "src")).ptr(f32(dst, "gather_rows", "dst")).i32(width));
     }
 
     @Override
     public void swiglu(Buffer gate, Buffer up, long n) {
         if (n == 0) return;
         launch("swiglu_split_f32", Dim3.of(Dim3.blocks(n, BLOCK)), Dim3.of(BLOCK), 0,
-                new KernelArgs().ptr(dev(gate).address).ptr(dev(up).address).i64(n));
+                new KernelArgs().ptr(f32(gate, "swiglu", "gate")).ptr(f32(up, "swiglu", "up")).i64(n));
     }
 
     @Override
     public void add(Buffer x, Buffer y, long n) {
         if (n == 0) return;
         launch("add_f32", Dim3.of(Dim3.blocks(n, BLOCK)), Dim3.of(BLOCK), 0,
-                new KernelArgs().ptr(dev(x).address).ptr(dev(y).address).i64(n));
+                new KernelArgs().ptr(f32(x, "add", "x")).ptr(f32(y, "add", "y")).i64(n));
     }
 
     @Override
@@ -266,7 +304,7 @@ public final class CudaBackend implements Backend {
         long topId = k > 0 ? scratch.get(5, 4L * rows * k) : 0;
         long dTargets = scratch.ints(6, java.util.Arrays.copyOf(targets, rows));
         long results = scratch.get(7, 4L * rows * (2 + k));
-        scoreTail(dev(hidden).address, rows, w, dTargets, options, results, topId);
+        scoreTail(dev(hidden), rows, w, dTargets, options, results, topId);
         boolean entropy = options.entropy();
         device.copyToHost(host(4L * rows * (2 + k)), results);
         hostResults.asFloatBuffer().get(out.logprob, 0, rows);
@@ -284,8 +322,16 @@ public final class CudaBackend implements Backend {
      * by logits_chunk_f32, then logits_finish_f32 writes logprob [rows] | entropy [rows] | top log-probs [rows, k]
      * at {@code results} and the top ids [rows, k] at {@code topId}. Enqueued only; nothing comes back here.
      */
-    private void scoreTail(long hidden, int rows, DeviceWeight w, long dTargets, ScoreOptions options, long results, long topId) {
+    private void scoreTail(DeviceBuffer hiddenBuffer, int rows, DeviceWeight w, long dTargets, ScoreOptions options, long results, long topId) {
         int vocab = w.rows(), dim = w.cols(), k = options.topK();
+        long hidden = hiddenBuffer.address;
+        DType hiddenType = hiddenBuffer.dtype;
+        if (hiddenType == DType.BF16 && w.dtype != DType.BF16) {   // widened once here, not once per vocabulary chunk
+            long elems = (long) rows * dim, wide = scratch.get(9, 4 * elems);
+            launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0, new KernelArgs().ptr(hidden).ptr(wide).i64(elems));
+            hidden = wide;
+            hiddenType = DType.F32;
+        }
         int chunk = Math.min(vocab, vocabChunk);
         long logits = scratch.get(2, 4L * rows * chunk);
         long state = scratch.get(3, 16L * rows);
@@ -296,7 +342,7 @@ public final class CudaBackend implements Backend {
         for (int v0 = 0; v0 < vocab; v0 += chunk) {
             int nv = Math.min(chunk, vocab - v0);
             // logits[rows, nv] = hidden[rows, dim] · W[v0 : v0+nv]ᵀ
-            fp32Gemm(hidden, w.address + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
+            gemm(hidden, hiddenType, w.address() + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
             launch("logits_chunk_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
                     .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
         }
@@ -331,19 +377,173 @@ public final class CudaBackend implements Backend {
         }
         if (ids.length == 0) return;
         launch("embed_" + suffix(t), Dim3.of(ids.length), Dim3.of(BLOCK), 0,
-                new KernelArgs().ptr(dev(pass).ids).ptr(t.address).ptr(dev(out).address).i32(t.cols()));
+                new KernelArgs().ptr(dev(pass).ids).ptr(t.address()).ptr(f32(out, "embed", "out")).i32(t.cols()));
     }
 
-    /** One launch: add_rmsnorm_f32, or add_rmsnorm_bf16w_f32 over a bf16 norm weight (fp32 out either way). */
+    /** One launch of add_rmsnorm_* (by the norm weight's dtype and out's: bf16 out feeds a bf16 GEMM). */
     @Override
     public void addRmsnorm(Buffer x, Buffer y, Weight weight, float eps, Buffer out, int rows, int dim) {
         DeviceWeight w = dev(weight);
         if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
         if (rows == 0) return;
         int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
-        String kernel = w.dtype == DType.BF16 ? "add_rmsnorm_bf16w_f32" : "add_rmsnorm_f32";
-        launch(kernel, Dim3.of(rows), Dim3.of(block), 0, new KernelArgs().ptr(dev(x).address)
-                .ptr(dev(y).address).ptr(w.address).ptr(dev(out).address).i32(dim).f32(eps));
+        launch(normKernel("add_rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(block), 0, new KernelArgs()
+                .ptr(f32(x, "add_rmsnorm", "x")).ptr(f32(y, "add_rmsnorm", "y")).ptr(w.address()).ptr(dev(out).address)
+                .i32(dim).f32(eps));
+    }
+
+    /**
+     * A layer as the coarse ops use it: q|k|v packed into one weight [Q + 2·KV, H] and gate|up into one [2·I, H]
+     * (biases packed the same way, zeros where a part has none), and {@link #weights()} with q, k, v, gate and up
+     * (and their biases) as views into the packed memory.
+     */
+    private record CudaLayer(LayerWeights weights, DeviceWeight qkv, DeviceWeight qkvBias, int qRows, int kvRows,
+                             DeviceWeight gateUp, DeviceWeight gateUpBias, int inter) implements PreparedLayer {}
+
+    /**
+     * Packs the layer's q|k|v and gate|up on the device (device-to-device copies in stream order) and frees the
+     * separate copies; a later use of one of those is an error naming the packed weight. The parts must share a
+     * dtype and a row length (a checkpoint that mixes them is refused, naming the tensors).
+     */
+    @Override
+    public PreparedLayer prepare(LayerWeights L) {
+        DeviceWeight[] qkv = {dev(L.q()), dev(L.k()), dev(L.v())};
+        DeviceWeight[] qkvBias = {bias(L.qBias()), bias(L.kBias()), bias(L.vBias())};
+        DeviceWeight[] gu = {dev(L.gate()), dev(L.up())};
+        DeviceWeight[] guBias = {bias(L.gateBias()), bias(L.upBias())};
+        if (qkv[1].rows() != qkv[2].rows()) {
+            throw new IllegalArgumentException(qkv[1].view().name() + " has " + qkv[1].rows() + " rows and " + qkv[2].view().name()
+                    + " " + qkv[2].rows() + ": k and v must have the same size");
+        }
+        if (gu[0].rows() != gu[1].rows()) {
+            throw new IllegalArgumentException(gu[0].view().name() + " has " + gu[0].rows() + " rows and " + gu[1].view().name()
+                    + " " + gu[1].rows() + ": gate and up must have the same size");
+        }
+        DeviceWeight pqkv = packRows(qkv), pgu = packRows(gu);
+        DeviceWeight pqkvBias = packVector(qkvBias, new int[] {qkv[0].rows(), qkv[1].rows(), qkv[2].rows()});
+        DeviceWeight pguBias = packVector(guBias, new int[] {gu[0].rows(), gu[1].rows()});
+        int q = qkv[0].rows(), kv = qkv[1].rows(), inter = gu[0].rows();
+        LayerWeights views = new LayerWeights(L.inputNorm(),
+                pqkv.rowsView(qkv[0].view(), 0, q), vectorView(pqkvBias, L.qBias(), 0, q),
+                pqkv.rowsView(qkv[1].view(), q, kv), vectorView(pqkvBias, L.kBias(), q, kv),
+                pqkv.rowsView(qkv[2].view(), q + kv, kv), vectorView(pqkvBias, L.vBias(), q + kv, kv),
+                L.o(), L.oBias(), L.qNorm(), L.kNorm(), L.postNorm(),
+                pgu.rowsView(gu[0].view(), 0, inter), vectorView(pguBias, L.gateBias(), 0, inter),
+                pgu.rowsView(gu[1].view(), inter, inter), vectorView(pguBias, L.upBias(), inter, inter),
+                L.down(), L.downBias());
+        return new CudaLayer(views, pqkv, pqkvBias, q, kv, pgu, pguBias, inter);
+    }
+
+    private static DeviceWeight bias(Weight w) { return w == null ? null : dev(w); }
+
+    private static String names(DeviceWeight[] parts) {
+        StringBuilder b = new StringBuilder();
+        for (DeviceWeight p : parts) if (p != null) b.append(b.length() == 0 ? "" : " | ").append(p.view().name());
+        return b.toString();
+    }
+
+    /** One weight [Σ rows, cols] holding the parts' rows one after another; the parts' own memory is freed. */
+    private DeviceWeight packRows(DeviceWeight[] parts) {
+        DeviceWeight first = parts[0];
+        long bytes = 0;
+        for (DeviceWeight p : parts) {
+            if (p.dtype != first.dtype || p.cols() != first.cols()) {
+                throw new IllegalArgumentException("cannot pack " + names(parts) + " into one GEMM: " + p.view().name() + " is "
+                        + p.dtype + " [" + p.rows() + ", " + p.cols() + "], " + first.view().name() + " " + first.dtype + " [" + first.rows()
+                        + ", " + first.cols() + "]");
+            }
+            bytes += p.numel() * p.dtype.size();
+        }
+        long at = device.malloc(Math.max(1, bytes)), off = 0;
+        int rows = 0;
+        for (DeviceWeight p : parts) {
+            long b = p.numel() * p.dtype.size();
+            device.copyOnDevice(at + off, p.address(), b);
+            off += b;
+            rows += p.rows();
+        }
+        String name = names(parts);
+        DeviceWeight packed = new DeviceWeight(device, first.view(), rows, first.cols(), first.dtype, at, true);
+        weights.add(packed);
+        for (DeviceWeight p : parts) p.releaseInto(name);
+        return packed;
+    }
+
+    /** One vector of Σ sizes holding the parts (zeros for a null part), or null when every part is null. */
+    private DeviceWeight packVector(DeviceWeight[] parts, int[] sizes) {
+        DeviceWeight first = null;
+        for (DeviceWeight p : parts) if (p != null && first == null) first = p;
+        if (first == null) return null;
+        long total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            DeviceWeight p = parts[i];
+            if (p != null && (p.dtype != first.dtype || p.numel() != sizes[i])) {
+                throw new IllegalArgumentException("cannot pack the biases " + names(parts) + ": " + p.view().name() + " is " + p.dtype
+                        + " of " + p.numel() + " elements, expected " + first.dtype + " of " + sizes[i]);
+            }
+            total += sizes[i];
+        }
+        int size = first.dtype.size();
+        long at = device.malloc(Math.max(1, total * size)), off = 0;
+        device.memsetZero(at, total * size);
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] != null) device.copyOnDevice(at + off * size, parts[i].address(), (long) sizes[i] * size);
+            off += sizes[i];
+        }
+        String name = names(parts);
+        DeviceWeight packed = new DeviceWeight(device, first.view(), 1, (int) total, first.dtype, at, true);
+        weights.add(packed);
+        for (DeviceWeight p : parts) if (p != null) p.releaseInto(name);
+        return packed;
+    }
+
+    /** Elements [offset, offset + n) of a packed vector, as the part {@code original} (null when it had none). */
+    private DeviceWeight vectorView(DeviceWeight packed, Weight original, int offset, int n) {
+        if (original == null) return null;
+        return new DeviceWeight(device, original.view(), 1, n, packed.dtype, packed.address() + (long) offset * packed.dtype.size(), false);
+    }
+
+    private static CudaLayer packed(PreparedLayer layer) {
+        if (layer instanceof CudaLayer c) return c;
+        throw new IllegalArgumentException("a layer not prepared by the CUDA backend (" + layer.getClass().getSimpleName() + ")");
+    }
+
+    /** One GEMM into scratch [rows, Q + 2·KV] over the packed weight, then split_qkv_* into q, k, v with the bias. */
+    @Override
+    public void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v, Buffer scratch) {
+        CudaLayer c = packed(layer);
+        if (rows == 0) return;
+        int width = c.qRows + 2 * c.kvRows;
+        long out = wide(scratch, (long) rows * width, "qkv");
+        gemm(h, c.qkv, out, rows, 0f);
+        long elems = (long) rows * width;
+        String kernel = "split_qkv_" + (c.qkvBias != null && c.qkvBias.dtype == DType.BF16 ? "bf16" : "f32");
+        launch(kernel, Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0, new KernelArgs().ptr(out)
+                .ptr(c.qkvBias == null ? 0 : c.qkvBias.address()).ptr(f32(q, "qkv", "q")).ptr(f32(k, "qkv", "k"))
+                .ptr(f32(v, "qkv", "v")).i64(rows).i32(c.qRows).i32(c.kvRows));
+    }
+
+    /** One GEMM into scratch [rows, 2·I] over the packed weight (+ packed bias), then swiglu_* into out's dtype. */
+    @Override
+    public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer out, Buffer scratch) {
+        CudaLayer c = packed(layer);
+        if (rows == 0) return;
+        long gu = wide(scratch, 2L * rows * c.inter, "gate_up_swiglu");
+        gemm(h, c.gateUp, gu, rows, 0f);
+        if (c.gateUpBias != null) addBias(gu, c.gateUpBias, rows, 2 * c.inter);
+        long elems = (long) rows * c.inter;
+        DeviceBuffer o = dev(out);
+        launch("swiglu_" + (o.dtype == DType.BF16 ? "bf16" : "f32"), Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0,
+                new KernelArgs().ptr(gu).ptr(o.address).i64(rows).i32(c.inter));
+    }
+
+    /** The address of an fp32 scratch buffer of at least {@code floats}, or a clear error. */
+    private static long wide(Buffer scratch, long floats, String op) {
+        long at = f32(scratch, op, "scratch");
+        if (scratch.capacity() < floats) {
+            throw new IllegalArgumentException(op + ": scratch holds " + scratch.capacity() + " floats, the packed GEMM needs " + floats);
+        }
+        return at;
     }
 
     /** q/k norm and RoPE in one launch each (qk_norm_rope_*; rope_f32 without norms), positions from the pass. */
@@ -359,14 +559,14 @@ public final class CudaBackend implements Backend {
 
     private void normRope(Buffer x, int heads, int headDim, Weight norm, float eps, int rows, long positions, DeviceRope r) {
         int block = Math.max(32, (headDim / 2 + 31) / 32 * 32);
-        KernelArgs args = new KernelArgs().ptr(dev(x).address).i64((long) heads * headDim).i32(headDim).ptr(positions)
+        KernelArgs args = new KernelArgs().ptr(f32(x, "qk_norm_rope", "q/k")).i64((long) heads * headDim).i32(headDim).ptr(positions)
                 .ptr(r.cos).ptr(r.sin);
         String kernel = "rope_f32";
         if (norm != null) {
             DeviceWeight w = dev(norm);
             if (w.numel() != headDim) throw new IllegalArgumentException("q/k norm weight has " + w.numel() + " elements, heads have " + headDim);
             kernel = "qk_norm_rope_" + suffix(w);
-            args.ptr(w.address).f32(eps);
+            args.ptr(w.address()).f32(eps);
         }
         launch(kernel, Dim3.of(rows, heads), Dim3.of(block), 0, args);
     }
@@ -384,18 +584,21 @@ public final class CudaBackend implements Backend {
             Backend.super.matmulAccumulate(x, w, bias, residual, rows, scratch);
             return;
         }
-        DeviceWeight wt = dev(w);
-        fp32Gemm(dev(x).address, wt.address, wt.dtype, dev(residual).address, rows, wt.rows(), wt.cols(), 1f);
+        gemm(x, dev(w), f32(residual, "matmul_accumulate", "residual"), rows, 1f);
     }
 
-    /** Gathers the pass's score rows (uploaded with it) and norms them in place: two launches, no host arrays. */
+    /** The pass's score rows (uploaded with it) gathered and normed in one launch, in out's dtype. */
     @Override
     public void gatherNorm(Buffer x, Pass pass, Weight weight, float eps, Buffer out, int dim) {
         int rows = pass.rows();
         if (rows == 0) return;
-        launch("gather_rows_f32", Dim3.of(rows), Dim3.of(BLOCK), 0,
-                new KernelArgs().ptr(dev(pass).rows).ptr(dev(x).address).ptr(dev(out).address).i32(dim));
-        rmsnorm(out, weight, eps, out, rows, dim);
+        DeviceWeight w = dev(weight);
+        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        long xa = f32(x, "gather_norm", "x");
+        if (dev(out).address == xa) throw new IllegalArgumentException("gather_norm: out must not alias x");
+        int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
+        launch(normKernel("gather_rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(block), 0, new KernelArgs()
+                .ptr(dev(pass).rows).ptr(xa).ptr(w.address()).ptr(dev(out).address).i32(dim).f32(eps));
     }
 
     /** The scoring tail into the pass's own result buffers; {@link Pass#results()} copies them back once. */
@@ -405,7 +608,7 @@ public final class CudaBackend implements Backend {
         DeviceWeight w = dev(lmHead);
         p.scored(w.rows());
         if (pass.rows() == 0) return;
-        scoreTail(dev(hidden).address, pass.rows(), w, p.targetIds, pass.options(), p.results, p.topIds);
+        scoreTail(dev(hidden), pass.rows(), w, p.targetIds, pass.options(), p.results, p.topIds);
     }
 
     private ByteBuffer hostResults = ByteBuffer.allocateDirect(0);

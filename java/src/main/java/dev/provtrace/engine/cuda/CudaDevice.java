@@ -28,6 +28,9 @@ public interface CudaDevice extends AutoCloseable {
     /** Copies device bytes [src, src + dst.remaining()) into dst after all work issued before it has finished. */
     void copyToHost(ByteBuffer dst, long src);
 
+    /** Copies {@code bytes} device bytes from {@code src} to {@code dst} (not overlapping), in stream order. */
+    void copyOnDevice(long dst, long src, long bytes);
+
     /** Sets {@code bytes} bytes at {@code dst} to zero, in stream order. */
     void memsetZero(long dst, long bytes);
 

@@ -47,7 +47,7 @@ public final class CudaProvider implements BackendProvider {
 
     @Override
     public String describe(EngineOptions options) {
-        return options.device() + " (NVIDIA GPU through the CUDA driver API), " + options.precision().cliName() + "; GEMMs on cuBLAS";
+        return options.device() + " (NVIDIA GPU through the CUDA driver API), " + options.precision().describeNative("bf16 × bf16 cuBLAS GEMMs, fp32 accumulation") + "; GEMMs on cuBLAS";
     }
 
     @Override

@@ -17,11 +17,15 @@ final class DeviceWeight implements Backend.Weight, AutoCloseable {
     private final int rows;
     private final int cols;
     final DType dtype;
-    final long address;
+    private final long address;
     private final CudaDevice device;
+    private final boolean owned;   // false for a part of a packed weight: the packed one frees the memory
+    private String packedInto;     // set when this weight's memory was freed after copying it into a packed one
+    private boolean closed;
 
     DeviceWeight(CudaDevice device, TensorView view) {
         this.device = device;
+        this.owned = true;
         WeightShape shape = WeightShape.of(view);
         this.view = view;
         this.rows = shape.rows();
@@ -30,6 +34,38 @@ final class DeviceWeight implements Backend.Weight, AutoCloseable {
         long bytes = view.numel() * dtype.size();
         this.address = device.malloc(Math.max(1, bytes));
         if (view.dtype() == DType.F16) uploadWidened(); else uploadRaw(bytes);
+    }
+
+    /** A weight of {@code rows × cols} at {@code address}, owned (freed by {@link #close}) or a view into another. */
+    DeviceWeight(CudaDevice device, TensorView view, int rows, int cols, DType dtype, long address, boolean owned) {
+        this.device = device;
+        this.view = view;
+        this.rows = rows;
+        this.cols = cols;
+        this.dtype = dtype;
+        this.address = address;
+        this.owned = owned;
+    }
+
+    /** Rows [row0, row0 + rows) of this weight, sharing its memory (the parts of a packed q|k|v or gate|up). */
+    DeviceWeight rowsView(TensorView partView, int row0, int rows) {
+        return new DeviceWeight(device, partView, rows, cols, dtype, address + (long) row0 * cols * dtype.size(), false);
+    }
+
+    /** Frees this weight's memory after it was copied into {@code packed}: any later use is an error naming both. */
+    void releaseInto(String packed) {
+        close();
+        packedInto = packed;
+    }
+
+    /** Throws when the weight's memory is gone (packed at load, or closed). */
+    long address() {
+        if (packedInto != null) {
+            throw new IllegalStateException("weight " + view.name() + " was packed into " + packedInto
+                    + " at load; use the prepared layer's weights");
+        }
+        if (closed) throw new IllegalStateException("weight " + view.name() + " is closed");
+        return address;
     }
 
     private void uploadRaw(long bytes) {
@@ -65,5 +101,9 @@ final class DeviceWeight implements Backend.Weight, AutoCloseable {
     long numel() { return (long) rows * cols; }
 
     @Override
-    public void close() { device.free(address); }
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (owned) device.free(address);
+    }
 }

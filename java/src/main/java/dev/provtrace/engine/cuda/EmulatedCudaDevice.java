@@ -45,6 +45,14 @@ public final class EmulatedCudaDevice implements CudaDevice {
     }
 
     @Override
+    public void copyOnDevice(long dst, long src, long bytes) {
+        for (long off = 0; off < bytes; off += 1 << 30) {
+            long n = Math.min(1 << 30, bytes - off);
+            EmulatedDevice.view(dst + off, n).put(EmulatedDevice.view(src + off, n));
+        }
+    }
+
+    @Override
     public void memsetZero(long dst, long bytes) {
         for (long off = 0; off < bytes; off += 1 << 30) {
             ByteBuffer b = EmulatedDevice.view(dst + off, Math.min(1 << 30, bytes - off));

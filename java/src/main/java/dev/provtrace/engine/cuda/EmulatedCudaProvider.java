@@ -16,7 +16,7 @@ public final class EmulatedCudaProvider implements BackendProvider {
 
     @Override
     public String describe(EngineOptions options) {
-        return "cuda-emu (emulated CUDA device, slow; for tests), " + options.precision().describeEmulated() + "; GEMMs on the host (OpenBLAS, " + options.threads() + " threads)";
+        return "cuda-emu (emulated CUDA device, slow; for tests), " + options.precision().describeNative("the host GEMMs widen both sides to fp32, exactly") + "; GEMMs on the host (OpenBLAS, " + options.threads() + " threads)";
     }
 
     @Override

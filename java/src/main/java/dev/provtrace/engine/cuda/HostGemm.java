@@ -15,8 +15,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
  * {@link Gemm} of the emulated device: its device memory is host memory, so OpenBLAS sgemm runs on the device
- * addresses in place. bf16 weights are widened to fp32 a slice of rows at a time (at most {@code widenFloats}
- * floats, as the CPU backend does), so a bf16 checkpoint is never held whole in fp32.
+ * addresses in place. A bf16 × bf16 GEMM widens x once and w a slice of rows at a time (at most
+ * {@code widenFloats} floats of w, as the CPU backend does), so a bf16 checkpoint is never held whole in fp32.
  */
 public final class HostGemm implements Gemm {
     private final int threads;
@@ -43,19 +43,24 @@ public final class HostGemm implements Gemm {
     }
 
     @Override
-    public void matmul(long x, long w, DType wType, long out, int rows, int n, int k, float beta) {
+    public void matmul(long x, long w, DType type, long out, int rows, int n, int k, float beta) {
         if (rows == 0 || n == 0) return;
-        if (wType == DType.F32) {
+        if (type == DType.F32) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1f, at(x), k, at(w), k, beta, at(out), n);
             return;
         }
-        if (wType != DType.BF16) throw new IllegalArgumentException("emulated device GEMM: weights must be F32 or BF16, got " + wType);
+        if (type != DType.BF16) throw new IllegalArgumentException("emulated device GEMM: inputs must be F32 or BF16, got " + type);
+        // bf16 × bf16 with fp32 accumulation, as cuBLAS: both sides widened exactly, then sgemm (each product of two
+        // bf16 values is exact in fp32, so only the order of the fp32 sums differs from the GPU's)
+        long xs = (long) rows * k;
         int chunk = (int) Math.max(1, Math.min(n, widenFloats / Math.max(1, k)));
-        ensureWide((long) chunk * k);
+        ensureWide(xs + (long) chunk * k);
+        widenBf16(x, xs, wide);
+        long wSlice = wide + 4 * xs;
         for (int n0 = 0; n0 < n; n0 += chunk) {
             int nc = Math.min(chunk, n - n0);
-            widenBf16(w + 2L * n0 * k, (long) nc * k, wide);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, at(x), k, at(wide), k, beta,
+            widenBf16(w + 2L * n0 * k, (long) nc * k, wSlice);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, at(wide), k, at(wSlice), k, beta,
                     at(out + 4L * n0), n);
         }
     }

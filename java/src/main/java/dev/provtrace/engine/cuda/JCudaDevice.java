@@ -201,6 +201,12 @@ public final class JCudaDevice implements CudaDevice {
     }
 
     @Override
+    public void copyOnDevice(long dst, long src, long bytes) {
+        if (bytes == 0) return;
+        check(JCudaDriver.cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream), "cuMemcpyDtoDAsync(" + bytes + " bytes)");
+    }
+
+    @Override
     public void memsetZero(long dst, long bytes) {
         if (bytes == 0) return;
         check(JCudaDriver.cuMemsetD8Async(at(dst), (byte) 0, bytes, stream), "cuMemsetD8Async");

@@ -187,6 +187,44 @@ class CudaFusedOpsTest {
         return be.upload(batch, rows, targets, o);
     }
 
+    /**
+     * prepare packs q|k|v and gate|up on the device and frees the separate copies: the prepared layer's q, k, v, gate
+     * and up are views into the packed memory whose GEMMs give the parts' numbers, and a use of a freed part is an
+     * error that names the packed weight.
+     */
+    @Test
+    void prepareReplacesTheSeparateCopiesByPackedOnes() {
+        int hidden = 16, q = 24, kv = 8, inter = 20;
+        float[][] values = {gaussian(q * hidden, 0.3), gaussian(kv * hidden, 0.3), gaussian(kv * hidden, 0.3),
+                gaussian(inter * hidden, 0.3), gaussian(inter * hidden, 0.3)};
+        int[] rowsOf = {q, kv, kv, inter, inter};
+        String[] names = {"q", "k", "v", "gate", "up"};
+        Weight[] w = new Weight[5];
+        for (int i = 0; i < 5; i++) w[i] = cuda.weight(tensors.addValues("layers.0." + names[i] + "_proj.weight", DType.BF16, values[i], rowsOf[i], hidden));
+        Weight norm = cuda.weight(tensors.addValues("layers.0.norm.weight", DType.BF16, gaussian(hidden, 1), hidden));
+        dev.provtrace.engine.LayerWeights L = new dev.provtrace.engine.LayerWeights(norm, w[0], null, w[1], null, w[2], null,
+                w[0], null, null, null, norm, w[3], null, w[4], null, w[3], null);
+        float[][] before = new float[5][];
+        Buffer x = buffer(gaussian(3 * hidden, 1));
+        for (int i = 0; i < 5; i++) {
+            Buffer out = cuda.allocate(3L * rowsOf[i]);
+            cuda.matmul(x, w[i], null, out, 3);
+            before[i] = out.read(0, 3 * rowsOf[i]);
+        }
+        Backend.PreparedLayer P = cuda.prepare(L);
+        dev.provtrace.engine.LayerWeights views = P.weights();
+        Weight[] parts = {views.q(), views.k(), views.v(), views.gate(), views.up()};
+        for (int i = 0; i < 5; i++) {
+            assertEquals(rowsOf[i], parts[i].rows(), names[i] + " view rows");
+            Buffer out = cuda.allocate(3L * rowsOf[i]);
+            cuda.matmul(x, parts[i], null, out, 3);
+            assertArrayEquals(before[i], out.read(0, 3 * rowsOf[i]), names[i] + " through the packed weight");
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cuda.matmul(x, w[1], null, cuda.allocate(3L * kv), 3));
+        assertTrue(e.getMessage().contains("layers.0.k_proj.weight") && e.getMessage().contains("was packed into")
+                && e.getMessage().contains("layers.0.q_proj.weight | layers.0.k_proj.weight | layers.0.v_proj.weight"), e.getMessage());
+    }
+
     private Buffer buffer(float[] values) {
         Buffer b = cuda.allocate(values.length);
         b.write(0, values);

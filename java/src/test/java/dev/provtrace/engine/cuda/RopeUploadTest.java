@@ -37,6 +37,7 @@ class RopeUploadTest {
         @Override public void copyToDevice(long dst, ByteBuffer src) { uploaded += src.remaining(); d.copyToDevice(dst, src); }
         @Override public void copyToHost(ByteBuffer dst, long src) { d.copyToHost(dst, src); }
         @Override public void memsetZero(long dst, long bytes) { d.memsetZero(dst, bytes); }
+        @Override public void copyOnDevice(long dst, long src, long bytes) { d.copyOnDevice(dst, src, bytes); }
         @Override public void launch(String k, Dim3 g, Dim3 b, int s, KernelArgs a) { d.launch(k, g, b, s, a); }
         @Override public long recordEvent() { return d.recordEvent(); }
         @Override public void waitEvent(long e) { d.waitEvent(e); }
