@@ -10,9 +10,9 @@ final class EngineArgs {
     @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--batch-tokens", defaultValue = "4096", paramLabel = "N",
-            description = "tokens packed into one forward pass (default ${DEFAULT-VALUE}); longer texts run alone, never truncated")
-    int batchTokens;
+    @Option(names = "--batch-tokens", paramLabel = "N",
+            description = "tokens packed into one forward pass (default: 4096 on cpu; on a GPU, what its free memory holds after the weights, at most 65536); longer texts run alone, never truncated")
+    Integer batchTokens;
 
     @Option(names = "--allow-long", description = "score texts longer than a model's max_position_embeddings")
     boolean allowLong;
@@ -43,8 +43,9 @@ final class EngineArgs {
     EngineOptions options() {
         // checked here, not only in EngineOptions, so the message names the option the user typed
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
-        EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchTokens,
+        if (batchTokens != null && batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
+        EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                batchTokens != null ? batchTokens : EngineOptions.AUTO_BATCH_TOKENS,
                 allowLong, !skipWeightScan, device(), precision());
         Backends.provider(device());   // an unknown or unavailable device fails here, naming the ones there are
         return options;

@@ -67,7 +67,7 @@ final class LogprobsCommand implements Callable<Integer> {
              HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
-                    engineArgs.batchTokens, System.err).maxLineBytes(records.maxLineBytes);
+                    engine.batchTokens(), System.err).maxLineBytes(records.maxLineBytes);
             // a rerun continues only with the same model files and settings (see LogprobsJob)
             LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision()), engineArgs.options(),
                     bar::advance);

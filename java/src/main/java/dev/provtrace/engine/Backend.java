@@ -2,6 +2,7 @@ package dev.provtrace.engine;
 
 import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
+import dev.provtrace.model.ModelConfig;
 
 /**
  * The ops the forward pass is written against, once. The CPU backend (OpenBLAS + Vector API) and the CUDA
@@ -83,6 +84,13 @@ public interface Backend extends AutoCloseable {
     }
 
     Weight weight(TensorView tensor);
+
+    /**
+     * The most tokens one pass can hold in the device memory that is free now (called after the weights are
+     * uploaded): {@code activationBytesPerToken} is what the forward pass allocates per token, the backend adds its
+     * own per-token scratch and a reserve. -1 where memory is not the limit that matters (the CPU's default).
+     */
+    default long batchTokensThatFit(ModelConfig config, long activationBytesPerToken) { return -1; }
 
     /**
      * False when an op wrote outside a buffer: backends that surround their buffers with guard regions in the op

@@ -21,6 +21,7 @@ public final class Engine implements AutoCloseable {
     private final Backend backend;
     private final ForwardPass forward;
     private final EngineOptions options;
+    private final int batchTokens;
 
     public Engine(ModelConfig config, Checkpoint checkpoint, Backend backend, EngineOptions options) {
         this.config = config;
@@ -29,10 +30,30 @@ public final class Engine implements AutoCloseable {
         this.options = options;
         // RoPE positions from load on: what one pass can hold, bounded by the model's context (a longer sequence,
         // let in by --allow-long, grows the table between passes)
-        int ropePositions = Math.min(options.batchTokens(), Math.max(1, config.maxPositionEmbeddings()));
+        int ropePositions = Math.min(options.batchTokens() > 0 ? options.batchTokens() : EngineOptions.DEFAULT_BATCH_TOKENS,
+                Math.max(1, config.maxPositionEmbeddings()));
         this.forward = new ForwardPass(config, backend, ModelWeights.bind(config, checkpoint, backend),
                 options.precision(), ropePositions);
+        this.batchTokens = options.batchTokens() > 0 ? options.batchTokens() : autoBatchTokens();
     }
+
+    /**
+     * --batch-tokens when none was given: what the device's free memory holds after the weights (at most
+     * {@link EngineOptions#MAX_AUTO_BATCH_TOKENS}), or {@link EngineOptions#DEFAULT_BATCH_TOKENS} where memory is not
+     * the limit (the CPU). A device too full for even one token is an error that says so.
+     */
+    private int autoBatchTokens() {
+        long fit = backend.batchTokensThatFit(config, forward.activationBytesPerToken());
+        if (fit < 0) return EngineOptions.DEFAULT_BATCH_TOKENS;
+        if (fit < 1) {
+            throw new OutOfDeviceMemoryException("out of device memory: the weights of " + config.modelType()
+                    + " leave no room for the activations of one token on " + backend.name(), forward.activationBytesPerToken());
+        }
+        return (int) Math.min(fit, EngineOptions.MAX_AUTO_BATCH_TOKENS);
+    }
+
+    /** Most tokens packed into one pass: --batch-tokens, or the backend's choice when it was not given. */
+    public int batchTokens() { return batchTokens; }
 
     /**
      * Loads config.json and the safetensors of a Hugging Face model folder onto the backend of
@@ -99,7 +120,7 @@ public final class Engine implements AutoCloseable {
         int i = 0;
         while (i < sequences.size()) {
             int j = i, tokens = 0;
-            while (j < sequences.size() && (j == i || tokens + sequences.get(j).length <= options.batchTokens())) {
+            while (j < sequences.size() && (j == i || tokens + sequences.get(j).length <= batchTokens)) {
                 tokens += sequences.get(j++).length;
             }
             Submitted next = submit(sequences.subList(i, j), firstScored, i, tokens, scoreOptions);

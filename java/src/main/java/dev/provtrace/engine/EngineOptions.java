@@ -2,7 +2,10 @@ package dev.provtrace.engine;
 
 /**
  * @param threads         worker threads for GEMMs and element-wise ops (≥ 1)
- * @param batchTokens     most tokens packed into one forward pass; a longer sequence runs alone, never truncated
+ * @param batchTokens     most tokens packed into one forward pass; a longer sequence runs alone, never truncated.
+ *                        {@link #AUTO_BATCH_TOKENS}: the backend's choice ({@link Backend#batchTokensThatFit}: on a GPU,
+ *                        what free device memory holds after the weights, at most {@link #MAX_AUTO_BATCH_TOKENS};
+ *                        elsewhere {@link #DEFAULT_BATCH_TOKENS})
  * @param allowLong       score sequences longer than the model's max_position_embeddings instead of refusing them
  * @param scanWeights     scan every weight for NaN/Inf when a model is loaded (off: --skip-weight-scan)
  * @param device          the backend, by {@link BackendProvider#device()} name: "cpu" (default) or "cuda-emu"
@@ -10,13 +13,25 @@ package dev.provtrace.engine;
  */
 public record EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights, String device,
                             Precision precision) {
+    /** batchTokens meaning "let the backend choose" (the CLI's default). */
+    public static final int AUTO_BATCH_TOKENS = 0;
+    /** What {@link #AUTO_BATCH_TOKENS} gives on a backend without a device memory limit (the CPU). */
+    public static final int DEFAULT_BATCH_TOKENS = 4096;
+    /**
+     * The most {@link #AUTO_BATCH_TOKENS} gives on a GPU: passes this long already keep its GEMMs at full rate, and
+     * a longer one only holds more results on the host at once.
+     */
+    public static final int MAX_AUTO_BATCH_TOKENS = 65536;
+
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), 4096, false);
     }
 
     public EngineOptions {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        if (batchTokens < 1) throw new IllegalArgumentException("batchTokens must be >= 1, got " + batchTokens);
+        if (batchTokens < 1 && batchTokens != AUTO_BATCH_TOKENS) {
+            throw new IllegalArgumentException("batchTokens must be >= 1 (or AUTO_BATCH_TOKENS), got " + batchTokens);
+        }
         if (device == null || device.isBlank()) throw new IllegalArgumentException("device must be named, got " + device);
         if (precision == null) throw new IllegalArgumentException("precision must be given (fp32 or bf16)");
     }

@@ -72,15 +72,38 @@ final class ForwardPass implements AutoCloseable {
         Activations(Backend be, ModelConfig c, int tokens, DType g) {
             long t = tokens;
             this.tokens = tokens;
-            x = be.allocate(t * c.hiddenSize());                        // residual stream, fp32
-            h = be.allocate(g, t * c.hiddenSize());                     // normed, G
-            out = be.allocate(t * c.hiddenSize());                      // a block's output, fp32
-            q = be.allocate(t * c.qDim());
-            k = be.allocate(t * c.kvDim());
-            v = be.allocate(t * c.kvDim());
-            att = be.allocate(g, t * c.qDim());                         // attention output, G
-            act = be.allocate(g, t * c.intermediateSize());             // SwiGLU output, G
-            wide = be.allocate(t * Math.max(2L * c.intermediateSize(), c.qDim() + 2L * c.kvDim()));
+            java.util.List<Buffer> made = new java.util.ArrayList<>();
+            try {
+                x = keep(made, be.allocate(t * c.hiddenSize()));                    // residual stream, fp32
+                h = keep(made, be.allocate(g, t * c.hiddenSize()));                 // normed, G
+                out = keep(made, be.allocate(t * c.hiddenSize()));                  // a block's output, fp32
+                q = keep(made, be.allocate(t * c.qDim()));
+                k = keep(made, be.allocate(t * c.kvDim()));
+                v = keep(made, be.allocate(t * c.kvDim()));
+                att = keep(made, be.allocate(g, t * c.qDim()));                     // attention output, G
+                act = keep(made, be.allocate(g, t * c.intermediateSize()));         // SwiGLU output, G
+                wide = keep(made, be.allocate(t * wideWidth(c)));
+            } catch (RuntimeException e) {
+                for (Buffer b : made) b.close();
+                throw e;
+            }
+        }
+
+        private static Buffer keep(java.util.List<Buffer> made, Buffer b) {
+            made.add(b);
+            return b;
+        }
+
+        /** Columns of {@code wide}: a packed gate|up or q|k|v GEMM output, whichever is wider. */
+        static long wideWidth(ModelConfig c) {
+            return Math.max(2L * c.intermediateSize(), c.qDim() + 2L * c.kvDim());
+        }
+
+        /** Bytes of these buffers per token (what {@link #Activations} allocates for each). */
+        static long bytesPerToken(ModelConfig c, DType g) {
+            long f = 4, b = g.size();
+            return f * 2 * c.hiddenSize() + b * c.hiddenSize() + f * (c.qDim() + 2L * c.kvDim()) + b * c.qDim()
+                    + b * c.intermediateSize() + f * wideWidth(c);
         }
 
         @Override
@@ -89,10 +112,28 @@ final class ForwardPass implements AutoCloseable {
         }
     }
 
+    /** Bytes the forward pass allocates per token of a pass (the activations; weights and backend scratch aside). */
+    long activationBytesPerToken() { return Activations.bytesPerToken(c, gemmInput); }
+
+    /**
+     * The activations for a pass of {@code tokens}, grown when a pass is longer than any before. Out of device memory
+     * says how much a pass of this length needs and which --batch-tokens fits, or that this sequence alone does not.
+     */
     private Activations activations(int tokens) {
         if (act == null || act.tokens < tokens) {
             if (act != null) act.close();
-            act = new Activations(be, c, tokens, gemmInput);
+            act = null;
+            try {
+                act = new Activations(be, c, tokens, gemmInput);
+            } catch (OutOfDeviceMemoryException e) {
+                long fit = be.batchTokensThatFit(c, activationBytesPerToken());
+                long need = (long) tokens * activationBytesPerToken();
+                String hint = fit >= 1 ? "; --batch-tokens " + fit + " fits (a single longer sequence still runs alone: it needs the whole"
+                        + " sequence in one pass until chunked prefill is built)"
+                        : "; the weights leave no room for activations on this device";
+                throw new OutOfDeviceMemoryException("out of device memory for a pass of " + tokens + " tokens ("
+                        + (need >> 20) + " MiB of activations): " + e.getMessage() + hint, e.requested());
+            }
         }
         return act;
     }

@@ -59,6 +59,12 @@ public final class TimedBackend implements Backend {
     // the coarse ops go to the inner backend's own (fused) versions, not to the defaults over this decorator
     @Override public Buffer allocate(dev.provtrace.io.DType dtype, long n) { return time("allocate", () -> inner.allocate(dtype, n)); }
     @Override public boolean nativeBf16() { return inner.nativeBf16(); }
+
+    @Override public void prepareRope(RopeTable table) { inner.prepareRope(table); }
+
+    @Override public boolean guardsIntact() { return inner.guardsIntact(); }
+
+    @Override public long batchTokensThatFit(dev.provtrace.model.ModelConfig c, long perToken) { return inner.batchTokensThatFit(c, perToken); }
     @Override public void roundToBf16(Buffer x, long n) { time("round_bf16", () -> inner.roundToBf16(x, n)); }
     @Override public Pass upload(PackedBatch batch, int[] rows, int[] targets, ScoreOptions o) {
         return time("upload", () -> inner.upload(batch, rows, targets, o));

@@ -89,7 +89,7 @@ public final class ModelScorer {
                 }
                 group.put(key, new Pending(new ArrayList<>(List.of(r)), ctx, enc));
                 groupTokens += enc.size();
-                if (groupTokens >= 4L * options.batchTokens()) {
+                if (groupTokens >= 4L * engine.batchTokens()) {
                     flush(engine, group, cache, progress, failures);
                     groupTokens = 0;
                 }

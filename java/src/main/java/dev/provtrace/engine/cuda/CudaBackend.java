@@ -9,6 +9,7 @@ import dev.provtrace.engine.RowScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.io.DType;
 import dev.provtrace.io.TensorView;
+import dev.provtrace.model.ModelConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,6 +54,7 @@ public final class CudaBackend implements Backend {
     private final Map<RopeTable, DeviceRope> ropes = new IdentityHashMap<>();
     private final List<DeviceWeight> weights = new ArrayList<>();
     private final List<DeviceBuffer> guarded = new ArrayList<>();
+    private final DevicePool passBuffers;   // every pass's ids, positions, ... and results: reused, never freed per pass
 
     private record DeviceRope(long cos, long sin, int positions) {}
 
@@ -66,6 +68,7 @@ public final class CudaBackend implements Backend {
         if (vocabChunk < 1) throw new IllegalArgumentException("vocabChunk must be >= 1, got " + vocabChunk);
         this.device = device;
         this.scratch = new DeviceScratch(device, 10);
+        this.passBuffers = new DevicePool(device);
         this.gemm = gemm;
         this.vocabChunk = vocabChunk;
         this.guard = guard;
@@ -92,6 +95,30 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean nativeBf16() { return true; }
+
+    /** Device memory left aside from the activations: cuBLAS's workspace, the context, a widened weight, fragmentation. */
+    public static final long RESERVE_BYTES = 1L << 30;
+
+    /**
+     * Free device memory now (after the weights), less {@link #RESERVE_BYTES} and a tenth for per-pass buffers and
+     * fragmentation, over the forward pass's activations and this backend's scratch per token.
+     */
+    @Override
+    public long batchTokensThatFit(ModelConfig config, long activationBytesPerToken) {
+        long free = device.memoryInfo()[0];
+        long usable = (free - RESERVE_BYTES) / 10 * 9;
+        return usable <= 0 ? 0 : usable / (activationBytesPerToken + scratchBytesPerToken(config, vocabChunk));
+    }
+
+    /**
+     * This backend's scratch per token of a pass: the LM head's logits of one vocabulary chunk per scored row, the
+     * widest GEMM input widened to fp32 (a bf16 pass over an fp32 checkpoint), and the pass's ids, positions, rows,
+     * targets and results (a few ints).
+     */
+    static long scratchBytesPerToken(ModelConfig c, int vocabChunk) {
+        long widest = Math.max(c.hiddenSize(), Math.max(c.qDim(), c.intermediateSize()));
+        return 4L * Math.min(c.vocabSize(), vocabChunk) + 4L * widest + 4L * 8;
+    }
 
     /** Guard floats around each buffer in the op tests. */
     public static final int TEST_GUARD = 16;
@@ -358,7 +385,7 @@ public final class CudaBackend implements Backend {
         if (options.topK() > MAX_TOP_K) {
             throw new IllegalArgumentException("top-k of at most " + MAX_TOP_K + " on the CUDA backend, asked for " + options.topK());
         }
-        return new CudaPass(device, batch, scoreRows, targets, options);
+        return new CudaPass(device, passBuffers, batch, scoreRows, targets, options);
     }
 
     private static CudaPass dev(Pass pass) {
@@ -609,6 +636,7 @@ public final class CudaBackend implements Backend {
         p.scored(w.rows());
         if (pass.rows() == 0) return;
         scoreTail(dev(hidden), pass.rows(), w, p.targetIds, pass.options(), p.results, p.topIds);
+        p.copyBack();
     }
 
     private ByteBuffer hostResults = ByteBuffer.allocateDirect(0);
@@ -637,6 +665,7 @@ public final class CudaBackend implements Backend {
         ropes.clear();
         guarded.clear();
         scratch.close();
+        passBuffers.close();
         gemm.close();
         device.close();
     }

@@ -28,6 +28,22 @@ public interface CudaDevice extends AutoCloseable {
     /** Copies device bytes [src, src + dst.remaining()) into dst after all work issued before it has finished. */
     void copyToHost(ByteBuffer dst, long src);
 
+    /** A device-to-host copy in flight: {@link #await} waits for it (not for later work), {@link #close} releases its memory. */
+    interface HostCopy extends AutoCloseable {
+        /** The copied bytes (position 0, limit = the size copied), valid until {@link #close}. */
+        ByteBuffer await();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Enqueues a copy of device bytes [src, src + bytes) into host memory of the device's own (pinned on a GPU), after
+     * the work issued so far and before the work issued later: the results of pass i can be read while pass i+1,
+     * enqueued after this call, still runs.
+     */
+    HostCopy copyToHostAsync(long src, long bytes);
+
     /** Copies {@code bytes} device bytes from {@code src} to {@code dst} (not overlapping), in stream order. */
     void copyOnDevice(long dst, long src, long bytes);
 

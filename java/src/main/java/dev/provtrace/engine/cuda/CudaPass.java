@@ -13,14 +13,17 @@ import java.nio.IntBuffer;
 /**
  * A pass of the CUDA backend: ids, positions, cu_seqlens, the score rows and their targets copied to the device
  * once, when the pass is made, and the flat result buffers the scoring tail writes into (log-prob [rows], entropy
- * [rows], top-k log-probs [rows, k], top-k ids [rows, k]). {@link #results()} copies them back in one call per
- * buffer, after all the pass's work (the copies wait for the stream), and keeps the host copy.
+ * [rows], top-k log-probs [rows, k], top-k ids [rows, k]). The scoring op enqueues their copies back to the host
+ * right after its last kernel ({@link #copyBack}); {@link #results()} waits for those copies only, so reading pass i
+ * does not wait for pass i+1 enqueued after it, and keeps the host copy.
  * <p>
- * Each pass owns its device memory (not the backend's scratch slots) so that the engine can have pass i+1 made and
- * running while it still reads pass i's results.
+ * Each pass has device memory of its own (not the backend's scratch slots), taken from and given back to the
+ * backend's {@link DevicePool}, so that the engine can have pass i+1 made and running while it still reads pass i's
+ * results, and no pass frees device memory (which would wait for the whole device).
  */
 final class CudaPass implements Pass {
     private final CudaDevice device;
+    private final DevicePool pool;
     private final PackedBatch batch;
     private final int[] scoreRows;
     private final int[] targets;
@@ -28,11 +31,13 @@ final class CudaPass implements Pass {
     final long ids, positions, cuSeqlens, rows, targetIds;
     final long results, topIds;   // results: logprob | entropy | top log-probs, as logits_finish_f32 writes them
     private int keptTopK = -1;
+    private CudaDevice.HostCopy resultsBack, topIdsBack;   // enqueued by the scoring op, right after its kernels
     private RowScores host;
     private boolean closed;
 
-    CudaPass(CudaDevice device, PackedBatch batch, int[] scoreRows, int[] targets, ScoreOptions options) {
+    CudaPass(CudaDevice device, DevicePool pool, PackedBatch batch, int[] scoreRows, int[] targets, ScoreOptions options) {
         this.device = device;
+        this.pool = pool;
         this.batch = batch;
         this.scoreRows = scoreRows;
         this.targets = targets;
@@ -43,12 +48,12 @@ final class CudaPass implements Pass {
         cuSeqlens = upload(cuSeqlens());
         rows = upload(scoreRows);
         targetIds = upload(targets);
-        results = device.malloc(4L * Math.max(1, n * (2L + k)));
-        topIds = device.malloc(4L * Math.max(1, (long) n * k));
+        results = pool.take(4L * Math.max(1, n * (2L + k)));
+        topIds = pool.take(4L * Math.max(1, (long) n * k));
     }
 
     private long upload(int[] values) {
-        long at = device.malloc(4L * Math.max(1, values.length));
+        long at = pool.take(4L * Math.max(1, values.length));
         if (values.length > 0) {
             ByteBuffer b = ByteBuffer.allocateDirect(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
             b.asIntBuffer().put(values);
@@ -60,6 +65,17 @@ final class CudaPass implements Pass {
     /** Called by the scoring op: how many top-k slots hold tokens (fewer than k when the vocabulary is smaller). */
     void scored(int vocabRows) {
         keptTopK = Math.min(options.topK(), vocabRows);
+    }
+
+    /**
+     * Called by the scoring op after its last kernel: enqueues the copies of the results to the host there, so that
+     * {@link #results()} waits for this pass's work only, not for a pass enqueued after it.
+     */
+    void copyBack() {
+        int n = scoreRows.length, k = options.topK();
+        if (n == 0 || resultsBack != null) return;
+        resultsBack = device.copyToHostAsync(results, 4L * n * (2 + k));
+        if (k > 0) topIdsBack = device.copyToHostAsync(topIds, 4L * n * k);
     }
 
     @Override public PackedBatch batch() { return batch; }
@@ -78,15 +94,13 @@ final class CudaPass implements Pass {
         RowScores out = new RowScores(n, options);
         if (n > 0) {
             if (keptTopK < 0) throw new IllegalStateException("the pass's results were read before its rows were scored");
-            ByteBuffer r = ByteBuffer.allocateDirect(4 * n * (2 + k)).order(ByteOrder.LITTLE_ENDIAN);
-            device.copyToHost(r, results);
+            copyBack();   // (already enqueued by the scoring op; here only if the op was not the last to run)
+            ByteBuffer r = resultsBack.await().order(ByteOrder.LITTLE_ENDIAN);
             r.asFloatBuffer().get(out.logprob, 0, n);
             if (out.entropy != null) r.position(4 * n).asFloatBuffer().get(out.entropy, 0, n);
             if (k > 0) {
                 FloatBuffer lp = r.position(8 * n).asFloatBuffer();
-                ByteBuffer idBytes = ByteBuffer.allocateDirect(4 * n * k).order(ByteOrder.LITTLE_ENDIAN);
-                device.copyToHost(idBytes, topIds);
-                unpackTopK(lp, idBytes.asIntBuffer(), n, k, keptTopK, out);
+                unpackTopK(lp, topIdsBack.await().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), n, k, keptTopK, out);
             }
         }
         host = out;
@@ -97,7 +111,9 @@ final class CudaPass implements Pass {
     public void close() {
         if (closed) return;
         closed = true;
-        for (long a : new long[] {ids, positions, cuSeqlens, rows, targetIds, results, topIds}) device.free(a);
+        if (resultsBack != null) resultsBack.close();
+        if (topIdsBack != null) topIdsBack.close();
+        for (long a : new long[] {ids, positions, cuSeqlens, rows, targetIds, results, topIds}) pool.give(a);
     }
 
     /**

@@ -1,14 +1,10 @@
 package dev.provtrace.engine.cuda;
 
+import dev.provtrace.engine.OutOfDeviceMemoryException;
+
 /** A device allocation that did not fit; the message says how much was asked for and how much is free. */
-public final class DeviceMemoryException extends RuntimeException {
-    private final long requested;
-
+public final class DeviceMemoryException extends OutOfDeviceMemoryException {
     public DeviceMemoryException(String message, long requested) {
-        super(message);
-        this.requested = requested;
+        super(message, requested);
     }
-
-    /** Bytes the failed allocation asked for. */
-    public long requested() { return requested; }
 }

@@ -44,6 +44,17 @@ public final class EmulatedCudaDevice implements CudaDevice {
         dst.duplicate().put(EmulatedDevice.view(src, n));
     }
 
+    /** Every call completes before it returns here: the copy is made at once. */
+    @Override
+    public HostCopy copyToHostAsync(long src, long bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect((int) Math.max(0, bytes)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        copyToHost(b, src);
+        return new HostCopy() {
+            @Override public ByteBuffer await() { return b.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN); }
+            @Override public void close() {}
+        };
+    }
+
     @Override
     public void copyOnDevice(long dst, long src, long bytes) {
         for (long off = 0; off < bytes; off += 1 << 30) {
@@ -80,8 +91,27 @@ public final class EmulatedCudaDevice implements CudaDevice {
 
     @Override
     public long[] memoryInfo() {
+        // device memory is host memory here (malloc): what the kernel says is available, as cuMemGetInfo would
+        long[] info = meminfo();
+        if (info != null) return info;
         long total = Runtime.getRuntime().maxMemory();
         return new long[] {total, total};
+    }
+
+    /** {MemAvailable, MemTotal} in bytes from /proc/meminfo, or null where there is none. */
+    private static long[] meminfo() {
+        try {
+            long available = -1, total = -1;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 2) continue;
+                if (f[0].equals("MemAvailable:")) available = Long.parseLong(f[1]) * 1024;
+                if (f[0].equals("MemTotal:")) total = Long.parseLong(f[1]) * 1024;
+            }
+            return available > 0 && total > 0 ? new long[] {available, total} : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

@@ -20,8 +20,10 @@ import java.util.Map;
 
 /**
  * {@link CudaDevice} on a real GPU through JCuda's driver API (libJCudaDriver needs only libcuda.so.1, so it loads
- * under any recent driver, CUDA 13 included). One primary context, one stream; launches and the host-to-device
- * copies of reusable buffers are in stream order; {@link #copyToHost} waits for the stream.
+ * under any recent driver, CUDA 13 included). One primary context, one stream; launches and copies are in stream
+ * order. Uploads go through a ring of pinned staging buffers (asynchronous: the host never waits for kernels to
+ * upload), copies back through pinned buffers whose events let the host wait for one copy
+ * ({@link #copyToHostAsync}); {@link #copyToHost} (tests, one-off reads) waits for the whole stream.
  * <p>
  * Addresses are plain longs in the backend. JCuda's CUdeviceptr has no public constructor from an address, but
  * {@code ZERO.withByteOffset(a)} is a CUdeviceptr whose native pointer is 0 + a, which is exactly address a — the JNI
@@ -175,15 +177,95 @@ public final class JCudaDevice implements CudaDevice {
     /** Bytes allocated at most at one time by this device object (the bench's peak memory). */
     public long peakBytes() { return peakBytes; }
 
+    /** Pinned host memory and the event that marks the end of the last copy that used it. */
+    private final class Pinned {
+        final Pointer pointer = new Pointer();
+        final ByteBuffer bytes;
+        final CUevent done = new CUevent();
+
+        Pinned(long size) {
+            check(JCudaDriver.cuMemAllocHost(pointer, size), "cuMemAllocHost(" + size + ")");
+            bytes = pointer.getByteBuffer(0, size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            check(JCudaDriver.cuEventCreate(done, 2 /* CU_EVENT_DISABLE_TIMING */), "cuEventCreate");
+        }
+
+        /** Waits until the stream has finished the last copy that used this memory (at once if there was none). */
+        void idle() { check(JCudaDriver.cuEventSynchronize(done), "cuEventSynchronize"); }
+
+        void used() { check(JCudaDriver.cuEventRecord(done, stream), "cuEventRecord"); }
+
+        void free() {
+            JCudaDriver.cuEventDestroy(done);
+            JCudaDriver.cuMemFreeHost(pointer);
+        }
+    }
+
+    /** The upload ring: host bytes go through these in turn, so an upload returns before the device has read them. */
+    private static final int STAGING_SLOTS = 4, STAGING_BYTES = 8 << 20;
+    private final Pinned[] staging = new Pinned[STAGING_SLOTS];
+    private int nextStaging;
+    /** Pinned buffers for copies back to the host, by size (a power of two), reused. */
+    private final Map<Long, java.util.ArrayDeque<Pinned>> idleReturns = new HashMap<>();
+    private final java.util.List<Pinned> allReturns = new java.util.ArrayList<>();
+
+    /**
+     * Copies src through the pinned ring with cuMemcpyHtoDAsync, 8 MiB at a time: each slot is refilled only after the
+     * copy that last used it finished, so src is free to reuse on return and the host never waits for kernels (the
+     * weights at load stream through the ring while earlier slices are still in flight).
+     */
     @Override
     public void copyToDevice(long dst, ByteBuffer src) {
         int n = src.remaining();
-        if (n == 0) return;
-        // Ordered with the stream: wait for it, then a synchronous copy, so src is free to reuse on return.
-        // (Pinned staging with an async copy is the faster way; the weights are uploaded once, per-pass inputs are small.)
-        synchronize();
-        ByteBuffer s = src.isDirect() ? src.slice() : ByteBuffer.allocateDirect(n).put(src.duplicate()).flip();
-        check(JCudaDriver.cuMemcpyHtoD(at(dst), Pointer.to(s), n), "cuMemcpyHtoD(" + n + " bytes)");
+        ByteBuffer s = src.duplicate();
+        for (int off = 0; off < n; ) {
+            int len = Math.min(STAGING_BYTES, n - off);
+            int i = nextStaging++ % STAGING_SLOTS;
+            if (staging[i] == null) staging[i] = new Pinned(STAGING_BYTES);
+            Pinned slot = staging[i];
+            slot.idle();
+            ByteBuffer to = slot.bytes.duplicate();
+            to.clear();
+            s.limit(s.position() + len);
+            to.put(s);
+            s.limit(src.limit());
+            check(JCudaDriver.cuMemcpyHtoDAsync(at(dst + off), slot.pointer, len, stream), "cuMemcpyHtoDAsync(" + len + " bytes)");
+            slot.used();
+            off += len;
+        }
+    }
+
+    /** cuMemcpyDtoHAsync into a pinned buffer of a reused pool, with an event to wait for that copy alone. */
+    @Override
+    public HostCopy copyToHostAsync(long src, long bytes) {
+        long size = Math.max(256, Long.highestOneBit(Math.max(1, bytes) - 1) << 1);
+        java.util.ArrayDeque<Pinned> idle = idleReturns.computeIfAbsent(size, k -> new java.util.ArrayDeque<>());
+        Pinned p = idle.isEmpty() ? null : idle.pop();
+        if (p == null) {
+            p = new Pinned(size);
+            allReturns.add(p);
+        }
+        if (bytes > 0) check(JCudaDriver.cuMemcpyDtoHAsync(p.pointer, at(src), bytes, stream), "cuMemcpyDtoHAsync(" + bytes + " bytes)");
+        p.used();
+        Pinned pinned = p;
+        return new HostCopy() {
+            private boolean closed;
+
+            @Override
+            public ByteBuffer await() {
+                if (closed) throw new IllegalStateException("the copy's memory was given back");
+                pinned.idle();
+                ByteBuffer b = pinned.bytes.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.clear().limit((int) bytes);
+                return b;
+            }
+
+            @Override
+            public void close() {
+                if (closed) return;
+                closed = true;
+                idle.push(pinned);   // reused only by a later copy, which the stream orders after this one's
+            }
+        };
     }
 
     @Override
@@ -300,6 +382,10 @@ public final class JCudaDevice implements CudaDevice {
         synchronize();
         for (CUevent e : events.values()) JCudaDriver.cuEventDestroy(e);
         events.clear();
+        for (Pinned p : staging) if (p != null) p.free();
+        for (Pinned p : allReturns) p.free();
+        allReturns.clear();
+        idleReturns.clear();
         for (Allocation a : allocations.values()) JCudaDriver.cuMemFree(a);
         allocations.clear();
         for (CUmodule m : modules.values()) JCudaDriver.cuModuleUnload(m);
