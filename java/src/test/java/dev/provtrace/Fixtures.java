@@ -40,6 +40,25 @@ public final class Fixtures {
     public record Reference(int[] ids, double[] logprobs, int[] top5Positions, int[][] top5Ids, double[][] top5Logprobs,
                             int[] logitsPositions, double[][] logits) {}
 
+    /**
+     * transformers' log-probs of the same sequences with the model run in bf16 (expected.compute-bf16.json, made by
+     * tools/make_bf16_compute_fixtures.py): per sequence, NaN for token 0.
+     */
+    public static List<double[]> expectedComputeBf16(Path modelDir) throws IOException {
+        JsonNode root = JSON.readTree(modelDir.resolve("expected.compute-bf16.json").toFile());
+        if (!"bfloat16".equals(root.path("compute_dtype").asText())) {
+            throw new IOException(modelDir + "/expected.compute-bf16.json: compute_dtype is " + root.path("compute_dtype") + ", not bfloat16");
+        }
+        List<double[]> out = new ArrayList<>();
+        for (JsonNode s : root.get("sequences")) {
+            JsonNode lpNode = s.get("token_logprobs");
+            double[] lp = new double[lpNode.size()];
+            for (int i = 0; i < lp.length; i++) lp[i] = lpNode.get(i).isNull() ? Double.NaN : lpNode.get(i).asDouble();
+            out.add(lp);
+        }
+        return out;
+    }
+
     public static List<Reference> expected(Path modelDir) throws IOException {
         JsonNode root = JSON.readTree(modelDir.resolve("expected.json").toFile());
         List<Reference> out = new ArrayList<>();
