@@ -10,6 +10,7 @@ import dev.provtrace.engine.RandomWeights;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.TimedBackend;
 import dev.provtrace.engine.Backends;
+import dev.provtrace.engine.DeviceRates;
 import dev.provtrace.engine.Precision;
 import dev.provtrace.engine.cpu.SgemmRate;
 import dev.provtrace.io.AtomicOutput;
@@ -32,7 +33,9 @@ import java.util.concurrent.Callable;
 
 /**
  * Forward-pass throughput (tokens/s, achieved GFLOP/s) for given batch shapes, and in the same run the machine's
- * own sgemm rate, so the headline figure is a ratio that means the same on any machine.
+ * own rate, so the headline figure is a ratio that means the same on any machine: on the CPU its OpenBLAS sgemm, on a
+ * CUDA device (real or emulated) the device's own large GEMM in the pass's GEMM dtype and its copy bandwidth, with
+ * the peak device memory beside what the full logits of a pass would take.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark the forward pass against this machine's own dense fp32 matmul rate.")
@@ -43,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
         Path model;
 
         @Option(names = "--random", paramLabel = "PRESET|config.json",
-                description = "random weights for a bundled preset (qwen2.5-0.5b, llama-2-7b) or a config.json")
+                description = "random weights for a bundled preset (qwen2.5-0.5b, qwen2.5-7b, llama-2-7b, llama-3.1-8b) or a config.json")
         String random;
     }
 
@@ -72,6 +75,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--sgemm-n", defaultValue = "2048", description = "size of the reference square sgemm (default ${DEFAULT-VALUE})")
     int sgemmN;
+
+    @Option(names = "--device-gemm-n", paramLabel = "N",
+            description = "size of the device's own reference GEMM on cuda and cuda-emu (default: 8192 on cuda, 256 on cuda-emu)")
+    Integer deviceGemmN;
+
+    @Option(names = "--copy-mib", paramLabel = "MIB",
+            description = "size of the device's reference copy in MiB (default: 1024 on cuda, 16 on cuda-emu; at most a quarter of free memory)")
+    Integer copyMib;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE (- for standard output; default: not written)")
     Path json;
@@ -116,8 +127,23 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("model: %s%n  %s, %.3f B parameters, weights %.2f GB, backend %s%n",
                 report.get("model").asText(), config.modelType(), config.parameterCount() / 1e9,
                 ckpt.totalBytes() / 1e9, timed.name());
+        boolean emulated = dev.startsWith("cuda-emu");
+        int gemmN = deviceGemmN != null ? deviceGemmN : emulated ? 256 : 8192;
+        long copyBytes = (copyMib != null ? copyMib : emulated ? 16 : 1024) * (1L << 20);
+        if (gemmN < 1 || copyBytes < 1) throw new IllegalArgumentException("--device-gemm-n and --copy-mib must be >= 1");
+        DType gemmType = engineOptions.precision() == Precision.BF16 ? DType.BF16 : DType.F32;
         try (Engine engine = new Engine(config, ckpt, timed, engineOptions)) {
-            SgemmRate.measure(sgemmN, t, 2);                                        // warm the reference up too
+            DeviceRates deviceRates = timed.measureRates(gemmType, gemmN, copyBytes, 2);   // null on the cpu
+            if (deviceRates == null) SgemmRate.measure(sgemmN, t, 2);                        // warm the reference up too
+            else {
+                ObjectNode d = report.putObject("device_reference");
+                d.put("gemm", deviceRates.gemm());
+                d.put("gemm_tflops", deviceRates.gemmFlopsPerS() / 1e12);
+                d.put("copy_bytes", deviceRates.copyBytes());
+                d.put("copy_gb_s", deviceRates.copyBytesPerS() / 1e9);
+                out.printf("device reference: %s: %.2f TFLOP/s; device-to-device copy of %d MiB: %.1f GB/s (read + write)%n",
+                        deviceRates.gemm(), deviceRates.gemmFlopsPerS() / 1e12, deviceRates.copyBytes() >> 20, deviceRates.copyBytesPerS() / 1e9);
+            }
             for (String shape : shapes) {
                 int[] bt = parseShape(shape);
                 List<int[]> seqs = randomSequences(bt[0], bt[1], config.vocabSize());
@@ -126,14 +152,15 @@ final class BenchCommand implements Callable<Integer> {
                 double flops = FlopCount.forward(config, lengths);
                 engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);              // warm-up (JIT, page-in)
                 timed.reset();
-                // paired runs: the reference sgemm right before each pass, so both see the same machine state
-                double[] secs = new double[runs], sgemm = new double[runs], ratio = new double[runs];
+                // paired runs: the reference right before each pass, so both see the same machine state
+                double[] secs = new double[runs], reference = new double[runs], ratio = new double[runs];
                 for (int r = 0; r < runs; r++) {
-                    sgemm[r] = SgemmRate.measure(sgemmN, t, 1);
+                    reference[r] = deviceRates == null ? SgemmRate.measure(sgemmN, t, 1)
+                            : timed.measureRates(gemmType, gemmN, copyBytes, 1).gemmFlopsPerS() / 1e9;
                     long t0 = System.nanoTime();
                     engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
                     secs[r] = (System.nanoTime() - t0) / 1e9;
-                    ratio[r] = flops / secs[r] / 1e9 / sgemm[r];
+                    ratio[r] = flops / secs[r] / 1e9 / reference[r];
                 }
                 Map<String, Long> ops = timed.nanos();
                 double median = median(secs);
@@ -145,26 +172,38 @@ final class BenchCommand implements Callable<Integer> {
                 row.put("best_s", Arrays.stream(secs).min().orElseThrow());
                 row.put("tokens_per_s", bt[0] * (double) bt[1] / median);
                 row.put("gflops", flops / median / 1e9);
-                row.put("sgemm_n", sgemmN);
-                row.put("sgemm_gflops", median(sgemm));
-                double bestSgemm = Arrays.stream(sgemm).max().orElseThrow();
-                double bestRatio = flops / row.get("best_s").asDouble() / 1e9 / bestSgemm;
-                row.put("sgemm_best_gflops", bestSgemm);
-                row.put("ratio_to_sgemm", bestRatio);
-                row.put("ratio_to_sgemm_median_of_pairs", median(ratio));
+                double bestReference = Arrays.stream(reference).max().orElseThrow();
+                double bestRatio = flops / row.get("best_s").asDouble() / 1e9 / bestReference;
+                String name = deviceRates == null ? "sgemm" : "device_gemm";
+                if (deviceRates == null) row.put("sgemm_n", sgemmN); else row.put("device_gemm_n", gemmN);
+                row.put(name + "_gflops", median(reference));
+                row.put(name + "_best_gflops", bestReference);
+                row.put("ratio_to_" + name, bestRatio);
+                row.put("ratio_to_" + name + "_median_of_pairs", median(ratio));
                 ObjectNode breakdown = row.putObject("op_seconds_per_pass");
                 long total = ops.values().stream().mapToLong(Long::longValue).sum();
                 ops.forEach((k, v) -> breakdown.put(k, v / 1e9 / runs));
                 out.printf("shape %s: %.3f s/pass (median of %d), %.1f tokens/s, %.1f GFLOP/s%n",
                         shape, median, runs, bt[0] * (double) bt[1] / median, flops / median / 1e9);
-                StringBuilder sb = new StringBuilder("  time by op:");
+                StringBuilder sb = new StringBuilder(deviceRates == null ? "  time by op:" : "  time by op (enqueue time on a GPU; the pass total is the device's):");
                 ops.forEach((k, v) -> sb.append(String.format(" %s %.1f%%", k, 100.0 * v / Math.max(1, total))));
                 out.println(sb);
-                out.printf("  machine sgemm %dx%dx%d (OpenBLAS, %d threads), measured before each pass: %.1f GFLOP/s (median)%n",
-                        sgemmN, sgemmN, sgemmN, t, median(sgemm));
-                out.printf("  forward pass / machine sgemm = %.0f%% (best pass %.1f GFLOP/s over best sgemm %.1f GFLOP/s)%n",
-                        100 * bestRatio, flops / row.get("best_s").asDouble() / 1e9, bestSgemm);
-                out.printf("  per-pass ratios (each with the sgemm measured just before it): %s, median %.0f%%%n",
+                if (deviceRates == null) {
+                    out.printf("  machine sgemm %dx%dx%d (OpenBLAS, %d threads), measured before each pass: %.1f GFLOP/s (median)%n",
+                            sgemmN, sgemmN, sgemmN, t, median(reference));
+                    out.printf("  forward pass / machine sgemm = %.0f%% (best pass %.1f GFLOP/s over best sgemm %.1f GFLOP/s)%n",
+                            100 * bestRatio, flops / row.get("best_s").asDouble() / 1e9, bestReference);
+                } else {
+                    long peak = timed.peakDeviceBytes(), logits = (long) bt[0] * bt[1] * config.vocabSize() * 4L;
+                    row.put("peak_device_bytes", peak);
+                    row.put("full_logits_bytes", logits);
+                    out.printf("  device GEMM %d³ measured before each pass: %.1f GFLOP/s (median)%n", gemmN, median(reference));
+                    out.printf("  forward pass / device GEMM = %.0f%% (best pass %.1f GFLOP/s over best GEMM %.1f GFLOP/s)%n",
+                            100 * bestRatio, flops / row.get("best_s").asDouble() / 1e9, bestReference);
+                    out.printf("  peak device memory %.1f MiB (weights, activations, scratch); the full logits of this pass alone would be %.1f MiB%n",
+                            peak / (double) (1 << 20), logits / (double) (1 << 20));
+                }
+                out.printf("  per-pass ratios (each with the reference measured just before it): %s, median %.0f%%%n",
                         percentList(ratio), 100 * median(ratio));
             }
         } finally {

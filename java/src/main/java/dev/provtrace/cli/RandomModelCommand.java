@@ -21,10 +21,10 @@ import java.util.concurrent.Callable;
         description = "Write config.json + model.safetensors with random weights of a preset's (or a config.json's) shape.")
 final class RandomModelCommand implements Callable<Integer> {
     /** The bundled presets: Hugging Face's own config.json of each model, under /presets/NAME.json in the jar. */
-    static final List<String> PRESETS = List.of("qwen2.5-0.5b", "llama-2-7b");
+    static final List<String> PRESETS = List.of("qwen2.5-0.5b", "qwen2.5-7b", "llama-2-7b", "llama-3.1-8b");
 
     @Option(names = "--preset", required = true, paramLabel = "PRESET|config.json",
-            description = "qwen2.5-0.5b, llama-2-7b, or a config.json file")
+            description = "qwen2.5-0.5b, qwen2.5-7b, llama-2-7b, llama-3.1-8b, or a config.json file")
     String preset;
 
     @Option(names = "--dtype", defaultValue = "bf16", description = "f32 or bf16 (default ${DEFAULT-VALUE})")

@@ -86,6 +86,19 @@ public interface Backend extends AutoCloseable {
     Weight weight(TensorView tensor);
 
     /**
+     * Measures the device's own rates for a benchmark: an n×n×n GEMM with inputs in {@code gemmInput} (fp32 out) and a
+     * device-to-device copy of up to {@code copyBytes}, best of {@code runs} each. Null where the benchmark's reference
+     * is the CPU's own sgemm (the default: the CPU).
+     */
+    default DeviceRates measureRates(DType gemmInput, int n, long copyBytes, int runs) { return null; }
+
+    /** Most device memory held at one time so far, in bytes (-1 where there is no device memory: the CPU). */
+    default long peakDeviceBytes() { return -1; }
+
+    /** Waits until every op issued so far has finished (a no-op where ops finish before they return: the CPU). */
+    default void synchronize() {}
+
+    /**
      * The most tokens one pass can hold in the device memory that is free now (called after the weights are
      * uploaded): {@code activationBytesPerToken} is what the forward pass allocates per token, the backend adds its
      * own per-token scratch and a reserve. -1 where memory is not the limit that matters (the CPU's default).

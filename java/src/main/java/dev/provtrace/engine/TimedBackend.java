@@ -62,6 +62,12 @@ public final class TimedBackend implements Backend {
 
     @Override public void prepareRope(RopeTable table) { inner.prepareRope(table); }
 
+    @Override public DeviceRates measureRates(dev.provtrace.io.DType t, int n, long copyBytes, int runs) { return inner.measureRates(t, n, copyBytes, runs); }
+
+    @Override public void synchronize() { inner.synchronize(); }
+
+    @Override public long peakDeviceBytes() { return inner.peakDeviceBytes(); }
+
     @Override public boolean guardsIntact() { return inner.guardsIntact(); }
 
     @Override public long batchTokensThatFit(dev.provtrace.model.ModelConfig c, long perToken) { return inner.batchTokensThatFit(c, perToken); }

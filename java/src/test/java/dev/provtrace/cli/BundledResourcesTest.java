@@ -84,6 +84,11 @@ class BundledResourcesTest {
         ModelConfig llama = ModelConfig.parse(RandomModelCommand.presetJson("llama-2-7b"), "llama-2-7b");
         assertEquals("llama", llama.modelType());
         assertEquals(6_738_415_616L, llama.parameterCount());   // Llama-2-7B's published 6.74 B
+        ModelConfig qwen7 = ModelConfig.parse(RandomModelCommand.presetJson("qwen2.5-7b"), "qwen2.5-7b");
+        assertEquals(7_615_616_512L, qwen7.parameterCount());   // Qwen2.5-7B's published 7.61 B (untied head)
+        ModelConfig llama8 = ModelConfig.parse(RandomModelCommand.presetJson("llama-3.1-8b"), "llama-3.1-8b");
+        assertEquals(8_030_261_248L, llama8.parameterCount());  // Llama-3.1-8B's published 8.03 B
+        assertEquals(8.0, llama8.ropeScaling().factor());       // llama3 rope scaling read from the preset
 
         JsonNode q = RandomModelCommand.presetJson("qwen2.5-0.5b");
         assertEquals(896, q.get("hidden_size").asInt());
@@ -106,7 +111,7 @@ class BundledResourcesTest {
     void anUnknownPresetNamesTheBundledOnes() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> RandomModelCommand.presetJson("qwen9-1t"));
-        assertEquals("qwen9-1t: neither a config.json file nor a bundled preset (qwen2.5-0.5b, llama-2-7b)", e.getMessage());
+        assertEquals("qwen9-1t: neither a config.json file nor a bundled preset (qwen2.5-0.5b, qwen2.5-7b, llama-2-7b, llama-3.1-8b)", e.getMessage());
     }
 
     private static List<Path> mainSources() throws IOException {

@@ -96,6 +96,79 @@ public final class CudaBackend implements Backend {
     @Override
     public boolean nativeBf16() { return true; }
 
+    @Override
+    public void synchronize() { device.synchronize(); }
+
+    @Override
+    public long peakDeviceBytes() { return device.peakBytes(); }
+
+    /**
+     * cuBLAS (the emulated device: its host GEMM) on n×n×n with random inputs in {@code gemmInput} and fp32 out,
+     * then cuMemcpyDtoD of min(copyBytes, a quarter of free memory) bytes: each timed from a synchronised stream to
+     * the end of the stream, one warm-up first, best of {@code runs}. The device's peak-memory count starts again
+     * afterwards, so a benchmark's peak is its passes'.
+     */
+    @Override
+    public dev.provtrace.engine.DeviceRates measureRates(DType gemmInput, int n, long copyBytes, int runs) {
+        if (n < 1 || runs < 1) throw new IllegalArgumentException("GEMM size and runs must be >= 1, got " + n + ", " + runs);
+        long nn = (long) n * n;
+        long a = device.malloc(nn * gemmInput.size()), b = device.malloc(nn * gemmInput.size()), c = device.malloc(4 * nn);
+        try {
+            fillRandom(a, nn, gemmInput);
+            fillRandom(b, nn, gemmInput);
+            double bestGemm = 0;
+            for (int r = 0; r <= runs; r++) {
+                device.synchronize();
+                long t0 = System.nanoTime();
+                gemm.matmul(a, b, gemmInput, c, n, n, n, 0f);
+                device.synchronize();
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (r > 0) bestGemm = Math.max(bestGemm, 2.0 * n * n * n / s);   // run 0 warms up
+            }
+            long bytes = Math.max(1 << 20, Math.min(copyBytes, device.memoryInfo()[0] / 4));
+            long src = device.malloc(bytes), dst = device.malloc(bytes);
+            double bestCopy = 0;
+            try {
+                device.memsetZero(src, bytes);
+                for (int r = 0; r <= runs; r++) {
+                    device.synchronize();
+                    long t0 = System.nanoTime();
+                    device.copyOnDevice(dst, src, bytes);
+                    device.synchronize();
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (r > 0) bestCopy = Math.max(bestCopy, 2.0 * bytes / s);
+                }
+            } finally {
+                device.free(src);
+                device.free(dst);
+            }
+            String what = gemm.describe() + ", " + (gemmInput == DType.BF16 ? "bf16×bf16→fp32" : "fp32×fp32→fp32") + " " + n + "³";
+            return new dev.provtrace.engine.DeviceRates(what, bestGemm, bestCopy, bytes);
+        } finally {
+            device.free(a);
+            device.free(b);
+            device.free(c);
+            device.resetPeakBytes();   // the peak a benchmark reports next is the engine's, not these buffers'
+        }
+    }
+
+    /** Uniform values in [-1, 1) (bf16: rounded), uploaded a slice at a time. */
+    private void fillRandom(long at, long n, DType type) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        int slice = 1 << 20;
+        ByteBuffer staging = ByteBuffer.allocateDirect(slice * type.size()).order(ByteOrder.LITTLE_ENDIAN);
+        for (long off = 0; off < n; off += slice) {
+            int len = (int) Math.min(slice, n - off);
+            staging.clear();
+            for (int i = 0; i < len; i++) {
+                float v = (float) rnd.nextDouble(-1, 1);
+                if (type == DType.BF16) staging.putShort(dev.provtrace.engine.Bf16.bits(v)); else staging.putFloat(v);
+            }
+            staging.flip();
+            device.copyToDevice(at + off * type.size(), staging);
+        }
+    }
+
     /** Device memory left aside from the activations: cuBLAS's workspace, the context, a widened weight, fragmentation. */
     public static final long RESERVE_BYTES = 1L << 30;
 

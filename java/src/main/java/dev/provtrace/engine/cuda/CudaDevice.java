@@ -63,6 +63,12 @@ public interface CudaDevice extends AutoCloseable {
     /** Blocks until everything issued has finished. */
     void synchronize();
 
+    /** Most bytes allocated through this device object at one time (-1 where it does not count). */
+    default long peakBytes() { return -1; }
+
+    /** Starts {@link #peakBytes} again from what is allocated now (a benchmark's own buffers are not the engine's). */
+    default void resetPeakBytes() {}
+
     /** Free and total device memory in bytes (as cuMemGetInfo reports them). */
     long[] memoryInfo();
 

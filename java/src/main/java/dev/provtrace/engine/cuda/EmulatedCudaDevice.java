@@ -20,15 +20,34 @@ public final class EmulatedCudaDevice implements CudaDevice {
 
     @Override
     public long malloc(long bytes) {
+        long at;
         try {
-            return EmulatedDevice.malloc(Math.max(1, bytes));
+            at = EmulatedDevice.malloc(Math.max(1, bytes));
         } catch (OutOfMemoryError e) {
             throw new DeviceMemoryException("emulated device: cannot allocate " + bytes + " bytes", bytes);
         }
+        sizes.put(at, bytes);
+        live += bytes;
+        peak = Math.max(peak, live);
+        return at;
     }
 
+    private final java.util.Map<Long, Long> sizes = new java.util.HashMap<>();
+    private long live, peak;
+
     @Override
-    public void free(long address) { if (address != 0) EmulatedDevice.free(address); }
+    public long peakBytes() { return peak; }
+
+    @Override
+    public void resetPeakBytes() { peak = live; }
+
+    @Override
+    public void free(long address) {
+        if (address == 0) return;
+        Long b = sizes.remove(address);
+        if (b != null) live -= b;
+        EmulatedDevice.free(address);
+    }
 
     @Override
     public void copyToDevice(long dst, ByteBuffer src) {

@@ -58,6 +58,7 @@ public final class JCudaDevice implements CudaDevice {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<Long, CUevent> events = new HashMap<>();
     private long nextEvent = 1;
+    private final Map<Long, Long> sizes = new HashMap<>();
     private long peakBytes, liveBytes;
     private boolean closed;
 
@@ -161,6 +162,7 @@ public final class JCudaDevice implements CudaDevice {
         }
         check(result, "cuMemAlloc(" + bytes + ")");
         allocations.put(a.address(), a);
+        sizes.put(a.address(), bytes);
         liveBytes += bytes;
         peakBytes = Math.max(peakBytes, liveBytes);
         return a.address();
@@ -170,11 +172,17 @@ public final class JCudaDevice implements CudaDevice {
     public void free(long address) {
         if (address == 0) return;
         Allocation a = allocations.remove(address);
+        Long size = sizes.remove(address);
+        if (size != null) liveBytes -= size;
         if (a == null) throw new IllegalArgumentException("cuda:" + ordinal + ": free of " + Long.toHexString(address) + ", which is not an allocation");
         check(JCudaDriver.cuMemFree(a), "cuMemFree");
     }
 
     /** Bytes allocated at most at one time by this device object (the bench's peak memory). */
+    @Override
+    public void resetPeakBytes() { peakBytes = liveBytes; }
+
+    @Override
     public long peakBytes() { return peakBytes; }
 
     /** Pinned host memory and the event that marks the end of the last copy that used it. */

@@ -1,0 +1,58 @@
+package dev.provtrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.Fixtures;
+import dev.provtrace.engine.TestDevices;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * bench's reference rates: on the cpu the machine's own sgemm; on a CUDA device the device's own GEMM in the pass's
+ * GEMM dtype and its copy bandwidth, the pass's ratio to that GEMM, and the peak device memory (the engine's, not the
+ * reference's buffers) beside what full logits would take.
+ */
+class BenchCommandTest {
+    @Test
+    void onTheEmulatedDeviceTheReferenceIsTheDevicesOwnGemmAndCopy(@TempDir Path dir) throws Exception {
+        assumeTrue(TestDevices.runsOn("cuda-emu"), "no emulated device in this build");
+        Path json = dir.resolve("bench.json");
+        Path model = Fixtures.hfModel("qwen2");
+        TraceCommandTest.Run r = TraceCommandTest.run("bench", "--model", model.toString(), "--device", "cuda-emu",
+                "--precision", "bf16", "--shape", "2x40", "--runs", "1", "--device-gemm-n", "64", "--copy-mib", "2",
+                "--json", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode report = new ObjectMapper().readTree(Files.readString(json));
+        JsonNode ref = report.get("device_reference");
+        assertTrue(ref.get("gemm").asText().contains("bf16×bf16→fp32 64³"), ref.toString());
+        assertTrue(ref.get("gemm_tflops").asDouble() > 0 && ref.get("copy_gb_s").asDouble() > 0, ref.toString());
+        assertEquals(2L << 20, ref.get("copy_bytes").asLong());
+        JsonNode row = report.get("shapes").get(0);
+        assertTrue(row.get("ratio_to_device_gemm").asDouble() > 0, row.toString());
+        assertFalse(row.has("ratio_to_sgemm"), row.toString());
+        long peak = row.get("peak_device_bytes").asLong(), weights = report.get("weights_bytes").asLong();
+        assertTrue(peak > weights, "peak " + peak + " holds the weights " + weights);
+        assertTrue(peak < weights + (2L << 20), "peak " + peak + " counts the reference copy's 2 × 2 MiB buffers");
+        assertTrue(r.out().contains("device reference:") && r.out().contains("forward pass / device GEMM"), r.out());
+    }
+
+    @Test
+    void onTheCpuTheReferenceIsTheMachinesSgemm(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        TraceCommandTest.Run r = TraceCommandTest.run("bench", "--model", Fixtures.hfModel("qwen2").toString(), "--device", "cpu",
+                "--shape", "1x16", "--runs", "1", "--sgemm-n", "64", "--json", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode report = new ObjectMapper().readTree(Files.readString(json));
+        assertFalse(report.has("device_reference"));
+        JsonNode row = report.get("shapes").get(0);
+        assertTrue(row.get("ratio_to_sgemm").asDouble() > 0 && row.get("sgemm_n").asInt() == 64, row.toString());
+    }
+}
