@@ -202,6 +202,7 @@ final class BenchCommand implements Callable<Integer> {
                             100 * bestRatio, flops / row.get("best_s").asDouble() / 1e9, bestReference);
                     out.printf("  peak device memory %.1f MiB (weights, activations, scratch); the full logits of this pass alone would be %.1f MiB%n",
                             peak / (double) (1 << 20), logits / (double) (1 << 20));
+                    profile(engine, timed, seqs, deviceRates, row.putObject("op_rates"), out);
                 }
                 out.printf("  per-pass ratios (each with the reference measured just before it): %s, median %.0f%%%n",
                         percentList(ratio), 100 * median(ratio));
@@ -211,6 +212,44 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (json != null) AtomicOutput.write(json, om.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
         return 0;
+    }
+
+    /**
+     * One more pass with every op waiting for the device (so each op's time is its kernels', not its launch's), and
+     * each op's achieved rate from the useful FLOPs and the bytes it must move ({@link TimedBackend#work()}): FLOP/s
+     * against the device's GEMM for ops that compute (GEMMs, attention), bytes/s against its copy bandwidth for the
+     * memory-bound rest.
+     */
+    private static void profile(Engine engine, TimedBackend timed, List<int[]> seqs, DeviceRates rates, ObjectNode json,
+                                PrintStream out) {
+        timed.reset();
+        timed.synchronizeEachOp(true);
+        try {
+            engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
+        } finally {
+            timed.synchronizeEachOp(false);
+        }
+        Map<String, Long> nanos = timed.nanos();
+        Map<String, double[]> work = timed.work();
+        StringBuilder sb = new StringBuilder("  each op, waited for (one profiling pass):");
+        nanos.forEach((op, ns) -> {
+            double[] w = work.get(op);
+            if (w == null || ns == 0) return;
+            double s = ns / 1e9;
+            ObjectNode o = json.putObject(op);
+            o.put("seconds", s);
+            o.put("gflop", w[0] / 1e9);
+            o.put("gbytes", w[1] / 1e9);
+            o.put("gflops", w[0] / s / 1e9);
+            o.put("gb_s", w[1] / s / 1e9);
+            boolean computes = w[0] > 0;
+            double ratio = computes ? w[0] / s / rates.gemmFlopsPerS() : w[1] / s / rates.copyBytesPerS();
+            o.put(computes ? "ratio_to_device_gemm" : "ratio_to_copy", ratio);
+            sb.append(String.format("%n    %-20s %9.3f ms  %s  (%.0f%% of the device's %s)", op, 1e3 * s,
+                    computes ? String.format("%8.2f TFLOP/s", w[0] / s / 1e12) : String.format("%8.1f GB/s   ", w[1] / s / 1e9),
+                    100 * ratio, computes ? "GEMM" : "copy"));
+        });
+        out.println(sb);
     }
 
     static DType parseDtype(String dtype) {

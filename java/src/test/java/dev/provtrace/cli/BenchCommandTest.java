@@ -42,6 +42,20 @@ class BenchCommandTest {
         assertTrue(peak > weights, "peak " + peak + " holds the weights " + weights);
         assertTrue(peak < weights + (2L << 20), "peak " + peak + " counts the reference copy's 2 × 2 MiB buffers");
         assertTrue(r.out().contains("device reference:") && r.out().contains("forward pass / device GEMM"), r.out());
+        // each op's achieved rate from a profiling pass: the GEMMs against the device GEMM, the norms against the copy
+        JsonNode ops = row.get("op_rates");
+        for (String op : new String[] {"matmul", "matmul+swiglu", "lm_head+log_softmax", "attention"}) {
+            assertTrue(ops.get(op).get("gflop").asDouble() > 0 && ops.get(op).get("ratio_to_device_gemm").asDouble() > 0, op + ": " + ops);
+        }
+        for (String op : new String[] {"embed", "add+rmsnorm", "rope"}) {
+            assertTrue(ops.get(op).get("gbytes").asDouble() > 0 && ops.get(op).get("ratio_to_copy").asDouble() > 0, op + ": " + ops);
+        }
+        // the GEMM FLOPs of one pass add up to the model's linear layers: 2 · tokens · (their parameters)
+        double linear = ops.get("matmul").get("gflop").asDouble() + ops.get("matmul+swiglu").get("gflop").asDouble();
+        dev.provtrace.model.ModelConfig c = dev.provtrace.model.ModelConfig.load(model.resolve("config.json"));
+        double perLayer = (double) c.hiddenSize() * (c.qDim() + 2.0 * c.kvDim()) + (double) c.qDim() * c.hiddenSize()
+                + 3.0 * c.hiddenSize() * c.intermediateSize();
+        assertEquals(2.0 * 80 * c.numLayers() * perLayer / 1e9, linear, 1e-9, "GEMM GFLOP of a pass of 80 tokens");
     }
 
     @Test
