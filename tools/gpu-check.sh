@@ -11,8 +11,9 @@
 # Steps: environment (glibc, nvidia-smi, cuBLAS from the box's Python packages), HF parity fp32 and bf16 on the
 # fixture models of the tree (tools/compare_fixture_logprobs.py; bf16 also against transformers' own bf16 run,
 # expected.compute-bf16.json), test-ops, the bench (the card's own bf16 GEMM 8192³ and copy bandwidth in the same
-# run; Qwen2.5-0.5B, Llama-3.1-8B at 512 / 4k / 32k tokens). Not yet in it (not built yet): --batch-invariant, the
-# side-by-side transformers run.
+# run; Qwen2.5-0.5B, Llama-3.1-8B at 512 / 4k / 32k tokens) and transformers on the same 8B model and shapes
+# (tools/gpu_transformers.py: bf16, SDPA, log-softmax of the logits) side by side. Not yet in it (not built yet):
+# --batch-invariant.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEVICE="${DEVICE:-cuda}"
@@ -86,26 +87,59 @@ for fx in "${FIXTURES[@]}"; do
   done
 done
 
-# ---- bench (random weights made on the box; nothing is downloaded)
+# ---- bench (random weights made on the box; nothing is downloaded), and transformers on the same model and shapes
+have_torch() { "$PY" -c 'import torch, transformers' >/dev/null 2>&1; }
+side_by_side() {   # side_by_side NAME: provtrace's and transformers' tokens/s per shape -> $OUT/side-by-side.jsonl
+  "$PY" - "$OUT/bench-$1.json" "$OUT/transformers-$1.json" "$1" >> "$OUT/side-by-side.jsonl" <<'PYEOF'
+import json, sys
+ours, theirs, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+by_shape = {r["shape"]: r for r in theirs["shapes"]}
+for r in ours["shapes"]:
+    t = by_shape.get(r["shape"], {})
+    row = {"model": name, "shape": r["shape"], "provtrace_tokens_per_s": r["tokens_per_s"],
+           "transformers_tokens_per_s": t.get("tokens_per_s"), "transformers_error": t.get("error"),
+           "ratio": r["tokens_per_s"] / t["tokens_per_s"] if t.get("tokens_per_s") else None,
+           "ratio_to_device_gemm": r.get("ratio_to_device_gemm"), "peak_device_bytes": r.get("peak_device_bytes")}
+    print(json.dumps(row))
+PYEOF
+}
+skipped=()
 if [[ $QUICK == 0 ]]; then
   step bench-0.5b 300 "$PT" bench --device "$DEVICE" --random qwen2.5-0.5b --dtype bf16 --shape 1x512,8x512,1x4096 \
     --runs 3 --json "$OUT/bench-0.5b.json"
-  step bench-8b 420 "$PT" bench --device "$DEVICE" --random llama-3.1-8b --dtype bf16 --shape 8x512,1x4096,4x4096 \
-    --runs 3 --json "$OUT/bench-8b.json"
-  step bench-8b-32k 300 "$PT" bench --device "$DEVICE" --random llama-3.1-8b --dtype bf16 --shape 1x32768 \
-    --runs 1 --json "$OUT/bench-8b-32k.json"
+  M8="$WORK/llama-3.1-8b"
+  if step random-8b 300 "$PT" random-model --preset llama-3.1-8b --dtype bf16 --out "$M8"; then
+    step bench-8b 420 "$PT" bench --device "$DEVICE" --model "$M8" --shape 8x512,1x4096,4x4096 --runs 3 \
+      --json "$OUT/bench-8b.json"
+    step transformers-8b 420 "$PY" "$ROOT/tools/gpu_transformers.py" --model "$M8" --shape 8x512,1x4096,4x4096 --runs 3 \
+      --device cuda --json "$OUT/transformers-8b.json" && side_by_side 8b
+    step bench-8b-32k 300 "$PT" bench --device "$DEVICE" --model "$M8" --shape 1x32768 --runs 1 --json "$OUT/bench-8b-32k.json"
+  fi
 else
   step bench-tiny 300 "$PT" bench --device "$DEVICE" --model "${FIXTURES[0]}" --precision bf16 --shape 2x64 --runs 1 \
     --json "$OUT/bench-tiny.json"
+  if have_torch; then   # here on the CPU: the script and the side-by-side step themselves
+    step transformers-tiny 300 "$PY" "$ROOT/tools/gpu_transformers.py" --model "${FIXTURES[0]}" --shape 2x64 --runs 1 \
+      --device cpu --json "$OUT/transformers-tiny.json" && side_by_side tiny
+  else
+    skipped+=("transformers-tiny: no torch/transformers in $PY")
+    echo "transformers-tiny: skipped (no torch/transformers in $PY)"
+  fi
 fi
+printf '%s\n' "${skipped[@]}" > "$WORK/skipped.txt"
 
 # ---- summary
-"$PY" - "$STEPS" "$OUT/gpu-check.json" "$DEVICE" <<'PYEOF'
-import json, sys
+"$PY" - "$STEPS" "$OUT/gpu-check.json" "$DEVICE" "$WORK/skipped.txt" "$OUT/side-by-side.jsonl" <<'PYEOF'
+import json, os, sys
 steps = [json.loads(l) for l in open(sys.argv[1])]
+skipped = [l.strip() for l in open(sys.argv[4]) if l.strip()]
+side = [json.loads(l) for l in open(sys.argv[5])] if os.path.exists(sys.argv[5]) else []
 summary = {"device": sys.argv[3], "steps": steps, "failed": [s["step"] for s in steps if s["rc"] != 0],
-           "not_yet_in_the_check": ["batch invariance", "transformers on the same weights"]}
+           "skipped": skipped, "side_by_side": side, "not_yet_in_the_check": ["batch invariance"]}
 json.dump(summary, open(sys.argv[2], "w"), indent=1)
-print(f"{len(steps)} steps, {len(summary['failed'])} failed: {summary['failed']}")
+print(f"{len(steps)} steps, {len(summary['failed'])} failed: {summary['failed']}; skipped: {skipped}")
+for r in side:
+    print(f"  {r['model']} {r['shape']}: provtrace {r['provtrace_tokens_per_s']:.0f} tokens/s, transformers "
+          f"{r['transformers_tokens_per_s'] or 0:.0f}: ratio {r['ratio'] or float('nan'):.2f}")
 PYEOF
 rm -rf "$WORK"
