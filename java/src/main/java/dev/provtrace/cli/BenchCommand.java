@@ -67,6 +67,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "fp32|bf16", description = "GEMM precision (default: the device's, as for logprobs)")
     String precision;
 
+    @Option(names = "--batch-invariant", description = "time the batch-invariant mode (its fixed-order GEMM kernel instead of cuBLAS; default: off)")
+    boolean batchInvariant;
+
     @Option(names = "--threads", description = "threads (default: all cores)")
     Integer threads;
 
@@ -109,7 +112,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         String dev = device != null ? device : Backends.defaultDevice();
         EngineOptions engineOptions = new EngineOptions(t, Integer.MAX_VALUE, true, false, dev)
-                .withPrecision(precision != null ? Precision.parse(precision) : Precision.defaultFor(dev));
+                .withPrecision(precision != null ? Precision.parse(precision) : Precision.defaultFor(dev))
+                .withBatchInvariant(batchInvariant);
         System.err.println(Backends.deviceLine(engineOptions));
         // On a GPU the ops only enqueue: the per-op split then shows launch time, while a pass's total (ending in
         // the one copy of its results) is the device's time.
@@ -121,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
         report.put("threads", t);
         report.put("device", dev);
         report.put("precision", engineOptions.precision().cliName());
+        report.put("batch_invariant", batchInvariant);
         report.put("weights_bytes", ckpt.totalBytes());
         ArrayNode results = report.putArray("shapes");
 

@@ -21,6 +21,10 @@ final class EngineArgs {
             description = "do not scan the weights for NaN/Inf before scoring (default: scanned; a record whose log-probs still come out non-finite is rejected)")
     boolean skipWeightScan;
 
+    @Option(names = "--batch-invariant",
+            description = "make each text's numbers bitwise the same whatever it is batched with (on cuda: a fixed-order GEMM kernel instead of cuBLAS, slower; cpu and the scores' cache key note it too; default: off)")
+    boolean batchInvariant;
+
     @Option(names = "--device", paramLabel = "DEVICE",
             description = "where to score: cuda or cuda:N (a GPU), cpu, or cuda-emu (the CUDA backend on an emulated device: slow, for tests); default: cuda when a usable GPU is found, else cpu")
     String device;
@@ -46,7 +50,7 @@ final class EngineArgs {
         if (batchTokens != null && batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
         EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 batchTokens != null ? batchTokens : EngineOptions.AUTO_BATCH_TOKENS,
-                allowLong, !skipWeightScan, device(), precision());
+                allowLong, !skipWeightScan, device(), precision(), batchInvariant);
         Backends.provider(device());   // an unknown or unavailable device fails here, naming the ones there are
         return options;
     }

@@ -69,7 +69,7 @@ final class LogprobsCommand implements Callable<Integer> {
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
                     engine.batchTokens(), System.err).maxLineBytes(records.maxLineBytes);
             // a rerun continues only with the same model files and settings (see LogprobsJob)
-            LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision()), engineArgs.options(),
+            LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision(), engineArgs.batchInvariant), engineArgs.options(),
                     bar::advance);
             bar.finish();
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), AtomicOutput.describe(output),

@@ -59,7 +59,7 @@ final class RunClaims {
             PromptBuilder.Format grape = c.grapePrompt.equalsIgnoreCase("chat") ? PromptBuilder.Format.CHAT : PromptBuilder.Format.GRAPE;
             try {
                 PromptBuilder prompts = PromptBuilder.create(c.student, grape, c.prompt.template);
-                m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint(), c.engineArgs.device(), c.engineArgs.precision())));
+                m.file(ScoreCache.fileFor(cacheDir, "student-grape", ModelFingerprint.of(c.student, prompts.fingerprint(), c.engineArgs.device(), c.engineArgs.precision(), c.engineArgs.batchInvariant)));
             } catch (IOException | RuntimeException e) {
                 // left to the job's model checks, as in model()
             }
@@ -104,7 +104,7 @@ final class RunClaims {
     private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir, EngineArgs engine) {
         try {
             m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
-            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint(), engine.device(), engine.precision());
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint(), engine.device(), engine.precision(), engine.batchInvariant);
             m.file(ScoreCache.fileFor(cacheDir, role, fp));
         } catch (IOException | RuntimeException e) {
             m.set("--" + role, dir + " (unreadable)");

@@ -10,9 +10,11 @@ package dev.provtrace.engine;
  * @param scanWeights     scan every weight for NaN/Inf when a model is loaded (off: --skip-weight-scan)
  * @param device          the backend, by {@link BackendProvider#device()} name: "cpu" (default) or "cuda-emu"
  * @param precision       what the GEMMs compute in ({@link Precision}; default {@link Precision#defaultFor} the device)
+ * @param batchInvariant  a text's numbers bitwise the same whatever it is batched with (the CUDA backend then runs its
+ *                        GEMMs in a fixed summation order, kernels/gemm.cu, instead of cuBLAS; the CPU's already are)
  */
 public record EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights, String device,
-                            Precision precision) {
+                            Precision precision, boolean batchInvariant) {
     /** batchTokens meaning "let the backend choose" (the CLI's default). */
     public static final int AUTO_BATCH_TOKENS = 0;
     /** What {@link #AUTO_BATCH_TOKENS} gives on a backend without a device memory limit (the CPU). */
@@ -36,6 +38,15 @@ public record EngineOptions(int threads, int batchTokens, boolean allowLong, boo
         if (precision == null) throw new IllegalArgumentException("precision must be given (fp32 or bf16)");
     }
 
+    public EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights, String device, Precision precision) {
+        this(threads, batchTokens, allowLong, scanWeights, device, precision, false);
+    }
+
+    /** The same options with batch invariance on or off. */
+    public EngineOptions withBatchInvariant(boolean on) {
+        return new EngineOptions(threads, batchTokens, allowLong, scanWeights, device, precision, on);
+    }
+
     /** On {@code device} at its default precision. */
     public EngineOptions(int threads, int batchTokens, boolean allowLong, boolean scanWeights, String device) {
         this(threads, batchTokens, allowLong, scanWeights, device, Precision.defaultFor(device));
@@ -48,12 +59,12 @@ public record EngineOptions(int threads, int batchTokens, boolean allowLong, boo
 
     /** The same options on another device, at that device's default precision. */
     public EngineOptions withDevice(String device) {
-        return new EngineOptions(threads, batchTokens, allowLong, scanWeights, device);
+        return new EngineOptions(threads, batchTokens, allowLong, scanWeights, device, Precision.defaultFor(device), batchInvariant);
     }
 
     /** The same options at another precision. */
     public EngineOptions withPrecision(Precision precision) {
-        return new EngineOptions(threads, batchTokens, allowLong, scanWeights, device, precision);
+        return new EngineOptions(threads, batchTokens, allowLong, scanWeights, device, precision, batchInvariant);
     }
 
     /** Weights are scanned for NaN/Inf at load unless told otherwise. */
@@ -63,6 +74,6 @@ public record EngineOptions(int threads, int batchTokens, boolean allowLong, boo
 
     /** The same options without the load-time scan (for a model whose weights were already scanned in this run). */
     public EngineOptions withoutWeightScan() {
-        return new EngineOptions(threads, batchTokens, allowLong, false, device, precision);
+        return new EngineOptions(threads, batchTokens, allowLong, false, device, precision, batchInvariant);
     }
 }

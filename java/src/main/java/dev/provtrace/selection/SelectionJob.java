@@ -122,9 +122,9 @@ public final class SelectionJob {
         try {
             PromptBuilder teacherPrompts = PromptBuilder.create(options.teacher(), options.format(), options.template());
             PromptBuilder studentPrompts = PromptBuilder.create(options.student(), options.format(), options.template());
-            String studentFp = ModelFingerprint.of(options.student(), studentPrompts.fingerprint(), options.engine().device(), options.engine().precision());
+            String studentFp = ModelFingerprint.of(options.student(), studentPrompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
             ScoreCache teacher = open(cacheDir, "teacher", options.teacher(),
-                    ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint(), options.engine().device(), options.engine().precision()), models, opened);
+                    ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant()), models, opened);
             ScoreCache student = open(cacheDir, "student", options.student(), studentFp, models, opened);
             score(in, "teacher", options.teacher(), teacherPrompts, teacher, progress, scoring, lookup);
             score(in, "student", options.student(), studentPrompts, student, progress, scoring, lookup);
@@ -132,7 +132,7 @@ public final class SelectionJob {
             if (options.grapeNeeded()) {
                 run.put("grape_prompt", options.grapePrompt().name().toLowerCase());
                 PromptBuilder grapePrompts = PromptBuilder.create(options.student(), options.grapePrompt(), options.template());
-                String grapeFp = ModelFingerprint.of(options.student(), grapePrompts.fingerprint(), options.engine().device(), options.engine().precision());
+                String grapeFp = ModelFingerprint.of(options.student(), grapePrompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
                 if (grapeFp.equals(studentFp)) {
                     grape = student;                 // --grape-prompt chat: the student's own scores already are GRAPE's
                 } else {

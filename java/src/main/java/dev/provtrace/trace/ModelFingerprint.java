@@ -41,12 +41,19 @@ public final class ModelFingerprint {
      * caches made before precisions existed, all fp32, stay valid), so bf16 and fp32 scores never share a cache.
      */
     public static String of(Path modelDir, String promptFingerprint, String device, Precision precision) throws IOException {
+        return of(modelDir, promptFingerprint, device, precision, false);
+    }
+
+    /** As above, and --batch-invariant hashed in when on (its GEMMs sum in another order: other numbers). */
+    public static String of(Path modelDir, String promptFingerprint, String device, Precision precision, boolean batchInvariant)
+            throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(SCORING_VERSION.getBytes(StandardCharsets.UTF_8));
             md.update(promptFingerprint.getBytes(StandardCharsets.UTF_8));
             if (!"cpu".equals(device)) md.update(("device=" + device).getBytes(StandardCharsets.UTF_8));
             if (precision != Precision.FP32) md.update(("precision=" + precision.cliName()).getBytes(StandardCharsets.UTF_8));
+            if (batchInvariant) md.update("batch-invariant".getBytes(StandardCharsets.UTF_8));
             for (String name : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
                 Path p = modelDir.resolve(name);
                 md.update(name.getBytes(StandardCharsets.UTF_8));

@@ -100,7 +100,7 @@ public final class TraceJob {
             for (int m = 0; m < 3; m++) {
                 Path dir = models.all().get(m);
                 PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template());
-                String fp = ModelFingerprint.of(dir, prompts.fingerprint(), options.engine().device(), options.engine().precision());
+                String fp = ModelFingerprint.of(dir, prompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
                 caches[m] = ScoreCache.open(ScoreCache.fileFor(cacheDir, ROLES[m], fp), fp,
                         w -> errors.println("warning: " + w));
                 modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)

@@ -18,5 +18,11 @@ public final class CpuBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(EngineOptions options) { return new CpuBackend(options.threads()); }
+    public Backend open(EngineOptions options) {
+        if (options.batchInvariant()) {
+            throw new IllegalArgumentException("--batch-invariant is built for the CUDA backend (--device cuda or cuda-emu); on cpu a"
+                    + " text's numbers depend on its batch by fp32 rounding only (below 1e-5), not bitwise");
+        }
+        return new CpuBackend(options.threads());
+    }
 }

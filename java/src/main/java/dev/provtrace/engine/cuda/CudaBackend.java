@@ -80,7 +80,10 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public String name() { return "cuda-emu (emulated CUDA device; GEMMs: " + gemm.describe() + ")"; }
+    public String name() {
+        String gemms = batchInvariant ? "kernels/gemm.cu, batch-invariant" : gemm.describe();
+        return (device instanceof EmulatedCudaDevice ? "cuda-emu (emulated CUDA device" : "cuda (" + device.describe()) + "; GEMMs: " + gemms + ")";
+    }
 
     @Override
     public Buffer allocate(long floats) { return allocate(DType.F32, floats); }
@@ -278,7 +281,24 @@ public final class CudaBackend implements Backend {
             if (widenW) w = wide; else x = wide;
             xType = wType = DType.F32;
         }
+        if (batchInvariant) {   // kernels/gemm.cu: one fixed summation order per output, whatever the rows
+            launch("gemm_" + (xType == DType.BF16 ? "bf16" : "f32"), new Dim3(Dim3.blocks(n, 32), Dim3.blocks(rows, 32), 1),
+                    new Dim3(16, 16, 1), 0, new KernelArgs().ptr(x).ptr(w).ptr(out).i32(rows).i32(n).i32(k).f32(beta));
+            return;
+        }
         gemm.matmul(x, w, xType, out, rows, n, k, beta);
+    }
+
+    private boolean batchInvariant;
+
+    /**
+     * Batch invariance on or off: on, every GEMM is gemm_* of kernels/gemm.cu (one fp32 accumulator per output over k
+     * in order) instead of cuBLAS, whose algorithm and split-K depend on the number of rows; every other kernel
+     * already works per row, per sequence or per (sequence, head), so a text's numbers no longer depend on its batch.
+     */
+    public CudaBackend batchInvariant(boolean on) {
+        this.batchInvariant = on;
+        return this;
     }
 
     private void gemm(Buffer x, DeviceWeight w, long out, int rows, float beta) {

@@ -67,7 +67,7 @@ public final class CudaProvider implements BackendProvider {
             CublasGemm gemm = new CublasGemm(CublasLibrary.load());
             gemm.setStream(device.stream());
             System.err.println("device: " + device.describe() + "; " + gemm.describe());
-            return new CudaBackend(device, gemm, vocabChunk, guard);
+            return new CudaBackend(device, gemm, vocabChunk, guard).batchInvariant(options.batchInvariant());
         } catch (IOException | RuntimeException e) {
             device.close();
             throw e;

@@ -22,12 +22,13 @@ public final class EmulatedCudaProvider implements BackendProvider {
     @Override
     public Backend open(EngineOptions options) throws IOException {
         EmulatedDevice.load();
-        return CudaBackend.emulated(options.threads());
+        return CudaBackend.emulated(options.threads()).batchInvariant(options.batchInvariant());
     }
 
     @Override
     public Backend openForOpTests(EngineOptions options, int vocabChunk, int widenSlice) throws IOException {
         EmulatedDevice.load();
-        return new CudaBackend(new EmulatedCudaDevice(), new HostGemm(options.threads(), widenSlice), vocabChunk, CudaBackend.TEST_GUARD);
+        return new CudaBackend(new EmulatedCudaDevice(), new HostGemm(options.threads(), widenSlice), vocabChunk, CudaBackend.TEST_GUARD)
+                .batchInvariant(options.batchInvariant());
     }
 }

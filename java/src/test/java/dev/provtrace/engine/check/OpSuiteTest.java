@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The op suite over every backend of this build against the reference, and the suite itself: it must fail a
@@ -49,6 +50,21 @@ class OpSuiteTest {
                 assertTrue(ran.contains(op), device + " ran no " + op + " case: " + ran);
             }
             assertTrue(results.size() > 150, "cases: " + results.size());
+        }
+    }
+
+    /** The batch-invariant GEMM kernel (kernels/gemm.cu) through every op that runs GEMMs, fp32 and bf16 inputs. */
+    @Test
+    void theBatchInvariantGemmKernelMatchesTheReference() throws Exception {
+        assumeTrue(dev.provtrace.engine.TestDevices.runsOn("cuda-emu"), "no emulated device in this build");
+        EngineOptions o = new EngineOptions(2, 4096, false).withDevice("cuda-emu").withBatchInvariant(true);
+        try (Backend be = Backends.provider("cuda-emu").openForOpTests(o, OpSuite.VOCAB_CHUNK, OpSuite.WIDEN_SLICE)) {
+            assertTrue(be.name().contains("batch-invariant"), be.name());
+            List<String> gemmOps = List.of("matmul", "qkv", "gate_up_swiglu", "matmul_accumulate", "next_token_scores", "score");
+            List<OpResult> results = OpSuite.run(be, gemmOps::contains, 42);
+            List<OpResult> failed = results.stream().filter(r -> !r.passed()).toList();
+            assertTrue(failed.isEmpty(), "batch-invariant GEMMs: " + failed);
+            assertTrue(results.size() > 80, "cases: " + results.size());
         }
     }
 
