@@ -20,6 +20,7 @@ public interface CudaDevice extends AutoCloseable {
     /** Allocates {@code bytes} (≥ 1) of device memory, 256-byte aligned; out of memory is a {@link DeviceMemoryException}. */
     long malloc(long bytes);
 
+    /** Frees an allocation after the work issued before it (which may still use it) has finished. */
     void free(long address);
 
     /** Copies src's remaining bytes to device address {@code dst}, in stream order; src may be reused when this returns. */

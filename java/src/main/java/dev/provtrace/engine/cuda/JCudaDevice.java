@@ -175,6 +175,9 @@ public final class JCudaDevice implements CudaDevice {
         Long size = sizes.remove(address);
         if (size != null) liveBytes -= size;
         if (a == null) throw new IllegalArgumentException("cuda:" + ordinal + ": free of " + Long.toHexString(address) + ", which is not an allocation");
+        // work still queued may read this memory (a weight packed at load, scratch that grew): let it finish first.
+        // Frees are rare by design (passes reuse pooled buffers), so the wait costs nothing in steady state.
+        synchronize();
         check(JCudaDriver.cuMemFree(a), "cuMemFree");
     }
 
@@ -227,7 +230,8 @@ public final class JCudaDevice implements CudaDevice {
         ByteBuffer s = src.duplicate();
         for (int off = 0; off < n; ) {
             int len = Math.min(STAGING_BYTES, n - off);
-            int i = nextStaging++ % STAGING_SLOTS;
+            int i = nextStaging;
+            nextStaging = (nextStaging + 1) % STAGING_SLOTS;
             if (staging[i] == null) staging[i] = new Pinned(STAGING_BYTES);
             Pinned slot = staging[i];
             slot.idle();
