@@ -29,48 +29,31 @@ __device__ void rmsnorm(float* x, const float* y, const W* w, O* out, int dim, f
     for (int i = threadIdx.x; i < dim; i += blockDim.x) store(out, out_row + i, widen(w[i]) * (x[row + i] * inv));
 }
 
-extern "C" __global__ void rmsnorm_f32(float* x, const float* w, float* out, int dim, float eps) {
-    rmsnorm(x, nullptr, w, out, dim, eps);
-}
-PT_REGISTER(rmsnorm_f32)
+/**
+ * The kernels, named by the weight's and the output's dtype: _f32 and _bf16 (both in that dtype), _bf16w_f32 (bf16
+ * weight, fp32 out: the fp32 path over a bf16 checkpoint — the norm before an fp32 GEMM, the q/k norms), _f32w_bf16
+ * (fp32 weight, bf16 out: the norm before a bf16 GEMM over an fp32 checkpoint in bf16 precision).
+ */
+#define PT_RMSNORM(NAME, W, O)                                                                                     \
+    extern "C" __global__ void NAME(float* x, const W* w, O* out, int dim, float eps) {                            \
+        rmsnorm(x, nullptr, w, out, dim, eps);                                                                     \
+    }                                                                                                              \
+    PT_REGISTER(NAME)
 
-extern "C" __global__ void rmsnorm_bf16(float* x, const bf16* w, bf16* out, int dim, float eps) {
-    rmsnorm(x, nullptr, w, out, dim, eps);
-}
-PT_REGISTER(rmsnorm_bf16)
+#define PT_ADD_RMSNORM(NAME, W, O)                                                                                 \
+    extern "C" __global__ void NAME(float* x, const float* y, const W* w, O* out, int dim, float eps) {           \
+        rmsnorm(x, y, w, out, dim, eps);                                                                           \
+    }                                                                                                              \
+    PT_REGISTER(NAME)
 
-/** bf16 weight, fp32 out: the fp32-activation path over a bf16 checkpoint (the norm before an fp32 GEMM, q/k norms). */
-extern "C" __global__ void rmsnorm_bf16w_f32(float* x, const bf16* w, float* out, int dim, float eps) {
-    rmsnorm(x, nullptr, w, out, dim, eps);
-}
-PT_REGISTER(rmsnorm_bf16w_f32)
-
-extern "C" __global__ void add_rmsnorm_f32(float* x, const float* y, const float* w, float* out, int dim, float eps) {
-    rmsnorm(x, y, w, out, dim, eps);
-}
-PT_REGISTER(add_rmsnorm_f32)
-
-extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* y, const bf16* w, bf16* out, int dim, float eps) {
-    rmsnorm(x, y, w, out, dim, eps);
-}
-PT_REGISTER(add_rmsnorm_bf16)
-
-/** bf16 weight, fp32 out, with the residual add: the fp32-activation path over a bf16 checkpoint, in one launch. */
-extern "C" __global__ void add_rmsnorm_bf16w_f32(float* x, const float* y, const bf16* w, float* out, int dim, float eps) {
-    rmsnorm(x, y, w, out, dim, eps);
-}
-PT_REGISTER(add_rmsnorm_bf16w_f32)
-
-/** fp32 weight, bf16 out: the norm before a bf16 GEMM over an fp32 checkpoint run in bf16 precision. */
-extern "C" __global__ void rmsnorm_f32w_bf16(float* x, const float* w, bf16* out, int dim, float eps) {
-    rmsnorm(x, nullptr, w, out, dim, eps);
-}
-PT_REGISTER(rmsnorm_f32w_bf16)
-
-extern "C" __global__ void add_rmsnorm_f32w_bf16(float* x, const float* y, const float* w, bf16* out, int dim, float eps) {
-    rmsnorm(x, y, w, out, dim, eps);
-}
-PT_REGISTER(add_rmsnorm_f32w_bf16)
+PT_RMSNORM(rmsnorm_f32, float, float)
+PT_RMSNORM(rmsnorm_bf16, bf16, bf16)
+PT_RMSNORM(rmsnorm_bf16w_f32, bf16, float)
+PT_RMSNORM(rmsnorm_f32w_bf16, float, bf16)
+PT_ADD_RMSNORM(add_rmsnorm_f32, float, float)
+PT_ADD_RMSNORM(add_rmsnorm_bf16, bf16, bf16)
+PT_ADD_RMSNORM(add_rmsnorm_bf16w_f32, bf16, float)
+PT_ADD_RMSNORM(add_rmsnorm_f32w_bf16, float, bf16)
 
 /**
  * out[i, :] = rmsnorm(x[rows[i], :]) · w, i < gridDim.x: the final norm of only the rows that are scored, gathered

@@ -87,7 +87,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Measures the device's own rates for a benchmark: an n×n×n GEMM with inputs in {@code gemmInput} (fp32 out) and a
-     * device-to-device copy of up to {@code copyBytes}, best of {@code runs} each. Null where the benchmark's reference
+     * device-to-device copy of up to {@code copyBytes} (0: no copy), best of {@code runs} each. Null where the benchmark's reference
      * is the CPU's own sgemm (the default: the CPU).
      */
     default DeviceRates measureRates(DType gemmInput, int n, long copyBytes, int runs) { return null; }

@@ -6,7 +6,8 @@ package dev.provtrace.engine;
  *
  * @param gemm              what was run, e.g. "cuBLAS bf16×bf16→fp32 8192³"
  * @param gemmFlopsPerS     2n³ per GEMM over the best of the timed runs
- * @param copyBytesPerS     bytes read plus bytes written per second of a large device-to-device copy, best run
- * @param copyBytes         size of that copy
+ * @param copyBytesPerS     bytes read plus bytes written per second of a large device-to-device copy, best run (NaN
+ *                          when no copy was asked for)
+ * @param copyBytes         size of that copy (0: none)
  */
 public record DeviceRates(String gemm, double gemmFlopsPerS, double copyBytesPerS, long copyBytes) {}

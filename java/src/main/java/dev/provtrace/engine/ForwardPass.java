@@ -66,49 +66,48 @@ final class ForwardPass implements AutoCloseable {
      * holds a packed q|k|v or gate|up GEMM output (or the up projection, for the coarse ops' defaults).
      */
     private static final class Activations implements AutoCloseable {
+        /** One buffer's dtype and elements per token; {@link #layout} lists them in the order of the fields below. */
+        private record Column(DType dtype, long perToken) {}
+
         final int tokens;
         final Buffer x, h, out, q, k, v, att, act, wide;
+        private final Buffer[] all;
+
+        /**
+         * x residual stream (fp32), h normed (G), out a block's output (fp32), q, k, v (fp32), att the attention
+         * output (G), act the SwiGLU output (G), wide a packed gate|up or q|k|v GEMM output, whichever is wider (fp32).
+         */
+        static Column[] layout(ModelConfig c, DType g) {
+            DType f = DType.F32;
+            long wide = Math.max(2L * c.intermediateSize(), c.qDim() + 2L * c.kvDim());
+            return new Column[] {new Column(f, c.hiddenSize()), new Column(g, c.hiddenSize()), new Column(f, c.hiddenSize()),
+                    new Column(f, c.qDim()), new Column(f, c.kvDim()), new Column(f, c.kvDim()), new Column(g, c.qDim()),
+                    new Column(g, c.intermediateSize()), new Column(f, wide)};
+        }
 
         Activations(Backend be, ModelConfig c, int tokens, DType g) {
-            long t = tokens;
             this.tokens = tokens;
-            java.util.List<Buffer> made = new java.util.ArrayList<>();
+            Column[] layout = layout(c, g);
+            all = new Buffer[layout.length];
             try {
-                x = keep(made, be.allocate(t * c.hiddenSize()));                    // residual stream, fp32
-                h = keep(made, be.allocate(g, t * c.hiddenSize()));                 // normed, G
-                out = keep(made, be.allocate(t * c.hiddenSize()));                  // a block's output, fp32
-                q = keep(made, be.allocate(t * c.qDim()));
-                k = keep(made, be.allocate(t * c.kvDim()));
-                v = keep(made, be.allocate(t * c.kvDim()));
-                att = keep(made, be.allocate(g, t * c.qDim()));                     // attention output, G
-                act = keep(made, be.allocate(g, t * c.intermediateSize()));         // SwiGLU output, G
-                wide = keep(made, be.allocate(t * wideWidth(c)));
+                for (int i = 0; i < layout.length; i++) all[i] = be.allocate(layout[i].dtype(), tokens * layout[i].perToken());
             } catch (RuntimeException e) {
-                for (Buffer b : made) b.close();
+                close();
                 throw e;
             }
+            x = all[0]; h = all[1]; out = all[2]; q = all[3]; k = all[4]; v = all[5]; att = all[6]; act = all[7]; wide = all[8];
         }
 
-        private static Buffer keep(java.util.List<Buffer> made, Buffer b) {
-            made.add(b);
-            return b;
-        }
-
-        /** Columns of {@code wide}: a packed gate|up or q|k|v GEMM output, whichever is wider. */
-        static long wideWidth(ModelConfig c) {
-            return Math.max(2L * c.intermediateSize(), c.qDim() + 2L * c.kvDim());
-        }
-
-        /** Bytes of these buffers per token (what {@link #Activations} allocates for each). */
+        /** Bytes of these buffers per token. */
         static long bytesPerToken(ModelConfig c, DType g) {
-            long f = 4, b = g.size();
-            return f * 2 * c.hiddenSize() + b * c.hiddenSize() + f * (c.qDim() + 2L * c.kvDim()) + b * c.qDim()
-                    + b * c.intermediateSize() + f * wideWidth(c);
+            long bytes = 0;
+            for (Column col : layout(c, g)) bytes += col.dtype().size() * col.perToken();
+            return bytes;
         }
 
         @Override
         public void close() {
-            for (Buffer b : new Buffer[] {x, h, out, q, k, v, att, act, wide}) b.close();
+            for (Buffer b : all) if (b != null) b.close();
         }
     }
 

@@ -81,7 +81,7 @@ public final class TimedBackend implements Backend {
         return p;
     }
 
-    private static double[] attentionWork(Buffer q, Buffer out, PackedBatch batch, int heads, int kvHeads, int hd, int window) {
+    private static double[] attentionWork(Buffer out, PackedBatch batch, int heads, int kvHeads, int hd, int window) {
         double t = batch.tokens();
         return new double[] {4.0 * hd * heads * pairs(batch, window),
                 t * heads * hd * (4 + size(out)) + 2 * t * kvHeads * hd * 4};
@@ -105,7 +105,7 @@ public final class TimedBackend implements Backend {
     }
     @Override public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                                     int headDim, float scale, int window) {
-        double[] a = attentionWork(q, out, batch, heads, kvHeads, headDim, window);
+        double[] a = attentionWork(out, batch, heads, kvHeads, headDim, window);
         time("attention", a[0], a[1], () -> inner.attention(q, k, v, out, batch, heads, kvHeads, headDim, scale, window));
     }
     @Override public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) {
@@ -154,7 +154,7 @@ public final class TimedBackend implements Backend {
     }
     @Override public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Pass pass, int heads, int kvHeads,
                                     int headDim, float scale, int window) {
-        double[] a = attentionWork(q, out, pass.batch(), heads, kvHeads, headDim, window);
+        double[] a = attentionWork(out, pass.batch(), heads, kvHeads, headDim, window);
         time("attention", a[0], a[1], () -> inner.attention(q, k, v, out, pass, heads, kvHeads, headDim, scale, window));
     }
     @Override public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer out, Buffer scratch) {

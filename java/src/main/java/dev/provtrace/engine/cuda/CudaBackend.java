@@ -107,9 +107,9 @@ public final class CudaBackend implements Backend {
 
     /**
      * cuBLAS (the emulated device: its host GEMM) on n×n×n with random inputs in {@code gemmInput} and fp32 out,
-     * then cuMemcpyDtoD of min(copyBytes, a quarter of free memory) bytes: each timed from a synchronised stream to
-     * the end of the stream, one warm-up first, best of {@code runs}. The device's peak-memory count starts again
-     * afterwards, so a benchmark's peak is its passes'.
+     * then cuMemcpyDtoD of min(copyBytes, a quarter of free memory) bytes (none when copyBytes is 0: the copy rate is
+     * then NaN): each timed from a synchronised stream to the end of the stream, one warm-up first, best of
+     * {@code runs}. The device's peak-memory count starts again afterwards, so a benchmark's peak is its passes'.
      */
     @Override
     public dev.provtrace.engine.DeviceRates measureRates(DType gemmInput, int n, long copyBytes, int runs) {
@@ -119,31 +119,18 @@ public final class CudaBackend implements Backend {
         try {
             fillRandom(a, nn, gemmInput);
             fillRandom(b, nn, gemmInput);
-            double bestGemm = 0;
-            for (int r = 0; r <= runs; r++) {
-                device.synchronize();
-                long t0 = System.nanoTime();
-                gemm.matmul(a, b, gemmInput, c, n, n, n, 0f);
-                device.synchronize();
-                double s = (System.nanoTime() - t0) / 1e9;
-                if (r > 0) bestGemm = Math.max(bestGemm, 2.0 * n * n * n / s);   // run 0 warms up
-            }
-            long bytes = Math.max(1 << 20, Math.min(copyBytes, device.memoryInfo()[0] / 4));
-            long src = device.malloc(bytes), dst = device.malloc(bytes);
-            double bestCopy = 0;
-            try {
-                device.memsetZero(src, bytes);
-                for (int r = 0; r <= runs; r++) {
-                    device.synchronize();
-                    long t0 = System.nanoTime();
-                    device.copyOnDevice(dst, src, bytes);
-                    device.synchronize();
-                    double s = (System.nanoTime() - t0) / 1e9;
-                    if (r > 0) bestCopy = Math.max(bestCopy, 2.0 * bytes / s);
+            double bestGemm = 2.0 * n * n * n / bestSeconds(runs, () -> gemm.matmul(a, b, gemmInput, c, n, n, n, 0f));
+            long bytes = copyBytes == 0 ? 0 : Math.max(1 << 20, Math.min(copyBytes, device.memoryInfo()[0] / 4));
+            double bestCopy = Double.NaN;
+            if (bytes > 0) {
+                long src = device.malloc(bytes), dst = device.malloc(bytes);
+                try {
+                    device.memsetZero(src, bytes);
+                    bestCopy = 2.0 * bytes / bestSeconds(runs, () -> device.copyOnDevice(dst, src, bytes));
+                } finally {
+                    device.free(src);
+                    device.free(dst);
                 }
-            } finally {
-                device.free(src);
-                device.free(dst);
             }
             String what = gemm.describe() + ", " + (gemmInput == DType.BF16 ? "bf16×bf16→fp32" : "fp32×fp32→fp32") + " " + n + "³";
             return new dev.provtrace.engine.DeviceRates(what, bestGemm, bestCopy, bytes);
@@ -153,6 +140,19 @@ public final class CudaBackend implements Backend {
             device.free(c);
             device.resetPeakBytes();   // the peak a benchmark reports next is the engine's, not these buffers'
         }
+    }
+
+    /** The fastest of {@code runs} runs of {@code work}, in seconds, each from an idle stream to its end, after a warm-up. */
+    private double bestSeconds(int runs, Runnable work) {
+        double best = Double.POSITIVE_INFINITY;
+        for (int r = 0; r <= runs; r++) {
+            device.synchronize();
+            long t0 = System.nanoTime();
+            work.run();
+            device.synchronize();
+            if (r > 0) best = Math.min(best, (System.nanoTime() - t0) / 1e9);   // run 0 warms up
+        }
+        return best;
     }
 
     /** Uniform values in [-1, 1) (bf16: rounded), uploaded a slice at a time. */
@@ -222,6 +222,16 @@ public final class CudaBackend implements Backend {
         return d.address;
     }
 
+    /** A norm weight of {@code dim} elements, or an error saying how many it has. */
+    private static DeviceWeight normWeight(Weight weight, int dim) {
+        DeviceWeight w = dev(weight);
+        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        return w;
+    }
+
+    /** A norm kernel's block: whole warps, no more threads than elements (a head of 16 gets one warp), at most 256. */
+    private static int normBlock(int dim) { return Math.min(BLOCK, (dim + 31) / 32 * 32); }
+
     /** rmsnorm-family kernel names by weight and output dtype: PREFIXf32, PREFIXbf16, PREFIXbf16w_f32, PREFIXf32w_bf16. */
     private static String normKernel(String prefix, DType weight, DType out) {
         if (weight == out) return prefix + (out == DType.BF16 ? "bf16" : "f32");
@@ -252,13 +262,10 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void rmsnorm(Buffer x, Weight weight, float eps, Buffer out, int rows, int dim) {
-        DeviceWeight w = dev(weight);
-        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        DeviceWeight w = normWeight(weight, dim);
         if (rows == 0) return;
-        // block: whole warps, no more threads than elements (a head of 16 gets one warp), at most 256
-        int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
         long xa = f32(x, "rmsnorm", "x");
-        launch(normKernel("rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(block), 0,
+        launch(normKernel("rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(normBlock(dim)), 0,
                 new KernelArgs().ptr(xa).ptr(w.address()).ptr(dev(out).address).i32(dim).f32(eps));
     }
 
@@ -273,12 +280,8 @@ public final class CudaBackend implements Backend {
     private void gemm(long x, DType xType, long w, DType wType, long out, int rows, int n, int k, float beta) {
         if (rows == 0 || n == 0) return;
         if (xType != wType) {
-            boolean widenW = wType == DType.BF16;
-            long elems = widenW ? (long) n * k : (long) rows * k;
-            long wide = scratch.get(widenW ? 8 : 9, 4 * elems);
-            launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0,
-                    new KernelArgs().ptr(widenW ? w : x).ptr(wide).i64(elems));
-            if (widenW) w = wide; else x = wide;
+            if (wType == DType.BF16) w = widened(w, (long) n * k, 8);
+            else x = widened(x, (long) rows * k, 9);
             xType = wType = DType.F32;
         }
         if (batchInvariant) {   // kernels/gemm.cu: one fixed summation order per output, whatever the rows
@@ -287,6 +290,13 @@ public final class CudaBackend implements Backend {
             return;
         }
         gemm.matmul(x, w, xType, out, rows, n, k, beta);
+    }
+
+    /** {@code elems} bf16 values at {@code src} widened (exactly) by widen_bf16 into fp32 scratch slot {@code slot}. */
+    private long widened(long src, long elems, int slot) {
+        long wide = scratch.get(slot, 4 * elems);
+        launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0, new KernelArgs().ptr(src).ptr(wide).i64(elems));
+        return wide;
     }
 
     private boolean batchInvariant;
@@ -447,9 +457,7 @@ public final class CudaBackend implements Backend {
         long hidden = hiddenBuffer.address;
         DType hiddenType = hiddenBuffer.dtype;
         if (hiddenType == DType.BF16 && w.dtype != DType.BF16) {   // widened once here, not once per vocabulary chunk
-            long elems = (long) rows * dim, wide = scratch.get(9, 4 * elems);
-            launch("widen_bf16", Dim3.of(Dim3.blocks(elems, BLOCK)), Dim3.of(BLOCK), 0, new KernelArgs().ptr(hidden).ptr(wide).i64(elems));
-            hidden = wide;
+            hidden = widened(hidden, (long) rows * dim, 9);
             hiddenType = DType.F32;
         }
         int chunk = Math.min(vocab, vocabChunk);
@@ -503,11 +511,9 @@ public final class CudaBackend implements Backend {
     /** One launch of add_rmsnorm_* (by the norm weight's dtype and out's: bf16 out feeds a bf16 GEMM). */
     @Override
     public void addRmsnorm(Buffer x, Buffer y, Weight weight, float eps, Buffer out, int rows, int dim) {
-        DeviceWeight w = dev(weight);
-        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        DeviceWeight w = normWeight(weight, dim);
         if (rows == 0) return;
-        int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
-        launch(normKernel("add_rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(block), 0, new KernelArgs()
+        launch(normKernel("add_rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(normBlock(dim)), 0, new KernelArgs()
                 .ptr(f32(x, "add_rmsnorm", "x")).ptr(f32(y, "add_rmsnorm", "y")).ptr(w.address()).ptr(dev(out).address)
                 .i32(dim).f32(eps));
     }
@@ -582,10 +588,14 @@ public final class CudaBackend implements Backend {
             off += b;
             rows += p.rows();
         }
-        String name = names(parts);
-        DeviceWeight packed = new DeviceWeight(device, first.view(), rows, first.cols(), first.dtype, at, true);
+        return adopt(new DeviceWeight(device, first.view(), rows, first.cols(), first.dtype, at, true), parts);
+    }
+
+    /** Keeps a packed weight (freed with the backend) and frees the parts copied into it; null parts are skipped. */
+    private DeviceWeight adopt(DeviceWeight packed, DeviceWeight[] parts) {
         weights.add(packed);
-        for (DeviceWeight p : parts) p.releaseInto(name);
+        String name = names(parts);
+        for (DeviceWeight p : parts) if (p != null) p.releaseInto(name);
         return packed;
     }
 
@@ -610,11 +620,7 @@ public final class CudaBackend implements Backend {
             if (parts[i] != null) device.copyOnDevice(at + off * size, parts[i].address(), (long) sizes[i] * size);
             off += sizes[i];
         }
-        String name = names(parts);
-        DeviceWeight packed = new DeviceWeight(device, first.view(), 1, (int) total, first.dtype, at, true);
-        weights.add(packed);
-        for (DeviceWeight p : parts) if (p != null) p.releaseInto(name);
-        return packed;
+        return adopt(new DeviceWeight(device, first.view(), 1, (int) total, first.dtype, at, true), parts);
     }
 
     /** Elements [offset, offset + n) of a packed vector, as the part {@code original} (null when it had none). */
@@ -712,12 +718,10 @@ public final class CudaBackend implements Backend {
     public void gatherNorm(Buffer x, Pass pass, Weight weight, float eps, Buffer out, int dim) {
         int rows = pass.rows();
         if (rows == 0) return;
-        DeviceWeight w = dev(weight);
-        if (w.numel() != dim) throw new IllegalArgumentException("rmsnorm weight has " + w.numel() + " elements, rows have " + dim);
+        DeviceWeight w = normWeight(weight, dim);
         long xa = f32(x, "gather_norm", "x");
         if (dev(out).address == xa) throw new IllegalArgumentException("gather_norm: out must not alias x");
-        int block = Math.min(BLOCK, (dim + 31) / 32 * 32);
-        launch(normKernel("gather_rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(block), 0, new KernelArgs()
+        launch(normKernel("gather_rmsnorm_", w.dtype, dev(out).dtype), Dim3.of(rows), Dim3.of(normBlock(dim)), 0, new KernelArgs()
                 .ptr(dev(pass).rows).ptr(xa).ptr(w.address()).ptr(dev(out).address).i32(dim).f32(eps));
     }
 

@@ -17,18 +17,21 @@ final class DevicePool implements AutoCloseable {
     private final CudaDevice device;
     private final Map<Long, ArrayDeque<Long>> idle = new HashMap<>();
     private final Map<Long, Long> sizeOf = new HashMap<>();   // every allocation of the pool, handed out or idle
-    private long allocations;
 
     DevicePool(CudaDevice device) { this.device = device; }
 
+    /** The size class of a request: the power of two at or above {@code bytes}, at least 256 (pinned buffers share it). */
+    static long sizeClass(long bytes) {
+        return Math.max(256, Long.highestOneBit(Math.max(1, bytes) - 1) << 1);
+    }
+
     /** An allocation of at least {@code bytes}. */
     long take(long bytes) {
-        long size = Math.max(256, Long.highestOneBit(Math.max(1, bytes) - 1) << 1);
+        long size = sizeClass(bytes);
         ArrayDeque<Long> free = idle.get(size);
         if (free != null && !free.isEmpty()) return free.pop();
         long at = device.malloc(size);
         sizeOf.put(at, size);
-        allocations++;
         return at;
     }
 
@@ -38,9 +41,6 @@ final class DevicePool implements AutoCloseable {
         if (size == null) throw new IllegalArgumentException("address " + Long.toHexString(address) + " is not from this pool");
         idle.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
     }
-
-    /** cuMemAlloc calls made so far (the tests check that steady-state passes make none). */
-    long allocations() { return allocations; }
 
     @Override
     public void close() {

@@ -38,6 +38,9 @@ public final class EmulatedCudaDevice implements CudaDevice {
     @Override
     public long peakBytes() { return peak; }
 
+    /** Bytes allocated now (and not freed). */
+    public long liveBytes() { return live; }
+
     @Override
     public void resetPeakBytes() { peak = live; }
 

@@ -35,8 +35,10 @@ import java.util.Map;
 public final class JCudaDevice implements CudaDevice {
     private static final CUdeviceptr ZERO = new CUdeviceptr();
 
-    /** A CUdeviceptr that tells its address. */
+    /** A CUdeviceptr that tells its address, and its size. */
     private static final class Allocation extends CUdeviceptr {
+        long bytes;
+
         long address() { return getNativePointer(); }
     }
 
@@ -58,7 +60,6 @@ public final class JCudaDevice implements CudaDevice {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<Long, CUevent> events = new HashMap<>();
     private long nextEvent = 1;
-    private final Map<Long, Long> sizes = new HashMap<>();
     private long peakBytes, liveBytes;
     private boolean closed;
 
@@ -161,8 +162,8 @@ public final class JCudaDevice implements CudaDevice {
                     + info[0] + " of " + info[1] + " free", bytes);
         }
         check(result, "cuMemAlloc(" + bytes + ")");
+        a.bytes = bytes;
         allocations.put(a.address(), a);
-        sizes.put(a.address(), bytes);
         liveBytes += bytes;
         peakBytes = Math.max(peakBytes, liveBytes);
         return a.address();
@@ -172,19 +173,18 @@ public final class JCudaDevice implements CudaDevice {
     public void free(long address) {
         if (address == 0) return;
         Allocation a = allocations.remove(address);
-        Long size = sizes.remove(address);
-        if (size != null) liveBytes -= size;
         if (a == null) throw new IllegalArgumentException("cuda:" + ordinal + ": free of " + Long.toHexString(address) + ", which is not an allocation");
+        liveBytes -= a.bytes;
         // work still queued may read this memory (a weight packed at load, scratch that grew): let it finish first.
         // Frees are rare by design (passes reuse pooled buffers), so the wait costs nothing in steady state.
         synchronize();
         check(JCudaDriver.cuMemFree(a), "cuMemFree");
     }
 
-    /** Bytes allocated at most at one time by this device object (the bench's peak memory). */
     @Override
     public void resetPeakBytes() { peakBytes = liveBytes; }
 
+    /** Bytes allocated at most at one time by this device object (the bench's peak memory). */
     @Override
     public long peakBytes() { return peakBytes; }
 
@@ -249,7 +249,7 @@ public final class JCudaDevice implements CudaDevice {
     /** cuMemcpyDtoHAsync into a pinned buffer of a reused pool, with an event to wait for that copy alone. */
     @Override
     public HostCopy copyToHostAsync(long src, long bytes) {
-        long size = Math.max(256, Long.highestOneBit(Math.max(1, bytes) - 1) << 1);
+        long size = DevicePool.sizeClass(bytes);
         java.util.ArrayDeque<Pinned> idle = idleReturns.computeIfAbsent(size, k -> new java.util.ArrayDeque<>());
         Pinned p = idle.isEmpty() ? null : idle.pop();
         if (p == null) {
