@@ -16,25 +16,33 @@ __host__ __device__ constexpr int shared_floats(int hd) { return kKeys * (hd + 1
 
 /**
  * out[t, h, :] = Σ_j softmax_j(scale · q[t, h] · k[j, g]) · v[j, g],   g = h / (heads / kv_heads),
- * over keys j of t's own sequence with j ≤ t and, when window > 0, t − j < window (Mistral's sliding window).
+ * over keys j of t's own sequence with j ≤ pos(t) and, when window > 0, pos(t) − j < window (Mistral's sliding
+ * window), where pos(t) = t's index in the sequence's queries + len_k − len_q: causality aligned bottom-right, as
+ * FlashAttention-2 with cu_seqlens_q ≠ cu_seqlens_k. A sequence whose earlier chunks ran in earlier passes (chunked
+ * prefill) has len_k − len_q cached keys before its own; without a cache both offsets are the same.
  *
  * Layouts (as FlashAttention-2's varlen interface): q [tokens, heads·HD] with row stride q_stride, k and v
- * [tokens, kv_heads·HD] with row stride kv_stride, all fp32 and each pointing at head 0 of token 0 — separate
+ * [key rows, kv_heads·HD] with row stride kv_stride, all fp32 and each pointing at head 0 of token 0 — separate
  * buffers (strides heads·HD and kv_heads·HD) or views into one packed q|k|v projection (q = qkv, k = qkv + heads·HD,
- * v = k + kv_heads·HD, both strides (heads + 2·kv_heads)·HD); cu_seqlens [sequences + 1] int32, sequence s is tokens
- * [cu_seqlens[s], cu_seqlens[s+1]); out [tokens, heads·HD] fp32, or bf16 to feed the bf16 output projection.
- * Launch: grid (ceil(max_seqlen / 16), heads, sequences), block (128), dynamic shared memory
+ * v = k + kv_heads·HD, both strides (heads + 2·kv_heads)·HD); cu_seqlens_q [sequences + 1] int32: sequence s's
+ * queries are rows [cu_seqlens_q[s], cu_seqlens_q[s+1]) of q and out; cu_seqlens_k [sequences + 1]: its keys and
+ * values are rows [cu_seqlens_k[s], cu_seqlens_k[s+1]) of k and v (len_k ≥ len_q); out [tokens, heads·HD] fp32, or
+ * bf16 to feed the bf16 output projection.
+ * Launch: grid (ceil(max_seqlen_q / 16), heads, sequences), block (128), dynamic shared memory
  * attention_shared_bytes(HD) = 4·(32·(HD+1) + 32·HD + 16·HD + 16·32) bytes (84 KB at HD = 256: above 48 KB the
  * launcher raises the kernel's limit first).
  * Per block: 16 query rows of one head, 4 per warp. For each tile of 32 keys (from the window's first key to the last
- * query's own), K and V go to shared memory; lane j scores key j against each of its warp's rows; the running max m,
- * sum l and the output (lane owns dims lane, lane + 32, ...) are rescaled as in FlashAttention-2; p goes through shared
- * memory to the lanes that own the output dims. fp32 throughout; the sum of each row is normalised once at the end.
+ * query's own; tiles start at multiples of 32 keys, so a row sums the same tiles in the same order whichever block
+ * and chunk it is in: chunked prefill and whole passes give the same bits), K and V go to shared memory; lane j
+ * scores key j against each of its warp's rows; the running max m, sum l and the output (lane owns dims lane,
+ * lane + 32, ...) are rescaled as in FlashAttention-2; p goes through shared memory to the lanes that own the output
+ * dims. fp32 throughout; the sum of each row is normalised once at the end.
  * HD is 4, 8, 16, 32, 64, 96, 128 or 256; with HD < 32 (tiny test models) lanes HD..31 score keys but own no output dim.
  */
 template <int HD, class O>
-__device__ void attention(const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride,
-                          long kv_stride, int heads, int kv_heads, float scale, int window) {
+__device__ void attention(const float* q, const float* k, const float* v, O* out, const int* cu_seqlens_q,
+                          const int* cu_seqlens_k, long q_stride, long kv_stride, int heads, int kv_heads, float scale,
+                          int window) {
     constexpr int kDims = (HD + 31) / 32;   // output dims per lane (HD < 32: lanes ≥ HD own none)
     PT_DYNAMIC_SHARED(float, shared);
     float* ks = shared;                        // [kKeys][HD + 1]
@@ -42,14 +50,16 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
     float* qs = vs + kKeys * HD;               // [kQueries][HD]
     float* ps = qs + kQueries * HD;            // [kQueries][kKeys]
 
-    int seq_start = cu_seqlens[blockIdx.z], len = cu_seqlens[blockIdx.z + 1] - seq_start;
+    int seq_start = cu_seqlens_q[blockIdx.z], len = cu_seqlens_q[blockIdx.z + 1] - seq_start;
+    int key_start = cu_seqlens_k[blockIdx.z], past = cu_seqlens_k[blockIdx.z + 1] - key_start - len;   // cached keys
     int q_first = blockIdx.x * kQueries;
-    if (q_first >= len) return;   // the whole block: this sequence is shorter than max_seqlen
+    if (q_first >= len) return;   // the whole block: this sequence is shorter than max_seqlen_q
     int q_last = min(len - 1, q_first + kQueries - 1);
+    int key_last = past + q_last;   // the last query's own key: no row of the block sees past it
     int head = blockIdx.y, group = head / (heads / kv_heads);
     const float* q_base = q + static_cast<long>(seq_start) * q_stride + static_cast<long>(head) * HD;
-    const float* k_base = k + static_cast<long>(seq_start) * kv_stride + static_cast<long>(group) * HD;
-    const float* v_base = v + static_cast<long>(seq_start) * kv_stride + static_cast<long>(group) * HD;
+    const float* k_base = k + static_cast<long>(key_start) * kv_stride + static_cast<long>(group) * HD;
+    const float* v_base = v + static_cast<long>(key_start) * kv_stride + static_cast<long>(group) * HD;
 
     for (int i = threadIdx.x; i < kQueries * HD; i += blockDim.x) {
         int r = i / HD, d = i % HD;
@@ -65,20 +75,22 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
 #pragma unroll
         for (int u = 0; u < kDims; u++) o[r][u] = 0.0f;
     }
-    int k_first = window > 0 ? max(0, q_first - window + 1) : 0;
-    for (int tile = k_first; tile <= q_last; tile += kKeys) {
+    // the window's first key for the block's first row, rounded down to a tile boundary: a tile wholly outside a
+    // row's keys leaves its m, l and o as they were (p = 0, correction 1), so rows see the same tiles everywhere
+    int k_first = window > 0 ? max(0, past + q_first - window + 1) / kKeys * kKeys : 0;
+    for (int tile = k_first; tile <= key_last; tile += kKeys) {
         __syncthreads();   // the previous tile is no longer read (and, the first time, Q is written)
         for (int i = threadIdx.x; i < kKeys * HD; i += blockDim.x) {
             int j = i / HD, d = i % HD;
-            bool in = tile + j <= q_last;
+            bool in = tile + j <= key_last;
             ks[j * (HD + 1) + d] = in ? k_base[(tile + j) * kv_stride + d] : 0.0f;
             vs[j * HD + d] = in ? v_base[(tile + j) * kv_stride + d] : 0.0f;
         }
         __syncthreads();
     #pragma unroll
     for (int r = 0; r < kRowsPerWarp; r++) {
-            int row = warp * kRowsPerWarp + r, t = q_first + row, key = tile + lane;
-            bool visible = t < len && key <= t && (window <= 0 || t - key < window);
+            int row = warp * kRowsPerWarp + r, t = q_first + row, pos = past + t, key = tile + lane;
+            bool visible = t < len && key <= pos && (window <= 0 || pos - key < window);
             float s = -INFINITY;
             if (visible) {
                 s = 0.0f;
@@ -119,9 +131,9 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
 
 #define PT_ATTENTION(HD, SUFFIX, O)                                                                                   \
     extern "C" __global__ void attention_hd##HD##_##SUFFIX(                                    \
-        const float* q, const float* k, const float* v, O* out, const int* cu_seqlens, long q_stride, long kv_stride,  \
-        int heads, int kv_heads, float scale, int window) {                                                           \
-        attention<HD>(q, k, v, out, cu_seqlens, q_stride, kv_stride, heads, kv_heads, scale, window);                  \
+        const float* q, const float* k, const float* v, O* out, const int* cu_seqlens_q, const int* cu_seqlens_k,      \
+        long q_stride, long kv_stride, int heads, int kv_heads, float scale, int window) {                            \
+        attention<HD>(q, k, v, out, cu_seqlens_q, cu_seqlens_k, q_stride, kv_stride, heads, kv_heads, scale, window);  \
     }                                                                                                                 \
     PT_REGISTER(attention_hd##HD##_##SUFFIX)
 

@@ -56,3 +56,38 @@ __device__ __forceinline__ float block_sum(float v) {
     __syncthreads();
     return v;
 }
+
+/** Two bf16 as one 32-bit fragment word (the lower index in the low half), read from 4-byte aligned memory. */
+__device__ __forceinline__ unsigned bf16_pair(const bf16* p) {
+#ifdef __CUDACC__
+    return *reinterpret_cast<const unsigned*>(p);
+#else
+    unsigned u;
+    memcpy(&u, p, sizeof u);
+    return u;
+#endif
+}
+
+/** Two fp32 rounded to bf16 (nearest even) as one fragment word, lo in the low half. */
+__device__ __forceinline__ unsigned bf16_pair(float lo, float hi) {
+    return static_cast<unsigned>(__bfloat16_as_ushort(__float2bfloat16(lo))) |
+           static_cast<unsigned>(__bfloat16_as_ushort(__float2bfloat16(hi))) << 16;
+}
+
+/**
+ * d += A·B on the tensor cores, one warp collectively: mma.sync m16n8k16, A 16×16 bf16 (row-major), B 16×8 bf16
+ * (column-major), d 16×8 fp32. Fragments as PTX lays them out, with g = lane / 4, c = lane % 4:
+ * a[0] = A[g][2c..2c+1], a[1] = A[g+8][2c..2c+1], a[2] = A[g][2c+8..2c+9], a[3] = A[g+8][2c+8..2c+9];
+ * b[0] = B[2c..2c+1][g], b[1] = B[2c+8..2c+9][g]; d[0..1] = D[g][2c..2c+1], d[2..3] = D[g+8][2c..2c+1].
+ * The host build runs it through cuda_host (the same layout, summed in fp32). sm_80 and later.
+ */
+__device__ __forceinline__ void mma_bf16_16816(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+#ifdef __CUDACC__
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                 "{%0, %1, %2, %3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+    cuda_host::mma_m16n8k16_bf16(d, a, b);
+#endif
+}

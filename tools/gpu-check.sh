@@ -11,9 +11,10 @@
 # Steps: environment (glibc, nvidia-smi, cuBLAS from the box's Python packages), HF parity fp32 and bf16 on the
 # fixture models of the tree (tools/compare_fixture_logprobs.py; bf16 also against transformers' own bf16 run,
 # expected.compute-bf16.json), test-ops, the bench (the card's own bf16 GEMM 8192³ and copy bandwidth in the same
-# run; Llama-3.1-8B at 8×512, 4k, 4×4k and 32k tokens) and transformers on the same 8B model and shapes
-# (tools/gpu_transformers.py: bf16, SDPA, log-softmax of the logits) side by side, and --batch-invariant (bitwise the
-# same in passes of 64 and 4096 tokens; its cost on the 8B at 4k).
+# run; Llama-3.1-8B at 8×512, 4k, 4×4k and 32k tokens, the 32k in one pass and, last, in chunks of 8k) and
+# transformers on the same 8B model and shapes (tools/gpu_transformers.py: bf16, SDPA, log-softmax of the logits) side
+# by side, and --batch-invariant (bitwise the same in passes of 7 (chunked), 64 and 4096 tokens; its cost on the 8B
+# at 4k).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEVICE="${DEVICE:-cuda}"
@@ -87,18 +88,20 @@ for fx in "${FIXTURES[@]}"; do
   done
 done
 
-# ---- batch invariance: the same texts in passes of 64 and of 4096 tokens, bitwise equal with --batch-invariant
+# ---- batch invariance: the same texts in passes of 7 (chunked prefill), 64 and 4096 tokens, bitwise equal with
+# --batch-invariant
 BI="${FIXTURES[0]}"; BIN="$(basename "$BI")"
 "$PY" "$ROOT/tools/compare_fixture_logprobs.py" make-input "$BI/expected.json" "$WORK/bi.in.jsonl"
-for bt in 64 4096; do
+for bt in 7 64 4096; do
   step "batch-invariant-$BIN-$bt" 300 "$PT" logprobs --device "$DEVICE" --precision bf16 --batch-invariant --model "$BI" \
     --input "$WORK/bi.in.jsonl" --output "$WORK/bi.$bt.out.jsonl" --batch-tokens "$bt" --allow-long --quiet
 done
-"$PY" - "$WORK/bi.64.out.jsonl" "$WORK/bi.4096.out.jsonl" >> "$LOG" 2>&1 <<'PYEOF'
+"$PY" - "$WORK/bi.64.out.jsonl" "$WORK/bi.4096.out.jsonl" "$WORK/bi.7.out.jsonl" >> "$LOG" 2>&1 <<'PYEOF'
 import json, sys
 a = [json.loads(l)["token_logprobs"] for l in open(sys.argv[1])]
 b = [json.loads(l)["token_logprobs"] for l in open(sys.argv[2])]
-same = a == b and len(a) > 0
+c = [json.loads(l)["token_logprobs"] for l in open(sys.argv[3])]
+same = a == b == c and len(a) > 0
 print(json.dumps({"batch_invariant_bitwise": same, "texts": len(a)}))
 sys.exit(0 if same else 1)
 PYEOF
@@ -132,6 +135,8 @@ if [[ $QUICK == 0 ]]; then
     step bench-8b-invariant 300 "$PT" bench --device "$DEVICE" --model "$M8" --shape 1x4096 --runs 2 --batch-invariant \
       --json "$OUT/bench-8b-invariant.json"
     step bench-8b-32k 300 "$PT" bench --device "$DEVICE" --model "$M8" --shape 1x32768 --runs 1 --json "$OUT/bench-8b-32k.json"
+    step bench-8b-32k-chunked 240 "$PT" bench --device "$DEVICE" --model "$M8" --shape 1x32768 --runs 1 --batch-tokens 8192 \
+      --json "$OUT/bench-8b-32k-chunked.json"
   fi
 else
   step bench-tiny 300 "$PT" bench --device "$DEVICE" --model "${FIXTURES[0]}" --precision bf16 --shape 2x64 --runs 1 \

@@ -48,6 +48,7 @@ struct Fiber {
 
 struct Warp {
     uint64_t slots[32];
+    uint32_t mma_a[32][4], mma_b[32][2];   // the fragments of an mma in flight, per lane
     unsigned live = 0, arrived = 0;
     uint64_t generation = 0;
 };
@@ -196,6 +197,39 @@ void sync_warp() {
 }
 
 uint64_t* warp_slots() { return warp_of(*running_fiber).slots; }
+
+namespace {
+float bf16_half(uint32_t word, int high) {   // one bf16 of a fragment word, widened (exact)
+    uint32_t bits = (high ? word >> 16 : word & 0xFFFFu) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+}  // namespace
+
+void mma_m16n8k16_bf16(float* d, const uint32_t* a, const uint32_t* b) {
+    Warp& w = warp_of(*running_fiber);
+    unsigned lane = lane_id();
+    if (warp_live_lanes() != 32) {
+        std::fputs("cuda_host: mma.sync in a warp of fewer than 32 lanes (a kernel bug: undefined on a GPU)\n", stderr);
+        std::abort();
+    }
+    std::memcpy(w.mma_a[lane], a, sizeof w.mma_a[lane]);
+    std::memcpy(w.mma_b[lane], b, sizeof w.mma_b[lane]);
+    sync_warp();
+    // A[r][k] lives in lane (r % 8)·4 + (k % 8)/2, word (r / 8) + 2·(k / 8), half k % 2;
+    // B[k][n] in lane n·4 + (k % 8)/2, word k / 8, half k % 2
+    auto A = [&](int r, int k) { return bf16_half(w.mma_a[(r % 8) * 4 + (k % 8) / 2][r / 8 + 2 * (k / 8)], k % 2); };
+    auto B = [&](int k, int n) { return bf16_half(w.mma_b[n * 4 + (k % 8) / 2][k / 8], k % 2); };
+    int g = static_cast<int>(lane) / 4, c = static_cast<int>(lane) % 4;
+    for (int e = 0; e < 4; e++) {
+        int r = g + 8 * (e / 2), n = 2 * c + e % 2;
+        float sum = 0.0f;
+        for (int k = 0; k < 16; k++) sum += A(r, k) * B(k, n);
+        d[e] += sum;
+    }
+    sync_warp();   // nobody stages the next mma before every lane has read this one
+}
 
 unsigned lane_id() { return running_fiber->linear % 32; }
 

@@ -45,6 +45,16 @@ unsigned lane_id();              // threadIdx linearised, mod 32
 unsigned warp_live_lanes();      // lanes of the caller's warp that exist (a last partial warp has fewer)
 void* dynamic_shared();          // the launch's dynamic shared memory (extern __shared__)
 
+/**
+ * mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 as one warp's collective: d += A·B, A 16×16 and B 16×8 bf16,
+ * d 16×8 fp32, each lane holding PTX's fragments (g = lane / 4, c = lane % 4; two bf16 per word, the lower column
+ * or row in the low half): a[0] = A[g][2c, 2c+1], a[1] = A[g+8][2c, 2c+1], a[2] = A[g][2c+8, 2c+9],
+ * a[3] = A[g+8][2c+8, 2c+9]; b[0] = B[2c, 2c+1][g], b[1] = B[2c+8, 2c+9][g]; d[0..1] = D[g][2c, 2c+1],
+ * d[2..3] = D[g+8][2c, 2c+1]. Products of bf16 are exact in fp32; each lane sums its 16 in k order and adds them
+ * to d (the tensor core's internal order is its own: results agree to fp32 rounding, not bitwise).
+ */
+void mma_m16n8k16_bf16(float* d, const uint32_t* a, const uint32_t* b);
+
 /** A kernel entry as the launcher calls it: the argument array exactly as cuLaunchKernel's kernelParams. */
 using Trampoline = void (*)(void** args);
 

@@ -1,6 +1,8 @@
 // The emulated device's own semantics, checked with small kernels whose results are known by hand: built-in
 // indices over 3-D grids and blocks, __syncthreads ordering through shared memory, every shuffle with widths and
-// out-of-range sources, ballot on a partial warp, dynamic shared memory, deadlock and geometry errors.
+// out-of-range sources, ballot on a partial warp, dynamic shared memory, deadlock and geometry errors; mma.sync's
+// fragment layout (PTX's m16n8k16: lane g·4 + c holds A rows g and g + 8, B column g, D rows g and g + 8) against a
+// plain matrix product.
 #include "../../../kernels/common.cuh"
 #include "op_test.h"
 
@@ -71,6 +73,23 @@ extern "C" __global__ void emu_early_return(int* out) {
     out[threadIdx.x] = 1;
 }
 PT_REGISTER(emu_early_return)
+
+// One m16n8k16 mma, D = A·B + C, with every fragment gathered from and scattered to plain row-major matrices
+// (A [16][16], B [16][8], C and D [16][8]) by the layout common.cuh documents.
+extern "C" __global__ void emu_mma(const bf16* a, const bf16* b, const float* c, float* d) {
+    int lane = threadIdx.x, g = lane / 4, t = lane % 4;
+    unsigned fa[4] = {bf16_pair(a + g * 16 + 2 * t), bf16_pair(a + (g + 8) * 16 + 2 * t), bf16_pair(a + g * 16 + 2 * t + 8),
+                      bf16_pair(a + (g + 8) * 16 + 2 * t + 8)};
+    bf16 col[4] = {b[(2 * t) * 8 + g], b[(2 * t + 1) * 8 + g], b[(2 * t + 8) * 8 + g], b[(2 * t + 9) * 8 + g]};   // B column g
+    unsigned fb[2] = {bf16_pair(col), bf16_pair(col + 2)};
+    float acc[4] = {c[g * 8 + 2 * t], c[g * 8 + 2 * t + 1], c[(g + 8) * 8 + 2 * t], c[(g + 8) * 8 + 2 * t + 1]};
+    mma_bf16_16816(acc, fa, fb);
+    d[g * 8 + 2 * t] = acc[0];
+    d[g * 8 + 2 * t + 1] = acc[1];
+    d[(g + 8) * 8 + 2 * t] = acc[2];
+    d[(g + 8) * 8 + 2 * t + 1] = acc[3];
+}
+PT_REGISTER(emu_mma)
 
 int main() {
     {
@@ -149,6 +168,24 @@ int main() {
         void* p[] = {&none};
         check(cuda_host_launch("no_such_kernel", 1, 1, 1, 1, 1, 1, 0, p) == CUDA_HOST_NO_KERNEL &&
               std::string(cuda_host_last_error()) == "no kernel named no_such_kernel", "an unknown kernel is named");
+    }
+    {
+        // small integers and halves: every product and sum is exact, so D must equal the plain product exactly
+        std::vector<bf16> a(16 * 16), b(16 * 8);
+        std::vector<float> c(16 * 8), d(16 * 8, -1.0f);
+        for (int i = 0; i < 16 * 16; i++) a[i] = __float2bfloat16(static_cast<float>((i * 7) % 11 - 5) * 0.5f);
+        for (int i = 0; i < 16 * 8; i++) b[i] = __float2bfloat16(static_cast<float>((i * 5) % 9 - 4));
+        for (int i = 0; i < 16 * 8; i++) c[i] = static_cast<float>(i % 13);
+        check(launch("emu_mma", 1, 32, 0, static_cast<const bf16*>(a.data()), static_cast<const bf16*>(b.data()),
+                     static_cast<const float*>(c.data()), d.data()) == 0, "mma launch");
+        bool ok = true;
+        for (int r = 0; r < 16; r++)
+            for (int n = 0; n < 8; n++) {
+                float want = c[r * 8 + n];
+                for (int k = 0; k < 16; k++) want += __bfloat162float(a[r * 16 + k]) * __bfloat162float(b[k * 8 + n]);
+                ok &= d[r * 8 + n] == want;
+            }
+        check(ok, "mma_bf16_16816 with PTX's fragment layout is D = A·B + C");
     }
     return finish("emulator");
 }

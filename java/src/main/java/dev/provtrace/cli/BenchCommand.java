@@ -70,6 +70,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-invariant", description = "time the batch-invariant mode (its fixed-order GEMM kernel instead of cuBLAS; default: off)")
     boolean batchInvariant;
 
+    @Option(names = "--batch-tokens", paramLabel = "N",
+            description = "most tokens in one pass; a longer text runs in chunks of N tokens, its keys and values kept (chunked prefill) (default: each shape in one pass)")
+    Integer batchTokens;
+
     @Option(names = "--threads", description = "threads (default: all cores)")
     Integer threads;
 
@@ -111,7 +115,8 @@ final class BenchCommand implements Callable<Integer> {
             ckpt = RandomWeights.create(config, d, 1234);
         }
         String dev = device != null ? device : Backends.defaultDevice();
-        EngineOptions engineOptions = new EngineOptions(t, Integer.MAX_VALUE, true, false, dev)
+        if (batchTokens != null && batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1, got " + batchTokens);
+        EngineOptions engineOptions = new EngineOptions(t, batchTokens != null ? batchTokens : Integer.MAX_VALUE, true, false, dev)
                 .withPrecision(precision != null ? Precision.parse(precision) : Precision.defaultFor(dev))
                 .withBatchInvariant(batchInvariant);
         System.err.println(Backends.deviceLine(engineOptions));
@@ -126,6 +131,7 @@ final class BenchCommand implements Callable<Integer> {
         report.put("device", dev);
         report.put("precision", engineOptions.precision().cliName());
         report.put("batch_invariant", batchInvariant);
+        if (batchTokens != null) report.put("batch_tokens", batchTokens);
         report.put("weights_bytes", ckpt.totalBytes());
         ArrayNode results = report.putArray("shapes");
 

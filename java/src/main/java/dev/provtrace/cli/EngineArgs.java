@@ -11,7 +11,7 @@ final class EngineArgs {
     Integer threads;
 
     @Option(names = "--batch-tokens", paramLabel = "N",
-            description = "tokens packed into one forward pass (default: 4096 on cpu; on a GPU, what its free memory holds after the weights, at most 65536); longer texts run alone, never truncated")
+            description = "tokens packed into one forward pass (default: 4096 on cpu; on a GPU, what its free memory holds after the weights, at most 65536); a longer text runs in chunks of N tokens (chunked prefill), never truncated")
     Integer batchTokens;
 
     @Option(names = "--allow-long", description = "score texts longer than a model's max_position_embeddings")

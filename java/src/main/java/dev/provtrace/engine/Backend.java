@@ -132,15 +132,35 @@ public interface Backend extends AutoCloseable {
     void rope(Buffer x, int rows, int heads, int headDim, int[] positions, RopeTable table);
 
     /**
-     * Causal grouped-query attention over packed sequences (no attention across sequences):
-     * out[t, h] = Σ_j softmax_j(q[t,h]·k[j,g]·scale) v[j,g] with g = h / (heads/kvHeads), j in the same sequence,
-     * j ≤ t, and t − j < window when window > 0. q/out are [tokens, heads·headDim], k/v [tokens, kvHeads·headDim].
+     * Causal grouped-query attention over packed sequences (no attention across sequences), FlashAttention-2's
+     * varlen form: out[t, h] = Σ_j softmax_j(q[t,h]·k[j,g]·scale) v[j,g] with g = h / (heads/kvHeads), j among the
+     * keys of t's sequence, j ≤ pos(t) and pos(t) − j < window when window > 0, where pos(t) is t's position in its
+     * sequence (cached tokens + index in the batch: causality aligned bottom-right). q/out are
+     * [tokens, heads·headDim]; k/v are [batch.keyRows(), kvHeads·headDim], sequence s's keys (its cached ones, then
+     * its own) at rows [cuSeqlensK[s], cuSeqlensK[s+1]) — the same rows as q when nothing is cached.
      */
     void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                    int headDim, float scale, int window);
 
     /** dst[i, :] = src[rows[i], :] for rows of {@code width} floats (gathers the rows that predict a token). */
     void gatherRows(Buffer src, int[] rows, int width, Buffer dst);
+
+    /**
+     * dst[dstOffset + i] = src[i] for i < n (elements of one dtype): appends a pass's keys and values to the ones
+     * kept for chunked prefill. The default goes through the host; device backends copy on the device.
+     */
+    default void copy(Buffer src, Buffer dst, long dstOffset, long n) {
+        if (src.dtype() != dst.dtype()) throw new IllegalArgumentException("copy from " + src.dtype() + " into " + dst.dtype());
+        if (dstOffset < 0 || n < 0 || n > src.capacity() || dstOffset + n > dst.capacity()) {
+            throw new IllegalArgumentException("copy of " + n + " elements (of " + src.capacity() + ") to offset " + dstOffset
+                    + " of a buffer of " + dst.capacity());
+        }
+        int slice = 1 << 16;
+        for (long at = 0; at < n; at += slice) {
+            int len = (int) Math.min(slice, n - at);
+            dst.write(dstOffset + at, src.read(at, len));
+        }
+    }
 
     /** gate[i] = silu(gate[i]) · up[i] for i < n. */
     void swiglu(Buffer gate, Buffer up, long n);

@@ -100,7 +100,12 @@ public final class Engine implements AutoCloseable {
      * the layers (they are the later tokens' context) but never through the LM head, and their scores are NaN
      * (null top-k), as token 0's always are. {@code firstScored} null scores every token.
      * <p>
-     * Pipelined: the host packs and uploads pass i+1, then turns the results of pass i into TokenScores while
+     * A sequence longer than batchTokens runs in chunks of batchTokens tokens (chunked prefill): it starts a pass of
+     * its own, each chunk's keys and values stay on the backend for the later chunks' attention, and sequences that
+     * fit are packed after its last chunk. Its scores are the ones of one pass over the whole sequence (bitwise where
+     * the GEMMs do not depend on the rows beside them: --batch-invariant).
+     * <p>
+     * Pipelined: the host packs and uploads pass i+1, then turns the results of pass i into scores while
      * pass i+1 runs on the device (on the CPU and the emulated device every op has finished when it returns, so
      * this is the same work in the same order).
      */
@@ -115,72 +120,187 @@ public final class Engine implements AutoCloseable {
                         + " is outside [1, " + sequences.get(i).length + "]");
             }
         }
-        TokenScores[] results = new TokenScores[sequences.size()];
+        List<Plan> plans = plan(sequences, batchTokens);
+        Scores out = new Scores(sequences, firstScored, scoreOptions);
         Submitted running = null;
-        int i = 0;
-        while (i < sequences.size()) {
-            int j = i, tokens = 0;
-            while (j < sequences.size() && (j == i || tokens + sequences.get(j).length <= batchTokens)) {
-                tokens += sequences.get(j++).length;
-            }
-            Submitted next = submit(sequences.subList(i, j), firstScored, i, tokens, scoreOptions);
-            if (running != null) running.finish(results, progress);
+        for (int p = 0; p < plans.size(); p++) {
+            Plan plan = plans.get(p);
+            Piece head = plan.pieces().get(0);
+            if (plan.keepKv() && head.from() == 0) forward.reserveKv(keptRows(plans, p), batchTokens);   // before a long sequence's first chunk
+            Submitted next = submit(plan, sequences, out, scoreOptions);
+            if (running != null) running.finish(out, progress);
             running = next;
-            i = j;
         }
-        if (running != null) running.finish(results, progress);
-        return Arrays.asList(results);
+        if (running != null) running.finish(out, progress);
+        return out.done();
     }
 
-    /** A pass whose work is enqueued; {@link #finish} waits for its results and unpacks them into {@code out}. */
+    /** Tokens [from, to) of sequence {@code seq} in a pass. */
+    record Piece(int seq, int from, int to) {
+        int length() { return to - from; }
+    }
+
+    /**
+     * One pass: its pieces in order, its tokens, and whether its first piece is a chunk that goes on in a later pass
+     * (its keys and values are kept). Only the first piece of a pass may be a later chunk.
+     */
+    record Plan(List<Piece> pieces, int tokens, boolean keepKv) {}
+
+    /**
+     * Packs sequences in order into passes of at most {@code batchTokens} tokens. A sequence longer than that starts a
+     * pass of its own and runs in chunks of batchTokens tokens, one pass each; sequences that fit are packed after its
+     * last chunk. Nothing is reordered, dropped or cut short: the pieces of each sequence cover it.
+     */
+    static List<Plan> plan(List<int[]> sequences, int batchTokens) {
+        List<Plan> plans = new ArrayList<>();
+        int i = 0, pos = 0;
+        while (i < sequences.size()) {
+            List<Piece> pieces = new ArrayList<>();
+            int len = sequences.get(i).length;
+            if (len - pos > batchTokens) {                                     // a chunk that goes on in the next pass
+                pieces.add(new Piece(i, pos, pos + batchTokens));
+                pos += batchTokens;
+                plans.add(new Plan(pieces, batchTokens, true));
+                continue;
+            }
+            pieces.add(new Piece(i, pos, len));
+            int tokens = len - pos;
+            i++;
+            pos = 0;
+            while (i < sequences.size() && sequences.get(i).length <= batchTokens - tokens) {
+                pieces.add(new Piece(i, 0, sequences.get(i).length));
+                tokens += sequences.get(i++).length;
+            }
+            plans.add(new Plan(pieces, tokens, false));
+        }
+        return plans;
+    }
+
+    /** Kept key rows the long sequence starting at plans[p] needs: over its chunks, its cached tokens + the pass's. */
+    private static int keptRows(List<Plan> plans, int p) {
+        int seq = plans.get(p).pieces().get(0).seq(), rows = 0;
+        for (int q = p; q < plans.size() && plans.get(q).pieces().get(0).seq() == seq; q++) {
+            rows = Math.max(rows, plans.get(q).pieces().get(0).from() + plans.get(q).tokens());
+        }
+        return rows;
+    }
+
+    /** The scores of every sequence, filled pass by pass (a long sequence's over several). */
+    private static final class Scores {
+        final List<int[]> sequences;
+        final int[] firstScored;
+        final ScoreOptions options;
+        final float[][] logprob, entropy, topLogprobs[];
+        final int[][][] topIds;
+
+        Scores(List<int[]> sequences, int[] firstScored, ScoreOptions options) {
+            this.sequences = sequences;
+            this.firstScored = firstScored;
+            this.options = options;
+            int n = sequences.size();
+            logprob = new float[n][];
+            entropy = new float[n][];
+            topLogprobs = new float[n][][];
+            topIds = new int[n][][];
+        }
+
+        int from(int seq) { return firstScored == null ? 1 : firstScored[seq]; }
+
+        /** Tokens t in [begin, end) of a piece have their row scored: it predicts t + 1, a scored token. */
+        int begin(Piece p) { return Math.max(p.from(), from(p.seq()) - 1); }
+
+        int end(Piece p) { return Math.max(begin(p), Math.min(p.to(), sequences.get(p.seq()).length - 1)); }
+
+        /** Sequence {@code seq}'s arrays, made on first use with NaN (null top-k) before its first scored token. */
+        void open(int seq) {
+            if (logprob[seq] != null) return;
+            int n = sequences.get(seq).length, from = from(seq);
+            logprob[seq] = new float[n];
+            Arrays.fill(logprob[seq], 0, from, Float.NaN);
+            if (options.entropy()) {
+                entropy[seq] = new float[n];
+                Arrays.fill(entropy[seq], 0, from, Float.NaN);
+            }
+            if (options.topK() > 0) {
+                topIds[seq] = new int[n][];
+                topLogprobs[seq] = new float[n][];
+            }
+        }
+
+        List<TokenScores> done() {
+            List<TokenScores> out = new ArrayList<>(sequences.size());
+            for (int s = 0; s < sequences.size(); s++) {
+                if (logprob[s] == null) throw new IllegalStateException("sequence " + s + " was never scored");
+                out.add(new TokenScores(logprob[s], topIds[s], topLogprobs[s], entropy[s]));
+            }
+            return out;
+        }
+    }
+
+    /** A pass whose work is enqueued; {@link #finish} waits for its results and files them under their sequences. */
     private final class Submitted {
         final Pass pass;
-        final int first;      // index of its first sequence in the caller's list
-        final int[] from;     // per sequence of the pass: first scored token
-        final int tokens;
+        final Plan plan;
 
-        Submitted(Pass pass, int first, int[] from, int tokens) {
+        Submitted(Pass pass, Plan plan) {
             this.pass = pass;
-            this.first = first;
-            this.from = from;
-            this.tokens = tokens;
+            this.plan = plan;
         }
 
-        void finish(TokenScores[] out, LongConsumer progress) {
+        void finish(Scores out, LongConsumer progress) {
             try (pass) {
-                List<TokenScores> part = unpack(pass, from);
-                for (int k = 0; k < part.size(); k++) out[first + k] = part.get(k);
+                RowScores rows = pass.results();
+                int r = 0;
+                for (Piece piece : plan.pieces()) {
+                    out.open(piece.seq());
+                    for (int t = out.begin(piece); t < out.end(piece); t++, r++) {
+                        int token = t + 1;   // row t predicts token t + 1
+                        out.logprob[piece.seq()][token] = rows.logprob[r];
+                        if (out.entropy[piece.seq()] != null) out.entropy[piece.seq()][token] = rows.entropy[r];
+                        if (out.topIds[piece.seq()] != null) {
+                            out.topIds[piece.seq()][token] = rows.topIds[r];
+                            out.topLogprobs[piece.seq()][token] = rows.topLogprobs[r];
+                        }
+                    }
+                }
+                if (r != rows.logprob.length) throw new IllegalStateException(rows.logprob.length + " rows scored, " + r + " filed");
             }
-            if (progress != null) progress.accept(tokens);
+            if (progress != null) progress.accept(plan.tokens());
         }
     }
 
-    /** Packs sequences end to end, uploads the pass and enqueues its forward pass. */
-    private Submitted submit(List<int[]> sequences, int[] firstScored, int first, int tokens, ScoreOptions scoreOptions) {
-        PackedBatch batch = new PackedBatch(sequences);
-        int[] from = new int[batch.sequences()];
-        int rows = 0;
-        for (int s = 0; s < batch.sequences(); s++) {
-            from[s] = firstScored == null ? 1 : firstScored[first + s];
-            rows += batch.lengths[s] - from[s];
+    /** Packs a plan's pieces end to end, uploads the pass and enqueues its forward pass. */
+    private Submitted submit(Plan plan, List<int[]> sequences, Scores out, ScoreOptions scoreOptions) {
+        List<int[]> ids = new ArrayList<>(plan.pieces().size());
+        int[] cached = new int[plan.pieces().size()];
+        for (int i = 0; i < cached.length; i++) {
+            Piece piece = plan.pieces().get(i);
+            int[] seq = sequences.get(piece.seq());
+            ids.add(piece.from() == 0 && piece.to() == seq.length ? seq : Arrays.copyOfRange(seq, piece.from(), piece.to()));
+            cached[i] = piece.from();
         }
+        PackedBatch batch = new PackedBatch(ids, cached);
+        int rows = 0;
+        for (Piece piece : plan.pieces()) rows += out.end(piece) - out.begin(piece);
         int[] scoreRows = new int[rows], targets = new int[rows];
         int r = 0;
-        for (int s = 0; s < batch.sequences(); s++) {
-            for (int t = from[s]; t < batch.lengths[s]; t++, r++) {
-                scoreRows[r] = batch.starts[s] + t - 1;    // the row that predicts token t
-                targets[r] = batch.ids[batch.starts[s] + t];
+        for (int i = 0; i < cached.length; i++) {
+            Piece piece = plan.pieces().get(i);
+            int[] seq = sequences.get(piece.seq());
+            for (int t = out.begin(piece); t < out.end(piece); t++, r++) {
+                scoreRows[r] = batch.starts[i] + t - piece.from();   // the row of token t predicts token t + 1
+                targets[r] = seq[t + 1];
             }
         }
-        forward.coverPositions(batch.maxLength());          // between passes: never inside an op
+        forward.coverPositions(batch.positionsEnd());        // between passes: never inside an op
         Pass pass = backend.upload(batch, scoreRows, targets, scoreOptions);
         try {
-            forward.run(pass);
+            forward.run(pass, plan.keepKv());
         } catch (RuntimeException e) {
             pass.close();
             throw e;
         }
-        return new Submitted(pass, first, from, tokens);
+        return new Submitted(pass, plan);
     }
 
     private void check(int index, int[] ids) {
@@ -202,34 +322,6 @@ public final class Engine implements AutoCloseable {
                     + " (--allow-long scores it anyway; it is never truncated)";
         }
         return null;
-    }
-
-    /** The TokenScores of each sequence of a finished pass; tokens before from[s] (and token 0) get NaN / null. */
-    private static List<TokenScores> unpack(Pass pass, int[] from) {
-        PackedBatch batch = pass.batch();
-        ScoreOptions scoreOptions = pass.options();
-        RowScores rows = pass.results();
-        List<TokenScores> out = new ArrayList<>(batch.sequences());
-        int r = 0;
-        for (int s = 0; s < batch.sequences(); s++) {
-            int n = batch.lengths[s];
-            float[] lp = new float[n];
-            float[] ent = scoreOptions.entropy() ? new float[n] : null;
-            int[][] topIds = scoreOptions.topK() > 0 ? new int[n][] : null;
-            float[][] topLp = scoreOptions.topK() > 0 ? new float[n][] : null;
-            Arrays.fill(lp, 0, from[s], Float.NaN);
-            if (ent != null) Arrays.fill(ent, 0, from[s], Float.NaN);
-            for (int t = from[s]; t < n; t++, r++) {
-                lp[t] = rows.logprob[r];
-                if (ent != null) ent[t] = rows.entropy[r];
-                if (topIds != null) {
-                    topIds[t] = rows.topIds[r];
-                    topLp[t] = rows.topLogprobs[r];
-                }
-            }
-            out.add(new TokenScores(lp, topIds, topLp, ent));
-        }
-        return out;
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.provtrace.engine;
 
 /**
  * @param threads         worker threads for GEMMs and element-wise ops (≥ 1)
- * @param batchTokens     most tokens packed into one forward pass; a longer sequence runs alone, never truncated.
+ * @param batchTokens     most tokens in one forward pass; a longer sequence runs in chunks of this many (chunked prefill), never truncated.
  *                        {@link #AUTO_BATCH_TOKENS}: the backend's choice ({@link Backend#batchTokensThatFit}: on a GPU,
  *                        what free device memory holds after the weights, at most {@link #MAX_AUTO_BATCH_TOKENS};
  *                        elsewhere {@link #DEFAULT_BATCH_TOKENS})

@@ -32,6 +32,7 @@ final class ForwardPass implements AutoCloseable {
     private final boolean roundGemmInputs;
     private final DType gemmInput;   // dtype of the GEMM-input activations (h, att, act)
     private Activations act;
+    private KeptKv kept;   // chunked prefill: earlier chunks' keys and values, per layer
 
     /**
      * @param ropePositions positions the RoPE table covers from load on (the forward pass grows it only between
@@ -127,14 +128,75 @@ final class ForwardPass implements AutoCloseable {
             } catch (OutOfDeviceMemoryException e) {
                 long fit = be.batchTokensThatFit(c, activationBytesPerToken());
                 long need = (long) tokens * activationBytesPerToken();
-                String hint = fit >= 1 ? "; --batch-tokens " + fit + " fits (a single longer sequence still runs alone: it needs the whole"
-                        + " sequence in one pass until chunked prefill is built)"
+                String hint = fit >= 1 ? "; --batch-tokens " + fit + " fits (a longer sequence then runs in chunks of that many tokens)"
                         : "; the weights leave no room for activations on this device";
                 throw new OutOfDeviceMemoryException("out of device memory for a pass of " + tokens + " tokens ("
                         + (need >> 20) + " MiB of activations): " + e.getMessage() + hint, e.requested());
             }
         }
         return act;
+    }
+
+    /**
+     * Keys and values kept on the backend between the passes of a sequence longer than one pass (chunked prefill):
+     * per layer, k and v [rows, KV] fp32, row p the key of the sequence's position p, then the rows of the
+     * sequences packed after its last chunk.
+     */
+    private static final class KeptKv implements AutoCloseable {
+        final int rows;
+        final Buffer[] k, v;
+
+        KeptKv(Backend be, ModelConfig c, int rows) {
+            this.rows = rows;
+            k = new Buffer[c.numLayers()];
+            v = new Buffer[c.numLayers()];
+            try {
+                for (int l = 0; l < k.length; l++) {
+                    k[l] = be.allocate((long) rows * c.kvDim());
+                    v[l] = be.allocate((long) rows * c.kvDim());
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        static long bytes(ModelConfig c, long rows) { return 2L * c.numLayers() * rows * c.kvDim() * DType.F32.size(); }
+
+        @Override
+        public void close() {
+            for (Buffer[] side : new Buffer[][] {k, v}) for (Buffer b : side) if (b != null) b.close();
+        }
+    }
+
+    /**
+     * Makes room for {@code rows} kept keys/values per layer before the first chunk of a long sequence (between
+     * passes; kept ones are never moved, so this is never called while a sequence is half done), next to the
+     * activations of passes of up to {@code passTokens} tokens. Where device memory is the limit, it first checks that
+     * both fit; when they do not, the error says how much the kept ones need and which --batch-tokens leaves room.
+     */
+    void reserveKv(int rows, int passTokens) {
+        if (kept != null && kept.rows >= rows) return;
+        if (kept != null) kept.close();
+        kept = null;
+        long need = KeptKv.bytes(c, rows), perToken = activationBytesPerToken();
+        long free = be.batchTokensThatFit(c, perToken);   // tokens of activations the free memory holds; -1: no limit
+        if (free >= 0) {
+            long room = (act == null ? 0 : act.tokens) + free - (need + perToken - 1) / perToken;   // pass tokens left beside them
+            if (room < passTokens) throw keptOutOfMemory(rows, need, room, "the device has room for passes of " + Math.max(0, room) + " tokens beside them");
+        }
+        try {
+            kept = new KeptKv(be, c, rows);
+        } catch (OutOfDeviceMemoryException e) {
+            throw keptOutOfMemory(rows, need, -1, e.getMessage());
+        }
+    }
+
+    private OutOfDeviceMemoryException keptOutOfMemory(int rows, long bytes, long room, String why) {
+        String hint = room >= 1 ? "; --batch-tokens " + room + " leaves room for them"
+                : room == -1 ? "; a smaller --batch-tokens leaves more room for them" : "; this device cannot hold them next to the weights";
+        return new OutOfDeviceMemoryException("out of device memory for the keys and values of a sequence scored in chunks (" + rows
+                + " positions × " + c.numLayers() + " layers, " + (bytes >> 20) + " MiB): " + why + hint, bytes);
     }
 
     private void gemmInput(Buffer b, long n) {
@@ -144,10 +206,26 @@ final class ForwardPass implements AutoCloseable {
     /**
      * Enqueues the whole pass: the scores of {@link Pass#scoreRows()} land where {@link Pass#results()} finds them.
      * The caller has covered the pass's positions with {@link #coverPositions} before.
+     * <p>
+     * Chunked prefill: with {@code keepKv} (the pass's first sequence goes on in a later pass) or when the first
+     * sequence continues an earlier pass ({@code cached[0] > 0}), each layer's keys and values are appended to the
+     * kept ones at row cached[0] (reserved with {@link #reserveKv}) and the attention reads them there; only the
+     * first sequence may be such a chunk, so the pass's rows are one contiguous run of kept rows.
      */
-    void run(Pass pass) {
-        int T = pass.batch().tokens(), H = c.hiddenSize(), I = c.intermediateSize();
+    void run(Pass pass, boolean keepKv) {
+        PackedBatch b = pass.batch();
+        int T = b.tokens(), H = c.hiddenSize(), I = c.intermediateSize();
         int heads = c.numHeads(), kvHeads = c.numKvHeads(), hd = c.headDim();
+        boolean chunked = keepKv || b.hasCached();
+        int past = b.sequences() == 0 ? 0 : b.cached[0];
+        if (chunked) {
+            for (int s = 1; s < b.sequences(); s++) {
+                if (b.cached[s] > 0) throw new IllegalArgumentException("sequence " + s + " of a pass continues an earlier pass: only the first may");
+            }
+            if (kept == null || kept.rows < b.keyRows()) {
+                throw new IllegalStateException("a chunk needs " + b.keyRows() + " kept key rows, " + (kept == null ? 0 : kept.rows) + " are reserved");
+            }
+        }
         Activations a = activations(T);
 
         be.embed(w.embed(), pass, a.x);                                        // x [T, H]
@@ -161,7 +239,18 @@ final class ForwardPass implements AutoCloseable {
             be.qkNormRope(a.q, a.k, c.qkNorm() ? L.qNorm() : null, c.qkNorm() ? L.kNorm() : null, eps, T,
                     heads, kvHeads, hd, pass, rope);                           // Qwen3: per-head RMSNorm before RoPE
             int window = c.usesSlidingWindow(l) ? c.slidingWindow() : 0;
-            be.attention(a.q, a.k, a.v, a.att, pass, heads, kvHeads, hd, scale, window);  // att [T, Q]
+            // attention's two products take bf16 inputs too (a native backend rounds q, k, v as it loads them)
+            gemmInput(a.q, (long) T * c.qDim());
+            gemmInput(a.k, (long) T * c.kvDim());
+            gemmInput(a.v, (long) T * c.kvDim());
+            Buffer keys = a.k, values = a.v;
+            if (chunked) {                                                     // kept [past + T, KV]: earlier chunks first
+                keys = kept.k[l];
+                values = kept.v[l];
+                be.copy(a.k, keys, (long) past * c.kvDim(), (long) T * c.kvDim());
+                be.copy(a.v, values, (long) past * c.kvDim(), (long) T * c.kvDim());
+            }
+            be.attention(a.q, keys, values, a.att, pass, heads, kvHeads, hd, scale, window);  // att [T, Q]
             gemmInput(a.att, (long) T * c.qDim());
             be.matmul(a.att, L.o(), L.oBias(), a.out, T);                      // out [T, H]
             be.addRmsnorm(a.x, a.out, L.postNorm(), eps, a.h, T, H);           // x += out; h = norm(x)
@@ -187,5 +276,7 @@ final class ForwardPass implements AutoCloseable {
     public void close() {
         if (act != null) act.close();
         act = null;
+        if (kept != null) kept.close();
+        kept = null;
     }
 }

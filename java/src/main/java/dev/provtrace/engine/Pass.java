@@ -20,13 +20,11 @@ public interface Pass extends AutoCloseable {
 
     ScoreOptions options();
 
-    /** Offsets of the sequences in the packed batch: cu[0] = 0, cu[s + 1] = end of sequence s. */
-    default int[] cuSeqlens() {
-        PackedBatch b = batch();
-        int[] cu = new int[b.sequences() + 1];
-        for (int s = 0; s < b.sequences(); s++) cu[s + 1] = b.starts[s] + b.lengths[s];
-        return cu;
-    }
+    /** Offsets of the sequences' queries in the packed batch: cu[0] = 0, cu[s + 1] = end of sequence s. */
+    default int[] cuSeqlens() { return batch().cuSeqlensQ(); }
+
+    /** Offsets of the sequences' keys (cached ones first) in the attention's k and v ({@link PackedBatch#cuSeqlensK}). */
+    default int[] cuSeqlensK() { return batch().cuSeqlensK(); }
 
     default int maxSeqlen() { return batch().maxLength(); }
 

@@ -70,21 +70,23 @@ public final class TimedBackend implements Backend {
         return new double[] {2.0 * rows * elems(w), elems(w) * size(w) + (double) rows * w.cols() * size(x) + 4.0 * rows * w.rows()};
     }
 
-    /** Query-key pairs of causal attention over the batch (within the window when there is one). */
+    /** Query-key pairs of causal attention over the batch (within the window when there is one; cached keys included). */
     private static double pairs(PackedBatch batch, int window) {
         double p = 0;
-        for (int s = 0; s < batch.sequences(); s++) {
-            long n = batch.lengths[s];
-            if (window <= 0 || window >= n) p += n * (n + 1) / 2.0;
-            else p += window * (window + 1) / 2.0 + (double) (n - window) * window;
-        }
+        for (int s = 0; s < batch.sequences(); s++) p += keysSeen(batch.cached[s] + batch.lengths[s], window) - keysSeen(batch.cached[s], window);
         return p;
+    }
+
+    /** Σ over positions t < n of the keys t sees: min(t + 1, window). */
+    private static double keysSeen(long n, int window) {
+        if (window <= 0 || window >= n) return n * (n + 1) / 2.0;
+        return window * (window + 1) / 2.0 + (double) (n - window) * window;
     }
 
     private static double[] attentionWork(Buffer out, PackedBatch batch, int heads, int kvHeads, int hd, int window) {
         double t = batch.tokens();
         return new double[] {4.0 * hd * heads * pairs(batch, window),
-                t * heads * hd * (4 + size(out)) + 2 * t * kvHeads * hd * 4};
+                t * heads * hd * (4 + size(out)) + 2.0 * batch.keyRows() * kvHeads * hd * 4};
     }
 
     @Override public String name() { return inner.name(); }
@@ -112,6 +114,9 @@ public final class TimedBackend implements Backend {
         time("gather", 0, 8.0 * rows.length * width, () -> inner.gatherRows(src, rows, width, dst));
     }
     @Override public void swiglu(Buffer gate, Buffer up, long n) { time("swiglu", 0, 12.0 * n, () -> inner.swiglu(gate, up, n)); }
+    @Override public void copy(Buffer src, Buffer dst, long offset, long n) {
+        time("copy", 0, 2.0 * n * src.dtype().size(), () -> inner.copy(src, dst, offset, n));
+    }
     @Override public void add(Buffer x, Buffer y, long n) { time("add", 0, 12.0 * n, () -> inner.add(x, y, n)); }
     @Override public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions o, RowScores out) {
         time("lm_head+log_softmax", 2.0 * rows * elems(lmHead), elems(lmHead) * size(lmHead) + (double) rows * lmHead.cols() * size(hidden),

@@ -24,6 +24,7 @@ public class ForwardingBackend implements Backend {
     @Override public void gatherRows(Buffer src, int[] rows, int width, Buffer dst) { to.gatherRows(src, rows, width, dst); }
     @Override public void swiglu(Buffer gate, Buffer up, long n) { to.swiglu(gate, up, n); }
     @Override public void add(Buffer x, Buffer y, long n) { to.add(x, y, n); }
+    @Override public void copy(Buffer src, Buffer dst, long dstOffset, long n) { to.copy(src, dst, dstOffset, n); }
     @Override public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
         to.nextTokenScores(hidden, rows, lmHead, targets, options, out);
     }

@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * <p>
  * Tolerances: fp32 ops agree with the double-sum reference to an NMSE of about 1e-14 (rounding of fp32 sums); the
  * bound {@link #F32} leaves room for different summation orders (blocked GEMMs, online softmax) but not for a wrong
- * formula, which is off by 1e-4 or more; bf16 outputs (backends with bf16 buffers) within {@link #BF16}. GEMMs
- * and attention over bf16 inputs are held to the fp32 bound: both sides read the same bf16 values.
+ * formula, which is off by 1e-4 or more; bf16 outputs (backends with bf16 buffers) within {@link #BF16}, bf16
+ * attention outputs within {@link #BF16_ATTENTION} (tensor cores round its GEMMs' inputs). GEMMs over bf16 inputs
+ * are held to the fp32 bound: both sides read the same bf16 values.
  * Copies (embed, gather) and the bf16 rounding must be bitwise equal.
  * Shapes are small: the emulated device runs every GPU thread as a fiber.
  */
@@ -44,6 +45,12 @@ public final class OpSuite {
      * a hundred thousand do; a wrong formula or a misread dtype is off by far more.
      */
     public static final double BF16 = 1e-5;
+    /**
+     * The largest NMSE of attention with a bf16 output on a backend whose bf16 attention runs on tensor cores (the
+     * CUDA backend's attention_mma: q, k, v and p rounded to bf16 as the inputs of its two GEMMs, as every GEMM of
+     * a bf16 pass takes them; about 1.5e-5 on these random inputs). A wrong formula is off by 1e-2 or more.
+     */
+    public static final double BF16_ATTENTION = 1e-4;
     /** The LM-head chunk and widening slice the op tests open backends with (small shapes cross them). */
     public static final int VOCAB_CHUNK = 7, WIDEN_SLICE = 100;
 
@@ -57,7 +64,9 @@ public final class OpSuite {
             new Group(OpSuite::matmul, "matmul"),
             new Group(OpSuite::rope, "rope"),
             new Group(OpSuite::attention, "attention"),
+            new Group(OpSuite::attentionCached, "attention"),
             new Group(OpSuite::gatherRows, "gather_rows"),
+            new Group(OpSuite::copy, "copy"),
             new Group(OpSuite::swiglu, "swiglu"),
             new Group(OpSuite::add, "add"),
             new Group(OpSuite::roundBf16, "round_bf16"),
@@ -198,8 +207,59 @@ public final class OpSuite {
                 Buffer[] narrow = h.output(DType.BF16, tokens * heads * hd);
                 h.tested.attention(q[0], k[0], v[0], narrow[0], batch, heads, kv, hd, scale, window);
                 h.ref.attention(q[1], k[1], v[1], narrow[1], batch, heads, kv, hd, scale, window);
-                h.compare("attention", shape + " out=BF16", "out", narrow, tokens * heads * hd, BF16);
+                h.compare("attention", shape + " out=BF16", "out", narrow, tokens * heads * hd, BF16_ATTENTION);
             }
+        }
+        if (h.tested.nativeBf16()) {   // bf16 out over more than one 64-query block and 64-key tile (tensor cores)
+            PackedBatch longer = batch(130, 3);
+            int heads = 4, kv = 2, hd = 64, n = longer.tokens() * heads * hd;
+            for (int window : new int[] {0, 70}) {
+                Buffer[] q = h.input(h.gaussian(n, 1)), k = h.input(h.gaussian(n / 2, 1)), v = h.input(h.gaussian(n / 2, 1));
+                Buffer[] narrow = h.output(DType.BF16, n);
+                h.tested.attention(q[0], k[0], v[0], narrow[0], longer, heads, kv, hd, 0.125f, window);
+                h.ref.attention(q[1], k[1], v[1], narrow[1], longer, heads, kv, hd, 0.125f, window);
+                h.compare("attention", "seqs=130,3 heads=4 kv_heads=2 head_dim=64 window=" + window + " out=BF16", "out", narrow, n,
+                        BF16_ATTENTION);
+            }
+        }
+    }
+
+    /**
+     * Chunked prefill: sequences whose first keys came in earlier passes (cu_seqlens_k ≠ cu_seqlens_q, causality
+     * aligned bottom-right): a chunk of one token and of several tiles, cached prefixes on and off tile edges, a
+     * window narrower than the cache and one reaching into it.
+     */
+    static void attentionCached(OpHarness h) {
+        List<int[]> seqs = List.of(new int[1], new int[40], new int[9]);
+        PackedBatch batch = new PackedBatch(seqs, new int[] {45, 32, 0});
+        int tokens = batch.tokens(), keys = batch.keyRows();
+        for (int[] c : new int[][] {{4, 1, 32, 0}, {4, 2, 64, 7}, {2, 2, 16, 50}}) {
+            int heads = c[0], kv = c[1], hd = c[2], window = c[3];
+            float scale = (float) (1 / Math.sqrt(hd));
+            Buffer[] q = h.input(h.gaussian(tokens * heads * hd, 1)), k = h.input(h.gaussian(keys * kv * hd, 1)),
+                    v = h.input(h.gaussian(keys * kv * hd, 1)), out = h.output(tokens * heads * hd);
+            h.tested.attention(q[0], k[0], v[0], out[0], batch, heads, kv, hd, scale, window);
+            h.ref.attention(q[1], k[1], v[1], out[1], batch, heads, kv, hd, scale, window);
+            String shape = "seqs=1,40,9 cached=45,32,0 heads=" + heads + " kv_heads=" + kv + " head_dim=" + hd + " window=" + window;
+            h.compare("attention", shape, "out", out, tokens * heads * hd, F32);
+            if (h.tested.nativeBf16()) {
+                Buffer[] narrow = h.output(DType.BF16, tokens * heads * hd);
+                h.tested.attention(q[0], k[0], v[0], narrow[0], batch, heads, kv, hd, scale, window);
+                h.ref.attention(q[1], k[1], v[1], narrow[1], batch, heads, kv, hd, scale, window);
+                h.compare("attention", shape + " out=BF16", "out", narrow, tokens * heads * hd, BF16_ATTENTION);
+            }
+        }
+    }
+
+    /** A pass's keys appended to kept ones at an offset (and a whole buffer at 0); the rest of dst untouched. */
+    static void copy(OpHarness h) {
+        Buffer[] src = h.input(h.gaussian(70, 1));
+        for (int[] c : new int[][] {{70, 0}, {33, 101}, {1, 169}}) {
+            int n = c[0], offset = c[1];
+            Buffer[] dst = h.input(h.gaussian(170, 1));
+            h.tested.copy(src[0], dst[0], offset, n);
+            h.ref.copy(src[1], dst[1], offset, n);
+            h.compare("copy", "n=" + n + " at=" + offset + " of 170", "dst", dst, 170, 0);
         }
     }
 

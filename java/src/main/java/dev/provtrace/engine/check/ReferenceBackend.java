@@ -155,22 +155,35 @@ public final class ReferenceBackend implements Backend {
         settle(x);
     }
 
+    private static float[] rounded(float[] x) {
+        float[] r = new float[x.length];
+        for (int i = 0; i < x.length; i++) r[i] = Bf16.round(x[i]);
+        return r;
+    }
+
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                           int headDim, float scale, int window) {
         float[] Q = d(q), K = d(k), V = d(v), O = d(out);
+        if (out.dtype() == DType.BF16) {   // bf16 precision: the two products' inputs q, k, v are bf16 (as the GEMMs')
+            Q = rounded(Q);
+            K = rounded(K);
+            V = rounded(V);
+        }
         int group = heads / kvHeads, qw = heads * headDim, kw = kvHeads * headDim;
+        int[] cuK = batch.cuSeqlensK();
         for (int s = 0; s < batch.sequences(); s++) {
-            int start = batch.starts[s], len = batch.lengths[s];
+            int start = batch.starts[s], len = batch.lengths[s], kStart = cuK[s];
             for (int t = 0; t < len; t++) {
-                int first = window > 0 ? Math.max(0, t - window + 1) : 0;
+                int pos = batch.cached[s] + t;   // key j of the sequence is row kStart + j
+                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 for (int h = 0; h < heads; h++) {
                     int g = h / group, qa = (start + t) * qw + h * headDim;
-                    double[] score = new double[t + 1 - first];
+                    double[] score = new double[pos + 1 - first];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int j = first; j <= t; j++) {
+                    for (int j = first; j <= pos; j++) {
                         double dot = 0;
-                        int ka = (start + j) * kw + g * headDim;
+                        int ka = (kStart + j) * kw + g * headDim;
                         for (int i = 0; i < headDim; i++) dot += (double) Q[qa + i] * K[ka + i];
                         score[j - first] = dot * scale;
                         max = Math.max(max, score[j - first]);
@@ -179,13 +192,19 @@ public final class ReferenceBackend implements Backend {
                     for (int j = 0; j < score.length; j++) z += score[j] = Math.exp(score[j] - max);
                     for (int i = 0; i < headDim; i++) {
                         double acc = 0;
-                        for (int j = first; j <= t; j++) acc += score[j - first] * V[(start + j) * kw + g * headDim + i];
+                        for (int j = first; j <= pos; j++) acc += score[j - first] * V[(kStart + j) * kw + g * headDim + i];
                         O[qa + i] = (float) (acc / z);
                     }
                 }
             }
         }
         settle(out);
+    }
+
+    @Override
+    public void copy(Buffer src, Buffer dst, long dstOffset, long n) {
+        if (src.dtype() != dst.dtype()) throw new IllegalArgumentException("copy from " + src.dtype() + " into " + dst.dtype());
+        System.arraycopy(d(src), 0, d(dst), Math.toIntExact(dstOffset), Math.toIntExact(n));
     }
 
     @Override

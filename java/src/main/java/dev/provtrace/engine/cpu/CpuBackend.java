@@ -178,25 +178,27 @@ public final class CpuBackend implements Backend {
         int tokens = batch.tokens(), groupWidth = group * headDim;
         CpuBuffer qb = cpu(q), kb = cpu(k), vb = cpu(v), ob = cpu(out);
         CpuBuffer qg = scratch.get(2, (long) tokens * groupWidth), og = scratch.get(3, (long) tokens * groupWidth);
+        int[] cuK = batch.cuSeqlensK();
         for (int g = 0; g < kvHeads; g++) {
             copyColumns(qb.floats, qDim, g * groupWidth, qg.floats, groupWidth, 0, tokens, groupWidth);
             for (int s = 0; s < batch.sequences(); s++) {
-                int start = batch.starts[s], len = batch.lengths[s];
-                int block = Math.max(1, Math.min(QUERY_BLOCK, SCORE_FLOATS / (group * len)));
+                // queries of the batch are positions past..past+len-1 of their sequence, its keys rows kStart.. of k/v
+                int start = batch.starts[s], len = batch.lengths[s], past = batch.cached[s], kStart = cuK[s];
+                int block = Math.max(1, Math.min(QUERY_BLOCK, SCORE_FLOATS / (group * (past + len))));
                 for (int q0 = 0; q0 < len; q0 += block) {
                     int q1 = Math.min(len, q0 + block), m = (q1 - q0) * group;
-                    int k0 = window > 0 ? Math.max(0, q0 - window + 1) : 0, keys = q1 - k0;
+                    int k0 = window > 0 ? Math.max(0, past + q0 - window + 1) : 0, keys = past + q1 - k0;
                     CpuBuffer scores = scratch.get(1, (long) m * keys);
-                    // scores[m, keys] = scale · qg[(start+q0)·group ..] · K[start+k0 .., g]ᵀ
+                    // scores[m, keys] = scale · qg[(start+q0)·group ..] · K[kStart+k0 .., g]ᵀ
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, keys, headDim, scale,
                             qg.at((long) (start + q0) * groupWidth), headDim,
-                            kb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
+                            kb.at((long) (kStart + k0) * kvDim + (long) g * headDim), kvDim,
                             0f, scores.pointer, keys);
-                    softmaxCausal(scores.floats, m, group, keys, q0, k0, window);
-                    // og[(start+q0)·group .., headDim] = P[m, keys] · V[start+k0 .., g]
+                    softmaxCausal(scores.floats, m, group, keys, past + q0, k0, window);
+                    // og[(start+q0)·group .., headDim] = P[m, keys] · V[kStart+k0 .., g]
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, headDim, keys, 1f,
                             scores.pointer, keys,
-                            vb.at((long) (start + k0) * kvDim + (long) g * headDim), kvDim,
+                            vb.at((long) (kStart + k0) * kvDim + (long) g * headDim), kvDim,
                             0f, og.at((long) (start + q0) * groupWidth), headDim);
                 }
             }
@@ -217,14 +219,14 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Row i of scores is query position q0 + i/group; key column j is position k0 + j. Keys after the query, or
+     * Row i of scores is query position p0 + i/group; key column j is position k0 + j. Keys after the query, or
      * outside the sliding window, get probability 0.
      */
-    private void softmaxCausal(FloatBuffer scores, int rows, int group, int keys, int q0, int k0, int window) {
+    private void softmaxCausal(FloatBuffer scores, int rows, int group, int keys, int p0, int k0, int window) {
         parallel.forRange(rows, 16, (part, from, to) -> {
             float[] r = row(0, keys);
             for (int i = from; i < to; i++) {
-                int pos = q0 + i / group;
+                int pos = p0 + i / group;
                 int first = window > 0 ? Math.max(0, pos - window + 1 - k0) : 0;  // first visible column
                 int last = pos - k0;                                               // last visible column
                 int n = last - first + 1;
@@ -236,6 +238,16 @@ public final class CpuBackend implements Backend {
                 scores.put(i * keys, r, 0, keys);
             }
         });
+    }
+
+    @Override
+    public void copy(Buffer src, Buffer dst, long dstOffset, long n) {
+        CpuBuffer from = cpu(src), to = cpu(dst);
+        if (dstOffset < 0 || n < 0 || n > from.capacity() || dstOffset + n > to.capacity()) {
+            throw new IllegalArgumentException("copy of " + n + " floats (of " + from.capacity() + ") to offset " + dstOffset
+                    + " of a buffer of " + to.capacity());
+        }
+        to.floats.put(Math.toIntExact(dstOffset), from.floats, 0, Math.toIntExact(n));
     }
 
     @Override

@@ -30,7 +30,8 @@ import java.util.Map;
  * attention and SwiGLU kernels, and every GEMM is bf16 × bf16 with fp32 accumulation into an fp32 output; the
  * residual stream, q/k/v and the GEMM outputs stay fp32. cuBLAS has only F32 × F32 and BF16 × BF16, so a GEMM whose
  * sides differ (an fp32 checkpoint in bf16 precision, or a bf16 checkpoint in fp32 precision) first widens the bf16
- * side on the device (widen_bf16: exact).
+ * side on the device (widen_bf16: exact). Attention with a bf16 output runs on the tensor cores (attention_mma:
+ * bf16 mma with fp32 accumulation, q, k, v rounded to bf16); fp32 precision keeps attention.cu's fp32 kernels.
  * <p>
  * At load ({@link #prepare}) each layer's q|k|v and gate|up weights (and biases) are copied on the device into one
  * packed weight each and the separate copies freed, so a layer's projections run as two GEMMs instead of five.
@@ -50,7 +51,7 @@ public final class CudaBackend implements Backend {
     private final int guard;
     private final DeviceScratch scratch;   // 0 ids/rows/positions, 1 cu_seqlens, 2 logits chunk, 3 state,
                                            // 4 top val, 5 top id, 6 targets, 7 results, 8 a widened weight,
-                                           // 9 widened activations
+                                           // 9 widened activations, 10 cu_seqlens_k
     private final Map<RopeTable, DeviceRope> ropes = new IdentityHashMap<>();
     private final List<DeviceWeight> weights = new ArrayList<>();
     private final List<DeviceBuffer> guarded = new ArrayList<>();
@@ -67,7 +68,7 @@ public final class CudaBackend implements Backend {
     public CudaBackend(CudaDevice device, Gemm gemm, int vocabChunk, int guard) {
         if (vocabChunk < 1) throw new IllegalArgumentException("vocabChunk must be >= 1, got " + vocabChunk);
         this.device = device;
-        this.scratch = new DeviceScratch(device, 10);
+        this.scratch = new DeviceScratch(device, 11);
         this.passBuffers = new DevicePool(device);
         this.gemm = gemm;
         this.vocabChunk = vocabChunk;
@@ -378,29 +379,65 @@ public final class CudaBackend implements Backend {
         return 4 * (32 * (hd + 1) + 32 * hd + 16 * hd + 16 * 32);
     }
 
+    /** Keys per tile of attention_mma_hd* (as mma_keys in attention_mma.cu). */
+    private static int mmaKeys(int hd) { return hd <= 128 ? 64 : 32; }
+
+    /** Bytes of dynamic shared memory attention_mma_hd* needs, as attention_mma_shared_bytes in attention_mma.cu. */
+    public static int attentionMmaSharedBytes(int hd) {
+        return 2 * (64 * (hd + 8) + mmaKeys(hd) * (hd + 8) + hd * (mmaKeys(hd) + 8));
+    }
+
+    /**
+     * The tensor-core kernel serves a bf16 output (bf16 precision: the attention's two GEMMs take bf16 inputs, as
+     * every GEMM of the pass does) at a head size that is a multiple of the mma's 16; fp32 precision keeps the
+     * fp32 kernel, whose numbers match transformers' fp32 ones.
+     */
+    static boolean attentionOnTensorCores(DType out, int headDim) {
+        return out == DType.BF16 && headDim % 16 == 0;
+    }
+
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                           int headDim, float scale, int window) {
-        int[] cu = new int[batch.sequences() + 1];
-        for (int s = 0; s < batch.sequences(); s++) cu[s + 1] = batch.starts[s] + batch.lengths[s];
-        attention(q, k, v, out, batch, scratch.ints(1, cu), heads, kvHeads, headDim, scale, window);
+        attention(q, k, v, out, batch, scratch.ints(1, batch.cuSeqlensQ()), scratch.ints(10, batch.cuSeqlensK()),
+                heads, kvHeads, headDim, scale, window);
     }
 
-    /** Attention with the sequences' boundaries already on the device at {@code dCu} (cu_seqlens, int32). */
-    private void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, long dCu, int heads, int kvHeads,
-                           int headDim, float scale, int window) {
+    /** Attention with the sequences' query and key boundaries already on the device (cu_seqlens_q, _k; int32). */
+    private void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, long dCuQ, long dCuK, int heads,
+                           int kvHeads, int headDim, float scale, int window) {
         if (java.util.Arrays.binarySearch(ATTENTION_HEAD_DIMS, headDim) < 0) {
             throw new IllegalArgumentException("the CUDA attention kernel supports head_dim " + java.util.Arrays.toString(ATTENTION_HEAD_DIMS)
                     + ", not " + headDim);
         }
         if (heads % kvHeads != 0) throw new IllegalArgumentException(heads + " heads are not a multiple of " + kvHeads + " kv heads");
         if (batch.sequences() == 0 || batch.tokens() == 0) return;
-        Dim3 grid = new Dim3(Dim3.blocks(batch.maxLength(), 16), heads, batch.sequences());
-        String suffix = dev(out).dtype == DType.BF16 ? "bf16" : "f32";
-        launch("attention_hd" + headDim + "_" + suffix, grid, Dim3.of(128), attentionSharedBytes(headDim), new KernelArgs()
+        long kvDim = (long) kvHeads * headDim, keyRows = batch.keyRows();
+        if (k.capacity() < keyRows * kvDim || v.capacity() < keyRows * kvDim) {
+            throw new IllegalArgumentException("attention: k and v hold " + Math.min(k.capacity(), v.capacity()) / kvDim
+                    + " rows of keys, the batch's sequences have " + keyRows + " (cached ones included)");
+        }
+        DType outType = dev(out).dtype;
+        boolean mma = attentionOnTensorCores(outType, headDim);
+        Dim3 grid = new Dim3(Dim3.blocks(batch.maxLength(), mma ? 64 : 16), heads, batch.sequences());
+        String kernel = (mma ? "attention_mma_hd" : "attention_hd") + headDim + "_" + (outType == DType.BF16 ? "bf16" : "f32");
+        launch(kernel, grid, Dim3.of(128), mma ? attentionMmaSharedBytes(headDim) : attentionSharedBytes(headDim), new KernelArgs()
                 .ptr(f32(q, "attention", "q")).ptr(f32(k, "attention", "k")).ptr(f32(v, "attention", "v"))
-                .ptr(dev(out).address).ptr(dCu)
-                .i64((long) heads * headDim).i64((long) kvHeads * headDim).i32(heads).i32(kvHeads).f32(scale).i32(window));
+                .ptr(dev(out).address).ptr(dCuQ).ptr(dCuK)
+                .i64((long) heads * headDim).i64(kvDim).i32(heads).i32(kvHeads).f32(scale).i32(window));
+    }
+
+    /** A device-to-device copy on the stream (the pass's keys and values into the ones kept for chunked prefill). */
+    @Override
+    public void copy(Buffer src, Buffer dst, long dstOffset, long n) {
+        DeviceBuffer from = dev(src), to = dev(dst);
+        if (from.dtype != to.dtype) throw new IllegalArgumentException("copy from " + from.dtype + " into " + to.dtype);
+        if (dstOffset < 0 || n < 0 || n > from.capacity() || dstOffset + n > to.capacity()) {
+            throw new IllegalArgumentException("copy of " + n + " elements (of " + from.capacity() + ") to offset " + dstOffset
+                    + " of a buffer of " + to.capacity());
+        }
+        long size = from.dtype.size();
+        device.copyOnDevice(to.address + dstOffset * size, from.address, n * size);
     }
 
     @Override
@@ -678,7 +715,7 @@ public final class CudaBackend implements Backend {
                            int kvHeads, int headDim, Pass pass, RopeTable table) {
         if (rows == 0) return;
         if (headDim % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head_dim, got " + headDim);
-        DeviceRope r = rope(table, pass.maxSeqlen());   // positions inside a sequence are below its length
+        DeviceRope r = rope(table, pass.batch().positionsEnd());   // a chunk's positions go on from its cached tokens
         normRope(q, heads, headDim, qNorm, eps, rows, dev(pass).positions, r);
         normRope(k, kvHeads, headDim, kNorm, eps, rows, dev(pass).positions, r);
     }
@@ -700,7 +737,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Pass pass, int heads, int kvHeads,
                           int headDim, float scale, int window) {
-        attention(q, k, v, out, pass.batch(), dev(pass).cuSeqlens, heads, kvHeads, headDim, scale, window);
+        attention(q, k, v, out, pass.batch(), dev(pass).cuSeqlens, dev(pass).cuSeqlensK, heads, kvHeads, headDim, scale, window);
     }
 
     /** residual += x·wᵀ as one GEMM with beta = 1 (with a bias: the default, GEMM into scratch then add). */

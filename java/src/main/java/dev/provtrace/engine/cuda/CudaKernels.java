@@ -10,7 +10,7 @@ import java.util.List;
  * the first module that has it. The list is checked against kernels/*.cu by a test, so a new family is not forgotten.
  */
 final class CudaKernels {
-    static final List<String> FAMILIES = List.of("embed", "rmsnorm", "rope", "swiglu", "attention", "logsoftmax", "gemm");
+    static final List<String> FAMILIES = List.of("embed", "rmsnorm", "rope", "swiglu", "attention", "attention_mma", "logsoftmax", "gemm");
     /** What tools/build_fatbin.sh compiles for (named in the "no kernel image" error). */
     static final List<String> TARGETS = List.of("sm_80", "sm_86", "sm_89", "sm_90", "compute_90 (PTX)");
 

@@ -11,7 +11,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 
 /**
- * A pass of the CUDA backend: ids, positions, cu_seqlens, the score rows and their targets copied to the device
+ * A pass of the CUDA backend: ids, positions, cu_seqlens (queries and keys), the score rows and their targets copied to the device
  * once, when the pass is made, and the flat result buffers the scoring tail writes into (log-prob [rows], entropy
  * [rows], top-k log-probs [rows, k], top-k ids [rows, k]). The scoring op enqueues their copies back to the host
  * right after its last kernel ({@link #copyBack}); {@link #results()} waits for those copies only, so reading pass i
@@ -28,7 +28,7 @@ final class CudaPass implements Pass {
     private final int[] scoreRows;
     private final int[] targets;
     private final ScoreOptions options;
-    final long ids, positions, cuSeqlens, rows, targetIds;
+    final long ids, positions, cuSeqlens, cuSeqlensK, rows, targetIds;
     final long results, topIds;   // results: logprob | entropy | top log-probs, as logits_finish_f32 writes them
     private int keptTopK = -1;
     private CudaDevice.HostCopy resultsBack, topIdsBack;   // enqueued by the scoring op, right after its kernels
@@ -46,6 +46,7 @@ final class CudaPass implements Pass {
         ids = upload(batch.ids);
         positions = upload(batch.positions);
         cuSeqlens = upload(cuSeqlens());
+        cuSeqlensK = upload(cuSeqlensK());
         rows = upload(scoreRows);
         targetIds = upload(targets);
         results = pool.take(4L * Math.max(1, n * (2L + k)));
@@ -113,7 +114,7 @@ final class CudaPass implements Pass {
         closed = true;
         if (resultsBack != null) resultsBack.close();
         if (topIdsBack != null) topIdsBack.close();
-        for (long a : new long[] {ids, positions, cuSeqlens, rows, targetIds, results, topIds}) pool.give(a);
+        for (long a : new long[] {ids, positions, cuSeqlens, cuSeqlensK, rows, targetIds, results, topIds}) pool.give(a);
     }
 
     /**

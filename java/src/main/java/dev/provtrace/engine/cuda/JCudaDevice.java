@@ -7,6 +7,7 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
@@ -58,6 +59,8 @@ public final class JCudaDevice implements CudaDevice {
     private final Map<Long, Allocation> allocations = new HashMap<>();
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
+    /** Per kernel, the dynamic shared memory it has been allowed beyond the default 48 KB (cuFuncSetAttribute). */
+    private final Map<String, Integer> sharedAllowed = new HashMap<>();
     private final Map<Long, CUevent> events = new HashMap<>();
     private long nextEvent = 1;
     private long peakBytes, liveBytes;
@@ -130,6 +133,21 @@ public final class JCudaDevice implements CudaDevice {
         if (m.find()) return m.group();
         String first = all.toString().lines().filter(l -> !l.isBlank()).findFirst().orElse(e.getClass().getSimpleName());
         return first.length() > 200 ? first.substring(0, 200) + "…" : first;
+    }
+
+    /** What every kernel may use without asking (the attention kernels of large heads ask for more). */
+    private static final int DEFAULT_DYNAMIC_SHARED = 48 * 1024;
+
+    /** Raises a kernel's dynamic shared memory limit (once per kernel and size), after checking the GPU has it. */
+    private void allowSharedMemory(String kernel, CUfunction f, int bytes) {
+        int most = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+        if (bytes > most) {
+            throw new IllegalStateException(kernel + " needs " + bytes + " bytes of shared memory per block; this GPU ("
+                    + computeCapability + ") allows " + most);
+        }
+        check(JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+                "cuFuncSetAttribute(" + kernel + ", max dynamic shared memory " + bytes + ")");
+        sharedAllowed.put(kernel, bytes);
     }
 
     private int attribute(int attribute) {
@@ -340,6 +358,9 @@ public final class JCudaDevice implements CudaDevice {
     @Override
     public void launch(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
         CUfunction f = function(kernel);
+        if (sharedBytes > DEFAULT_DYNAMIC_SHARED && sharedAllowed.getOrDefault(kernel, DEFAULT_DYNAMIC_SHARED) < sharedBytes) {
+            allowSharedMemory(kernel, f, sharedBytes);
+        }
         long[] values = args.values();
         int[] sizes = args.sizes();
         Pointer[] params = new Pointer[values.length];

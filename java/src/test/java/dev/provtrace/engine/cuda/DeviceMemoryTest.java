@@ -124,4 +124,37 @@ class DeviceMemoryTest {
             assertEquals(fits / 100, e.score(seqs, ScoreOptions.LOGPROBS_ONLY, null).size());
         }
     }
+
+    /**
+     * A sequence three times longer than the pass the device holds runs in chunks: with the automatic --batch-tokens
+     * (which fills the memory) its kept keys and values do not fit, and the error names a --batch-tokens that leaves
+     * room for them; with that one it is scored, and its numbers are the ones of one pass on a device with room.
+     */
+    @Test
+    void aSequenceLongerThanAPassRunsInChunksAndTheHintForItsKeptKeysFits() throws Exception {
+        Limited device = new Limited(weightBytes() + CudaBackend.RESERVE_BYTES + (1L << 20));
+        int auto, fits;
+        List<int[]> one;
+        try (Engine e = engine(device, EngineOptions.AUTO_BATCH_TOKENS)) {
+            auto = e.batchTokens();
+            one = sequences(1, 3 * auto, e.config().vocabSize());
+            OutOfDeviceMemoryException x = assertThrows(OutOfDeviceMemoryException.class, () -> e.score(one, ScoreOptions.LOGPROBS_ONLY, null));
+            Matcher m = Pattern.compile("--batch-tokens (\\d+) leaves room for them").matcher(x.getMessage());
+            assertTrue(x.getMessage().contains("keys and values of a sequence scored in chunks (" + 3 * auto + " positions") && m.find(),
+                    x.getMessage());
+            fits = Integer.parseInt(m.group(1));
+            assertTrue(fits >= 1 && fits < auto, x.getMessage());
+        }
+        float[] chunked;
+        try (Engine e = engine(new Limited(device.limit), fits)) {
+            chunked = e.score(one, ScoreOptions.LOGPROBS_ONLY, null).get(0).logprobs();
+        }
+        float[] whole;
+        try (Engine e = engine(new Limited(Long.MAX_VALUE / 4), 4 * auto)) {
+            whole = e.score(one, ScoreOptions.LOGPROBS_ONLY, null).get(0).logprobs();
+        }
+        for (int t = 1; t < whole.length; t++) {
+            assertEquals(whole[t], chunked[t], 3e-2, "token " + t + " of " + whole.length + " in chunks of " + fits);
+        }
+    }
 }
