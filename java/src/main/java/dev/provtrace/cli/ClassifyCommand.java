@@ -31,10 +31,17 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where to write (default: --scores itself)")
     Path out;
 
+    @Option(names = "--sweep", paramLabel = "SPEC",
+            description = "instead of relabelling: label fractions over a grid, e.g. alpha=0.05:0.2:0.025,beta=0.05:0.3:0.025 "
+                    + "(START:STOP:STEP or one value; a threshold not named keeps --alpha / --beta), written as "
+                    + ThresholdSweepOutputs.FILE + " and heatmaps in figures/ (SVG and PNG); default: no sweep, relabel")
+    String sweep;
+
     @Override
     public Integer call() throws Exception {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
         Path target = out != null ? out : scores;
+        if (sweep != null) return ThresholdSweepOutputs.run(scores, target, sweep, alpha, beta);
         refuseClobbering(target);
         ObjectMapper om = new ObjectMapper();
         Path summaryFile = scores.resolve(TraceOutputs.SUMMARY);
