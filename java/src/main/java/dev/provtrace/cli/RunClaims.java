@@ -36,6 +36,7 @@ final class RunClaims {
         for (int i = 0; i < 3; i++) model(m, roles[i], dirs[i], c.prompt, cacheDir, c.engineArgs);
         m.set("--alpha", Double.toString(c.alpha)).set("--beta", beta(c.beta)).set("--allow-long", c.engineArgs.allowLong)
                 .set("--device", c.engineArgs.device()).set("--precision", c.engineArgs.precision().cliName());
+        if (!"auto".equals(c.answerFormat)) m.set("--answer-format", c.answerFormat);   // auto: as runs before it existed
         for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT,
                 REJECTED)) {
             m.output(c.out.resolve(f));

@@ -2,6 +2,7 @@ package dev.provtrace.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.provtrace.io.OutputGuard;
+import dev.provtrace.provenance.AnswerFormat;
 import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
 import dev.provtrace.io.RunFolder;
@@ -55,6 +56,11 @@ final class TraceCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--quiet", description = "no progress bars") boolean quiet;
+    @Option(names = "--answer-format", defaultValue = "auto", paramLabel = "auto|boxed|choice|number",
+            description = "how a record's \"answer\" is checked against the response's final answer: the last \\boxed{} "
+                    + "(and \"Answer: C\" for a letter; auto), boxes only, multiple choice (box, \"Answer: C\", a closing \"(C)\"), "
+                    + "or a number (box or \"the answer is 42\"); default ${DEFAULT-VALUE}")
+    String answerFormat;
 
     @Override
     public Integer call() throws Exception {
@@ -63,7 +69,7 @@ final class TraceCommand implements Callable<Integer> {
         for (String name : TraceOutputs.FILES) OutputGuard.refuseInput("--out", out.resolve(name), "--input", input);
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
         TraceJob.Options options = new TraceJob.Options(prompt.format(), prompt.template, alpha, BetaChoice.parse(beta),
-                engineArgs.options());
+                engineArgs.options(), AnswerFormat.parse(answerFormat));
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err)
                 .maxLineBytes(records.maxLineBytes);

@@ -30,8 +30,55 @@ import java.util.Optional;
 public final class AnswerChecker {
     private AnswerChecker() {}
 
+    /** {@link #check(String, String, AnswerFormat)} with {@link AnswerFormat#AUTO}. */
     public static Correctness check(String response, String reference) {
+        return check(response, reference, AnswerFormat.AUTO);
+    }
+
+    /** Whether the response's final answer, read as {@code format} says, matches the reference. */
+    public static Correctness check(String response, String reference, AnswerFormat format) {
         if (reference == null || reference.isBlank() || response == null) return Correctness.UNKNOWN;
+        return switch (format) {
+            case AUTO -> auto(response, reference);
+            case BOXED -> boxed(response, reference);
+            case CHOICE -> choice(response, reference);
+            case NUMBER -> number(response, reference);
+        };
+    }
+
+    private static Correctness boxed(String response, String reference) {
+        String ref = BoxedAnswer.last(reference).orElse(reference);
+        Optional<String> boxed = finalAnswer(response);
+        if (boxed.isEmpty()) return Correctness.UNKNOWN;
+        Optional<Character> choice = ChoiceAnswer.referenceLetter(ref);
+        if (choice.isPresent()) {
+            Optional<Character> given = ChoiceAnswer.boxedLetter(boxed.get());
+            return given.isEmpty() ? Correctness.UNKNOWN : given.get().equals(choice.get()) ? Correctness.CORRECT : Correctness.INCORRECT;
+        }
+        return compare(boxed.get(), ref);
+    }
+
+    private static Correctness choice(String response, String reference) {
+        Optional<Character> choice = ChoiceAnswer.referenceLetter(BoxedAnswer.last(reference).orElse(reference));
+        if (choice.isEmpty()) return Correctness.UNKNOWN;
+        Optional<String> boxed = finalAnswer(response);
+        Optional<Character> given = boxed.isPresent() ? ChoiceAnswer.boxedLetter(boxed.get())
+                : ChoiceAnswer.statedLetter(response).or(() -> ChoiceAnswer.closingLetter(response));
+        if (given.isEmpty()) return Correctness.UNKNOWN;
+        return given.get().equals(choice.get()) ? Correctness.CORRECT : Correctness.INCORRECT;
+    }
+
+    private static Correctness number(String response, String reference) {
+        Optional<ExactNumber> want = ExactNumber.parse(AnswerNormalizer.normalize(BoxedAnswer.last(reference).orElse(reference)));
+        if (want.isEmpty()) return Correctness.UNKNOWN;
+        Optional<String> answer = finalAnswer(response).or(() -> NumberAnswer.statedNumber(response));
+        if (answer.isEmpty()) return Correctness.UNKNOWN;
+        Optional<ExactNumber> got = ExactNumber.parse(AnswerNormalizer.normalize(answer.get()));
+        if (got.isEmpty()) return Correctness.UNKNOWN;   // a boxed expression: not this format's to decide
+        return got.get().equals(want.get()) ? Correctness.CORRECT : Correctness.INCORRECT;
+    }
+
+    private static Correctness auto(String response, String reference) {
         String ref = BoxedAnswer.last(reference).orElse(reference);
         Optional<String> boxed = BoxedAnswer.last(response).filter(b -> !b.isBlank());
 

@@ -17,6 +17,7 @@ final class ChoiceAnswer {
     private static final Pattern ANSWER_PHRASE = Pattern.compile(
             "(?i:answer)(?:\\s+(?i:is))?\\s*:?\\s*(?:\\*\\*)?\\s*(?:\\\\text(?:bf)?\\{)?\\s*\\(?([A-J])\\)?(?![A-Za-z0-9])");
     private static final String[] END_OF_REASONING = {"</think>", "<|end_of_thought|>"};
+    private static final Pattern CLOSING_LETTER = Pattern.compile("(?<![A-Za-z0-9])\\(([A-J])\\)[\\s.*_]*$");
 
     private ChoiceAnswer() {}
 
@@ -32,13 +33,26 @@ final class ChoiceAnswer {
         return m.matches() ? Optional.of(m.group(1).charAt(0)) : Optional.empty();
     }
 
-    /** The letter of the last answer phrase after the end of the reasoning (or anywhere when there is no end). */
-    static Optional<Character> statedLetter(String response) {
+    /** Where the final answer may start: after the end of the reasoning, or 0 when the response marks none. */
+    static int afterReasoning(String response) {
         int from = 0;
         for (String marker : END_OF_REASONING) {
             int i = response.lastIndexOf(marker);
             if (i >= 0) from = Math.max(from, i + marker.length());
         }
+        return from;
+    }
+
+    /** A "(C)" that closes the response (markdown emphasis and a full stop may follow), after the reasoning. */
+    static Optional<Character> closingLetter(String response) {
+        Matcher m = CLOSING_LETTER.matcher(response);
+        m.region(afterReasoning(response), response.length());
+        return m.find() ? Optional.of(m.group(1).charAt(0)) : Optional.empty();
+    }
+
+    /** The letter of the last answer phrase after the end of the reasoning (or anywhere when there is no end). */
+    static Optional<Character> statedLetter(String response) {
+        int from = afterReasoning(response);
         Matcher m = ANSWER_PHRASE.matcher(response);
         Character last = null;
         m.region(from, response.length());

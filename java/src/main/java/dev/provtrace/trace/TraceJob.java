@@ -11,6 +11,7 @@ import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.provenance.Aligner;
 import dev.provtrace.provenance.Alignment;
 import dev.provtrace.provenance.AnswerChecker;
+import dev.provtrace.provenance.AnswerFormat;
 import dev.provtrace.provenance.Correctness;
 import dev.provtrace.provenance.Segmenter;
 import dev.provtrace.provenance.Sentence;
@@ -39,7 +40,11 @@ public final class TraceJob {
     }
 
     public record Options(PromptBuilder.Format format, Path template, double alpha, BetaChoice beta,
-                          EngineOptions engine) {}
+                          EngineOptions engine, AnswerFormat answerFormat) {
+        public Options(PromptBuilder.Format format, Path template, double alpha, BetaChoice beta, EngineOptions engine) {
+            this(format, template, alpha, beta, engine, AnswerFormat.AUTO);
+        }
+    }
 
     /** Receives per-model progress: role, records done, records to do. */
     public interface Progress {
@@ -93,6 +98,7 @@ public final class TraceJob {
         ObjectNode run = JSON.createObjectNode();
         run.put("input", input.toString());
         run.put("prompt_format", options.format().name().toLowerCase());
+        run.put("answer_format", options.answerFormat().cliName());
         if (options.template() != null) run.put("template", options.template().toString());
         ArrayNode modelInfo = run.putArray("models");
         RescoringLookup lookup = new RescoringLookup();
@@ -169,7 +175,7 @@ public final class TraceJob {
                     t.tokenCount(), st.tokenCount(), d.tokenCount()));
         }
         Correctness c = r.correct() != null ? (r.correct() ? Correctness.CORRECT : Correctness.INCORRECT)
-                : r.answer() != null ? AnswerChecker.check(r.response(), r.answer()) : Correctness.UNKNOWN;
+                : r.answer() != null ? AnswerChecker.check(r.response(), r.answer(), options.answerFormat()) : Correctness.UNKNOWN;
         return new TracedResponse(r.id(), r.group(), c, r.response(), out, r.idValue());
     }
 }
