@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code provtrace <command>}. Commands parse, call one service, print. */
 @Command(name = "provtrace", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Traces where each sentence of a distilled LLM's reasoning came from.",
-        subcommands = {DemoCommand.class, TraceCommand.class, ClassifyCommand.class, SelectCommand.class, SegmentCommand.class, RenderCommand.class,
+        subcommands = {DemoCommand.class, TraceCommand.class, ClassifyCommand.class, CompareCommand.class, SelectCommand.class, SegmentCommand.class, RenderCommand.class,
                 LogprobsCommand.class, InspectCommand.class, BenchCommand.class, TestOpsCommand.class, RandomModelCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

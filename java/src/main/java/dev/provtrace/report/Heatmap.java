@@ -1,6 +1,5 @@
 package dev.provtrace.report;
 
-import dev.provtrace.io.AtomicOutput;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.AxisLocation;
@@ -13,26 +12,18 @@ import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.DefaultXYZDataset;
-import org.jfree.svg.SVGGraphics2D;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.Graphics2D;
 import java.awt.Paint;
-import java.awt.RenderingHints;
-import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * A static heatmap of a value over a grid (classify's α × β sweep), drawn by JFreeChart and written as SVG (JFreeSVG)
- * and PNG by the same run. Every cell is annotated with its value, so a print shows the numbers and not only the
+ * A static heatmap of a value over a grid (classify's α × β sweep), drawn by JFreeChart and written as SVG and PNG
+ * by the same run ({@link Figures}). Every cell is annotated with its value, so a print shows the numbers and not only the
  * colours; a cell without a value stays grey with a dash. Ticks sit at the grid's own values.
  */
 public final class Heatmap {
@@ -48,24 +39,10 @@ public final class Heatmap {
 
     private Heatmap() {}
 
-    /** Writes {@code DIR/NAME.svg} and {@code DIR/NAME.png} (each replaced atomically). */
-    public static void write(Spec spec, Path dir, String name) throws IOException {
-        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
-        JFreeChart chart = chart(spec);
+    /** Writes {@code DIR/NAME.svg} and {@code DIR/NAME.png} (each replaced atomically); returns the SVG. */
+    public static String write(Spec spec, Path dir, String name) throws IOException {
         int width = Math.max(520, 72 * spec.x().length + 240), height = Math.max(380, 34 * spec.y().length + 170);
-        Files.createDirectories(dir);
-        SVGGraphics2D svg = new SVGGraphics2D(width, height);
-        chart.draw(svg, new Rectangle2D.Double(0, 0, width, height));
-        AtomicOutput.writeString(dir.resolve(name + ".svg"), svg.getSVGDocument());
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        chart.draw(g, new Rectangle2D.Double(0, 0, width, height));
-        g.dispose();
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", png);
-        AtomicOutput.write(dir.resolve(name + ".png"), png.toByteArray());
+        return Figures.write(chart(spec), width, height, dir, name);
     }
 
     static JFreeChart chart(Spec spec) {

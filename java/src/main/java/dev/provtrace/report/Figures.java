@@ -1,0 +1,43 @@
+package dev.provtrace.report;
+
+import dev.provtrace.io.AtomicOutput;
+import org.jfree.chart.JFreeChart;
+import org.jfree.svg.SVGGraphics2D;
+
+import javax.imageio.ImageIO;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes a JFreeChart figure as {@code NAME.svg} (JFreeSVG) and {@code NAME.png} (ImageIO) by the same run, each
+ * replaced atomically. Charts are static (no animation): what a print or a screenshot shows is the final figure.
+ */
+public final class Figures {
+    private Figures() {}
+
+    /** Draws {@code chart} at width × height into DIR/NAME.svg and DIR/NAME.png; returns the SVG document. */
+    public static String write(JFreeChart chart, int width, int height, Path dir, String name) throws IOException {
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(dir);
+        SVGGraphics2D svg = new SVGGraphics2D(width, height);
+        chart.draw(svg, new Rectangle2D.Double(0, 0, width, height));
+        String document = svg.getSVGDocument();
+        AtomicOutput.writeString(dir.resolve(name + ".svg"), document);
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        chart.draw(g, new Rectangle2D.Double(0, 0, width, height));
+        g.dispose();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        AtomicOutput.write(dir.resolve(name + ".png"), png.toByteArray());
+        return document;
+    }
+}
