@@ -25,7 +25,8 @@ final class RenderCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--messages", required = true, paramLabel = "FILE.json",
-            description = "a JSON array of {\"role\", \"content\"}") Path messages;
+            description = "a JSON array of {\"role\", \"content\"}, or {\"messages\": [...], \"tools\": [...], <template keyword "
+                    + "arguments such as enable_thinking>} as transformers' apply_chat_template takes them") Path messages;
 
     @Option(names = "--add-generation-prompt", description = "end with the opening of the assistant's turn, as add_generation_prompt=True (default: off)")
     boolean addGenerationPrompt;
@@ -35,10 +36,33 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode arr = new ObjectMapper().readTree(messages.toFile());
-        if (arr == null || !arr.isArray()) throw new IllegalArgumentException(messages + ": expected a JSON array of messages");
-        List<Map<String, Object>> list = new ArrayList<>();
         ObjectMapper om = new ObjectMapper();
+        JsonNode request = om.readTree(messages.toFile());
+        Map<String, Object> kwargs = new LinkedHashMap<>();
+        boolean generationPrompt = addGenerationPrompt;
+        JsonNode arr = request;
+        if (request != null && request.isObject()) {
+            // apply_chat_template(messages, tools=..., documents=..., add_generation_prompt=..., **kwargs)
+            arr = request.get("messages");
+            if (arr == null) throw new IllegalArgumentException(messages + ": an object needs \"messages\" (an array of messages)");
+            for (var e : request.properties()) {
+                String key = e.getKey();
+                if (key.equals("messages")) continue;
+                if (key.equals("add_generation_prompt")) {
+                    if (!e.getValue().isBoolean()) throw new IllegalArgumentException(messages + ": \"add_generation_prompt\" must be true or false");
+                    generationPrompt = e.getValue().asBoolean() || addGenerationPrompt;
+                    continue;
+                }
+                if (key.equals("tools") && !e.getValue().isNull() && !e.getValue().isArray()) {
+                    throw new IllegalArgumentException(messages + ": \"tools\" must be an array of tool schemas");
+                }
+                kwargs.put(key, om.convertValue(e.getValue(), Object.class));
+            }
+        }
+        if (arr == null || !arr.isArray()) {
+            throw new IllegalArgumentException(messages + ": expected a JSON array of messages, or an object with \"messages\"");
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < arr.size(); i++) {
             JsonNode m = arr.get(i);
             if (!m.isObject() || !m.path("role").isTextual()) {
@@ -51,7 +75,7 @@ final class RenderCommand implements Callable<Integer> {
                 ? ChatTemplate.fromString(Files.readString(template), ChatTemplate.specialTokens(model))
                 : ChatTemplate.load(model);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        out.print(t.renderConversation(list, addGenerationPrompt, LocalDateTime.now(), Map.of()));
+        out.print(t.renderConversation(list, generationPrompt, LocalDateTime.now(), kwargs));
         out.flush();
         return 0;
     }
