@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setExpandAtFiles(false);   // "--system @prompt.txt" names a file for the option, not one of arguments
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + ErrorMessage.of(ex));
             if (System.getenv("PROVTRACE_DEBUG") != null) ex.printStackTrace(commandLine.getErr());

@@ -7,6 +7,7 @@ import dev.provtrace.selection.Strategy;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.ModelFingerprint;
 import dev.provtrace.trace.PromptBuilder;
+import dev.provtrace.trace.PromptSetup;
 import dev.provtrace.trace.ScoreCache;
 import dev.provtrace.trace.TraceOutputs;
 
@@ -95,6 +96,16 @@ final class RunClaims {
 
     private static void prompt(RunManifest m, PromptArgs p) {
         m.set("--prompt-format", p.format().name().toLowerCase()).path("--template", p.template);
+        // the prompt setup of each role, only when one is given (runs before these options existed had none)
+        for (String role : List.of("teacher", "student", "distilled")) {
+            PromptSetup s;
+            try {
+                s = p.setup(role);
+            } catch (RuntimeException e) {
+                continue;   // a bad value is refused by the command itself
+            }
+            if (!s.isEmpty()) m.set("prompt setup of the " + role, s.json().toString());
+        }
     }
 
     /**
@@ -105,7 +116,8 @@ final class RunClaims {
     private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir, EngineArgs engine) {
         try {
             m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
-            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).fingerprint(), engine.device(), engine.precision(), engine.batchInvariant);
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).withSetup(p.setup(role)).fingerprint(),
+                    engine.device(), engine.precision(), engine.batchInvariant);
             m.file(ScoreCache.fileFor(cacheDir, role, fp));
         } catch (IOException | RuntimeException e) {
             m.set("--" + role, dir + " (unreadable)");

@@ -112,7 +112,8 @@ final class SelectCommand implements Callable<Integer> {
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);
         SelectionJob.Options options = new SelectionJob.Options(teacher, student, prompt.format(), prompt.template,
                 BetaChoice.parse(beta), perQuestion, seed, primary, strategies, grapeFormat(grapePrompt),
-                OutputFormat.parse(format), engineArgs.options(), chunk);
+                OutputFormat.parse(format), engineArgs.options(), chunk, prompt.setup("teacher"), prompt.setup("student"));
+        prompt.refuseRole("distilled");
         Path cacheDir = cache != null ? cache : out != null ? out.resolve(SelectionJob.CACHE_DIR)
                 : output.toAbsolutePath().getParent().resolve(".provtrace-cache");
         ModelProgress progress = new ModelProgress(!quiet);

@@ -69,7 +69,8 @@ final class TraceCommand implements Callable<Integer> {
         for (String name : TraceOutputs.FILES) OutputGuard.refuseInput("--out", out.resolve(name), "--input", input);
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
         TraceJob.Options options = new TraceJob.Options(prompt.format(), prompt.template, alpha, BetaChoice.parse(beta),
-                engineArgs.options(), AnswerFormat.parse(answerFormat));
+                engineArgs.options(), AnswerFormat.parse(answerFormat), java.util.Map.of("teacher", prompt.setup("teacher"),
+                "student", prompt.setup("student"), "distilled", prompt.setup("distilled")));
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err)
                 .maxLineBytes(records.maxLineBytes);

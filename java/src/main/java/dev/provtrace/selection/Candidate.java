@@ -16,10 +16,15 @@ import dev.provtrace.trace.TraceRecord;
  * @param questionIdValue the question_id as given
  */
 public record Candidate(long line, String id, String questionId, String question, String response, JsonNode idValue,
-                        JsonNode questionIdValue) {
+                        JsonNode questionIdValue, JsonNode messages) {
 
     public Candidate(long line, String id, String questionId, String question, String response) {
         this(line, id, questionId, question, response, TextNode.valueOf(id), TextNode.valueOf(questionId));
+    }
+
+    public Candidate(long line, String id, String questionId, String question, String response, JsonNode idValue,
+                     JsonNode questionIdValue) {
+        this(line, id, questionId, question, response, idValue, questionIdValue, null);
     }
 
     /** A candidate that cannot be scored; reported with its file, line and id, and skipped. */
@@ -31,15 +36,21 @@ public record Candidate(long line, String id, String questionId, String question
         if (!n.isObject()) throw new Invalid("expected a JSON object");
         JsonNode id = requiredKey(n, "id");
         JsonNode questionId = requiredKey(n, "question_id");
-        String question = requiredText(n, "question");
+        JsonNode messages;
+        try {
+            messages = TraceRecord.promptOf(n);
+        } catch (TraceRecord.Invalid e) {
+            throw new Invalid(e.getMessage());
+        }
+        String question = messages == null ? requiredText(n, "question") : null;
         String response = requiredText(n, "response");
         if (response.isBlank()) throw new Invalid("\"response\" is empty: there is nothing to score");
-        return new Candidate(line, id.asText(), questionId.asText(), question, response, id, questionId);
+        return new Candidate(line, id.asText(), questionId.asText(), question, response, id, questionId, messages);
     }
 
     /** The record the shared scoring pipeline ({@code ModelScorer}, caches) works on. */
     public TraceRecord toTraceRecord() {
-        return new TraceRecord(line, id, question, response, null, null, questionId, idValue);
+        return new TraceRecord(line, id, question, response, null, null, questionId, idValue, messages);
     }
 
     /** Length of the response in Unicode code points. */

@@ -47,7 +47,8 @@ final class SelectedWriter {
                     ObjectNode o = JSON.createObjectNode();
                     o.set("id", line.get("id"));      // as given, so a selected example can be traced back
                     ArrayNode messages = o.putArray("messages");
-                    messages.addObject().put("role", "user").put("content", line.get("question").asText());
+                    if (line.get("messages") instanceof ArrayNode own && !own.isEmpty()) messages.addAll(own);   // its conversation
+                    else messages.addObject().put("role", "user").put("content", line.get("question").asText());
                     messages.addObject().put("role", "assistant").put("content", line.get("response").asText());
                     writer.write(o);
                 } else {

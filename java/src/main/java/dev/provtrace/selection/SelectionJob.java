@@ -15,6 +15,7 @@ import dev.provtrace.report.SelectionReport;
 import dev.provtrace.trace.BetaChoice;
 import dev.provtrace.trace.ModelFingerprint;
 import dev.provtrace.trace.ModelPreflight;
+import dev.provtrace.trace.PromptSetup;
 import dev.provtrace.trace.ModelScorer;
 import dev.provtrace.trace.PromptBuilder;
 import dev.provtrace.trace.RescoringLookup;
@@ -56,7 +57,15 @@ public final class SelectionJob {
 
     public record Options(Path teacher, Path student, PromptBuilder.Format format, Path template, BetaChoice beta,
                           int perQuestion, long seed, Strategy primary, List<Strategy> strategies,
-                          PromptBuilder.Format grapePrompt, OutputFormat outputFormat, EngineOptions engine, int chunkSize) {
+                          PromptBuilder.Format grapePrompt, OutputFormat outputFormat, EngineOptions engine, int chunkSize,
+                          PromptSetup teacherSetup, PromptSetup studentSetup) {
+        public Options(Path teacher, Path student, PromptBuilder.Format format, Path template, BetaChoice beta, int perQuestion,
+                       long seed, Strategy primary, List<Strategy> strategies, PromptBuilder.Format grapePrompt,
+                       OutputFormat outputFormat, EngineOptions engine, int chunkSize) {
+            this(teacher, student, format, template, beta, perQuestion, seed, primary, strategies, grapePrompt, outputFormat, engine,
+                    chunkSize, PromptSetup.NONE, PromptSetup.NONE);
+        }
+
         public Options {
             if (!strategies.contains(primary)) throw new IllegalArgumentException("the primary strategy must be compared too");
             if (grapePrompt != PromptBuilder.Format.GRAPE && grapePrompt != PromptBuilder.Format.CHAT) {
@@ -64,6 +73,8 @@ public final class SelectionJob {
             }
             if (chunkSize < 1) throw new IllegalArgumentException("chunk size must be >= 1");
             strategies = List.copyOf(strategies);
+            if (teacherSetup == null) teacherSetup = PromptSetup.NONE;
+            if (studentSetup == null) studentSetup = PromptSetup.NONE;
         }
 
         boolean grapeNeeded() { return strategies.stream().anyMatch(Strategy::needsGrape); }
@@ -106,8 +117,8 @@ public final class SelectionJob {
     public Result run(Path input, Path output, Path outDir, Path cacheDir, TraceJob.Progress progress) throws IOException {
         // both folders checked (and weights scanned) before the teacher is scored
         EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
-                .add("teacher", options.teacher(), options.format())
-                .add("student", options.student(), options.grapeNeeded()
+                .add("teacher", options.teacher(), options.teacherSetup(), options.format())
+                .add("student", options.student(), options.studentSetup(), options.grapeNeeded()
                         ? new PromptBuilder.Format[] {options.format(), options.grapePrompt()}
                         : new PromptBuilder.Format[] {options.format()}).check();
         ValidatedJsonl<Candidate> in = ValidatedJsonl.validate(input, Candidate::parse, Candidate::id, errors, maxLineBytes);
@@ -120,8 +131,10 @@ public final class SelectionJob {
         List<ScoreCache> opened = new ArrayList<>();
         RescoringLookup lookup = new RescoringLookup();
         try {
-            PromptBuilder teacherPrompts = PromptBuilder.create(options.teacher(), options.format(), options.template());
-            PromptBuilder studentPrompts = PromptBuilder.create(options.student(), options.format(), options.template());
+            PromptBuilder teacherPrompts = PromptBuilder.create(options.teacher(), options.format(), options.template())
+                    .withSetup(options.teacherSetup());
+            PromptBuilder studentPrompts = PromptBuilder.create(options.student(), options.format(), options.template())
+                    .withSetup(options.studentSetup());
             String studentFp = ModelFingerprint.of(options.student(), studentPrompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
             ScoreCache teacher = open(cacheDir, "teacher", options.teacher(),
                     ModelFingerprint.of(options.teacher(), teacherPrompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant()), models, opened);
@@ -151,8 +164,10 @@ public final class SelectionJob {
             throws IOException {
         ScoreCache cache = ScoreCache.open(ScoreCache.fileFor(cacheDir, role, fp), fp, w -> errors.println("warning: " + w));
         opened.add(cache);
-        models.addObject().put("role", role).put("folder", dir.toString()).put("fingerprint", fp)
+        ObjectNode info = models.addObject().put("role", role).put("folder", dir.toString()).put("fingerprint", fp)
                 .put("cache", cache.file().toString());
+        PromptSetup setup = role.equals("teacher") ? options.teacherSetup() : role.equals("student") ? options.studentSetup() : PromptSetup.NONE;
+        if (!setup.isEmpty()) info.setAll(setup.json());   // system, chat_kwargs
         return cache;
     }
 

@@ -41,7 +41,7 @@ public final class SentenceProbabilities {
     public CandidateScores of(Candidate c) throws IOException {
         List<Sentence> sentences = segmenter.segment(c.response());
         List<SentenceSpan> spans = sentences.stream().map(s -> new SentenceSpan(s.start(), s.end())).toList();
-        String key = ModelFingerprint.recordKey(c.question(), c.response());
+        String key = ModelFingerprint.recordKey(c.toTraceRecord().promptKey(), c.response());
         double[] pT = probabilities(teacher, key, c, spans), pS = probabilities(student, key, c, spans);
         double grapeScore = grape == null ? Double.NaN : GrapeScore.of(entry(grape, key, c));
         return new CandidateScores(c.line(), c.id(), c.questionId(), c.responseChars(), pT, pS, grapeScore, c.idValue(),

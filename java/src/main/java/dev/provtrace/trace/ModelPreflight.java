@@ -32,7 +32,7 @@ public final class ModelPreflight {
         Failure(String message) { super(message); }
     }
 
-    private record Model(String role, Path dir, Set<PromptBuilder.Format> formats) {}
+    private record Model(String role, Path dir, Set<PromptBuilder.Format> formats, PromptSetup setup) {}
 
     /** Weights above this size get a note on stderr while they are scanned, so a pause is explained. */
     private static final long NOTE_BYTES = 1L << 30;
@@ -54,7 +54,12 @@ public final class ModelPreflight {
 
     /** Adds a model by its role ("teacher": reported as --teacher) and the prompt formats it will be scored with. */
     public ModelPreflight add(String role, Path dir, PromptBuilder.Format... formats) {
-        models.add(new Model(role, dir, new LinkedHashSet<>(List.of(formats))));
+        return add(role, dir, PromptSetup.NONE, formats);
+    }
+
+    /** As above, with the system prompt and template kwargs its chat contexts get (tried in the test render). */
+    public ModelPreflight add(String role, Path dir, PromptSetup setup, PromptBuilder.Format... formats) {
+        models.add(new Model(role, dir, new LinkedHashSet<>(List.of(formats)), setup));
         return this;
     }
 
@@ -87,7 +92,8 @@ public final class ModelPreflight {
                 // loading is the check
             }
             for (PromptBuilder.Format f : m.formats()) {
-                PromptBuilder prompts = PromptBuilder.create(dir, f, template);
+                PromptBuilder prompts = PromptBuilder.create(dir, f, template)
+                        .withSetup(f == PromptBuilder.Format.CHAT ? m.setup() : PromptSetup.NONE);
                 try {
                     prompts.build("What is 6 times 7?", "42");
                 } catch (RuntimeException e) {

@@ -63,7 +63,7 @@ public final class ModelScorer {
             List<Failure> failures = new ArrayList<>();
             List<TraceRecord> todo = new ArrayList<>();
             for (TraceRecord r : records) {
-                if (cache.contains(ModelFingerprint.recordKey(r.question(), r.response()))) continue;
+                if (cache.contains(ModelFingerprint.recordKey(r.promptKey(), r.response()))) continue;
                 todo.add(r);
             }
             if (progress != null && todo.size() < records.size()) progress.accept(records.size() - todo.size());
@@ -72,7 +72,14 @@ public final class ModelScorer {
             Map<String, Pending> group = new LinkedHashMap<>();
             long groupTokens = 0;
             for (TraceRecord r : todo) {
-                PromptContext ctx = prompts.build(r.question(), r.response());
+                PromptContext ctx;
+                try {
+                    ctx = prompts.build(r.question(), r.messages(), r.response());
+                } catch (IllegalArgumentException | PromptTemplateException e) {   // this record's messages: its failure
+                    failures.add(new Failure(r, role + " model: " + e.getMessage()));
+                    if (progress != null) progress.accept(1);
+                    continue;
+                }
                 Encoding enc = tokenizer.encode(ctx.text(), ctx.addSpecialTokens());
                 String problem = enc.size() == 0 ? "the context has no tokens" : engine.lengthProblem(enc.size());
                 if (problem == null) problem = vocabularyProblem(enc, engine.config().vocabSize());
@@ -81,7 +88,7 @@ public final class ModelScorer {
                     if (progress != null) progress.accept(1);
                     continue;
                 }
-                String key = ModelFingerprint.recordKey(r.question(), r.response());
+                String key = ModelFingerprint.recordKey(r.promptKey(), r.response());
                 if (group.containsKey(key)) {                       // the same question and response twice
                     group.get(key).records().add(r);                // scored once; fails with the first if it fails
                     if (progress != null) progress.accept(1);

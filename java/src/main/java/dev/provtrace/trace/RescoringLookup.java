@@ -25,7 +25,7 @@ public final class RescoringLookup implements AutoCloseable {
      * the record was never scored (the caller knows why: e.g. the input changed between passes).
      */
     public ScoredText get(ScoreCache cache, TraceRecord r) throws IOException {
-        String key = ModelFingerprint.recordKey(r.question(), r.response());
+        String key = ModelFingerprint.recordKey(r.promptKey(), r.response());
         if (!cache.contains(key)) return null;
         String name = r.id() != null ? r.id() : "line " + r.line();
         ScoredText st = cache.get(key, name);

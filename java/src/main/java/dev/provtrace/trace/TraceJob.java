@@ -24,6 +24,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code provtrace trace}: segment every response, score it under the teacher, the student and the distilled
@@ -40,10 +41,18 @@ public final class TraceJob {
     }
 
     public record Options(PromptBuilder.Format format, Path template, double alpha, BetaChoice beta,
-                          EngineOptions engine, AnswerFormat answerFormat) {
+                          EngineOptions engine, AnswerFormat answerFormat, Map<String, PromptSetup> setups) {
         public Options(PromptBuilder.Format format, Path template, double alpha, BetaChoice beta, EngineOptions engine) {
-            this(format, template, alpha, beta, engine, AnswerFormat.AUTO);
+            this(format, template, alpha, beta, engine, AnswerFormat.AUTO, Map.of());
         }
+
+        public Options(PromptBuilder.Format format, Path template, double alpha, BetaChoice beta, EngineOptions engine,
+                       AnswerFormat answerFormat) {
+            this(format, template, alpha, beta, engine, answerFormat, Map.of());
+        }
+
+        /** The system prompt and template kwargs of a role (none unless given). */
+        public PromptSetup setup(String role) { return setups.getOrDefault(role, PromptSetup.NONE); }
     }
 
     /** Receives per-model progress: role, records done, records to do. */
@@ -89,8 +98,9 @@ public final class TraceJob {
     public Result run(Path input, Path outDir, Path cacheDir, Progress progress) throws IOException {
         // every folder checked (and weights scanned) before the first model is scored
         EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
-                .add(ROLES[0], models.teacher(), options.format()).add(ROLES[1], models.student(), options.format())
-                .add(ROLES[2], models.distilled(), options.format()).check();
+                .add(ROLES[0], models.teacher(), options.setup(ROLES[0]), options.format())
+                .add(ROLES[1], models.student(), options.setup(ROLES[1]), options.format())
+                .add(ROLES[2], models.distilled(), options.setup(ROLES[2]), options.format()).check();
         ValidatedJsonl<TraceRecord> in = ValidatedJsonl.validate(input, TraceRecord::parse, TraceRecord::id, errors, maxLineBytes);
         int invalid = in.skipped().size();
 
@@ -105,12 +115,13 @@ public final class TraceJob {
         try {
             for (int m = 0; m < 3; m++) {
                 Path dir = models.all().get(m);
-                PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template());
+                PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template()).withSetup(options.setup(ROLES[m]));
                 String fp = ModelFingerprint.of(dir, prompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
                 caches[m] = ScoreCache.open(ScoreCache.fileFor(cacheDir, ROLES[m], fp), fp,
                         w -> errors.println("warning: " + w));
-                modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
+                ObjectNode info = modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
+                if (!options.setup(ROLES[m]).isEmpty()) info.setAll(options.setup(ROLES[m]).json());   // system, chat_kwargs
                 ModelScorer scorer = new ModelScorer(ROLES[m], dir, prompts, scoring);
                 lookup.register(caches[m], scorer);
                 scoreModel(ROLES[m], scorer, caches[m], in, progress);
