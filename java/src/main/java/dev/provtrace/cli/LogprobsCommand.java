@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 @Command(name = "logprobs", mixinStandardHelpOptions = true,
         description = {"Teacher-forced log-probability of every token given its prefix, as Hugging Face computes it.",
                 "Resumable: after a kill, the same command continues where the run stopped (from .OUTPUT.partial).",
-                "Input lines: {\"id\": ..., \"text\": \"...\"} or {\"id\": ..., \"input_ids\": [...]}.",
+                "Input lines: {\"id\": ..., \"text\": \"...\"}, {\"id\": ..., \"input_ids\": [...]} or {\"id\", \"context\", \"continuation\"}",
+                "(then also \"continuation_logprob\" and \"is_greedy\", as lm-eval's loglikelihood).",
                 "Output lines: {\"id\", \"input_ids\", \"offsets\" (text input; code points), \"token_logprobs\": [null, ...]}",
                 "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
                 "Bad records are reported with file:line (id), listed in <output>.rejected.jsonl and skipped (the rest",
@@ -52,6 +53,15 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--no-special-tokens", description = "do not add the tokenizer's special tokens (BOS, ...) to text input")
     boolean noSpecialTokens;
 
+    @Option(names = "--tokens", description = "also give \"tokens\": each id decoded on its own")
+    boolean tokens;
+
+    @Option(names = "--split-top-k", description = "top-k as \"top_k_ids\" and \"top_k_logprobs\" arrays instead of [id, logprob] pairs (ids stay integers in pandas/Arrow)")
+    boolean splitTopK;
+
+    @Option(names = "--sums", description = "also give \"sum_logprob\", \"mean_logprob\" and \"scored_tokens\" per record")
+    boolean sums;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -67,7 +77,8 @@ final class LogprobsCommand implements Callable<Integer> {
              HfTokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? HfTokenizer.load(model) : null) {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
-                    engine.batchTokens(), System.err).maxLineBytes(records.maxLineBytes);
+                    engine.batchTokens(), System.err).maxLineBytes(records.maxLineBytes)
+                    .fields(new LogprobsJob.Fields(tokens, splitTopK, sums));
             // a rerun continues only with the same model files and settings (see LogprobsJob)
             LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision(), engineArgs.batchInvariant), engineArgs.options(),
                     bar::advance);

@@ -82,6 +82,25 @@ public final class LogprobsJob {
 
     private long maxLineBytes = JsonlReader.DEFAULT_MAX_LINE_BYTES;
 
+    /**
+     * Extra output fields, on request: {@code tokens} (each id decoded alone), {@code splitTopK} (top-k as
+     * {@code top_k_ids} and {@code top_k_logprobs}, so ids stay integers in pandas/Arrow), {@code sums}
+     * ({@code sum_logprob}, {@code mean_logprob}, {@code scored_tokens}).
+     */
+    public record Fields(boolean tokens, boolean splitTopK, boolean sums) {
+        public static final Fields NONE = new Fields(false, false, false);
+
+        String settings() { return "tokens=" + tokens + " split_top_k=" + splitTopK + " sums=" + sums; }
+    }
+
+    private Fields fields = Fields.NONE;
+
+    /** Adds the fields asked for. */
+    public LogprobsJob fields(Fields f) {
+        this.fields = f;
+        return this;
+    }
+
     /** Input lines longer than this are rejected (streamed past, never held); default 64 MiB. */
     public LogprobsJob maxLineBytes(long bytes) {
         this.maxLineBytes = bytes;
@@ -121,7 +140,7 @@ public final class LogprobsJob {
         InputDigest digest = InputDigest.of(input);
         String settings = "threads=" + engine.threads() + " batch_tokens=" + engine.batchTokens() + " allow_long="
                 + engine.allowLong() + " top_k=" + options.topK() + " entropy=" + options.entropy() + " special_tokens="
-                + addSpecialTokens + " group_tokens=" + groupTokens;
+                + addSpecialTokens + " group_tokens=" + groupTokens + " " + fields.settings();
         try (PartialOutput partial = PartialOutput.open(output,
                 new PartialOutput.Setup(modelFingerprint, settings, digest.sha256()), errors)) {
             PartialOutput.Done from = partial.resumedFrom();
@@ -230,7 +249,9 @@ public final class LogprobsJob {
         if (group.isEmpty()) return List.of();
         List<int[]> seqs = new ArrayList<>(group.size());
         for (ScoreInput in : group) seqs.add(in.ids());
-        List<TokenScores> scores = engine.score(seqs, options, null);
+        // top-1 at least: a context/continuation record says whether its continuation is the greedy one
+        ScoreOptions asked = options.topK() > 0 ? options : new ScoreOptions(1, options.entropy());
+        List<TokenScores> scores = engine.score(seqs, asked, null);
         List<ObjectNode> lines = new ArrayList<>(group.size());
         for (int i = 0; i < group.size(); i++) {
             String bad = FiniteScores.problem(scores.get(i));
@@ -255,16 +276,51 @@ public final class LogprobsJob {
             ArrayNode offsets = o.putArray("offsets");
             for (int i = 0; i < enc.size(); i++) offsets.addArray().add(enc.starts()[i]).add(enc.ends()[i]);
         }
+        if (fields.tokens() && tokenizer != null) {
+            ArrayNode tokens = o.putArray("tokens");
+            for (int id : in.ids()) tokens.add(tokenizer.decode(new int[] {id}, false));
+        }
         ArrayNode lp = o.putArray("token_logprobs");
         lp.addNull();
         for (int t = 1; t < s.length(); t++) lp.add(s.logprobs()[t]);
-        if (s.topIds() != null) {
+        if (options.topK() > 0 && fields.splitTopK()) {
+            ArrayNode ids2 = o.putArray("top_k_ids"), lps = o.putArray("top_k_logprobs");
+            ids2.addNull();
+            lps.addNull();
+            for (int t = 1; t < s.length(); t++) {
+                ArrayNode a = ids2.addArray(), b = lps.addArray();
+                for (int k = 0; k < s.topIds()[t].length; k++) {
+                    a.add(s.topIds()[t][k]);
+                    b.add(s.topLogprobs()[t][k]);
+                }
+            }
+        } else if (options.topK() > 0) {
             ArrayNode top = o.putArray("top_k");
             top.addNull();
             for (int t = 1; t < s.length(); t++) {
                 ArrayNode row = top.addArray();
                 for (int k = 0; k < s.topIds()[t].length; k++) row.addArray().add(s.topIds()[t][k]).add(s.topLogprobs()[t][k]);
             }
+        }
+        if (fields.sums()) {   // over the tokens that have a prefix (1 .. n-1), summed in double
+            double sum = 0;
+            for (int t = 1; t < s.length(); t++) sum += s.logprobs()[t];
+            o.put("sum_logprob", sum);
+            o.put("scored_tokens", s.length() - 1);
+            if (s.length() > 1) o.put("mean_logprob", sum / (s.length() - 1));
+            else o.putNull("mean_logprob");
+        }
+        if (in.continuationStart() >= 0) {   // lm-eval's loglikelihood: the continuation's sum, and is it greedy
+            double sum = 0;
+            boolean greedy = true;
+            for (int t = in.continuationStart(); t < s.length(); t++) {
+                sum += s.logprobs()[t];
+                greedy &= s.topIds()[t][0] == in.ids()[t];
+            }
+            o.put("continuation_start", in.continuationStart());
+            o.put("continuation_tokens", s.length() - in.continuationStart());
+            o.put("continuation_logprob", sum);
+            o.put("is_greedy", greedy);
         }
         if (s.entropy() != null) {
             ArrayNode e = o.putArray("entropy");
