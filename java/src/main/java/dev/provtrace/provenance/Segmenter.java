@@ -15,7 +15,9 @@ import java.util.Objects;
  * <ul>
  *   <li>Reasoning tags ({@link ReasoningTags}: {@code <think>}, {@code </think>}, {@code <answer>},
  *       {@code <|begin_of_thought|>}, ...) are boundaries and never part of a sentence.</li>
- *   <li>Every line break ends a sentence (models use lines as steps), except inside protected spans.</li>
+ *   <li>Every line break ends a sentence (models use lines as steps), except inside protected spans, in a formula
+ *       that goes on to the next line, and inside unfenced code; fragments of three characters or fewer join the
+ *       sentence after them ({@link LineRules}).</li>
  *   <li>Nothing is cut inside LaTeX, inline code or URLs, and a fenced code block is exactly one sentence
  *       ({@link MarkupScanner}). A display block on its own lines is therefore a sentence of its own; one written
  *       inside a line of prose stays part of that sentence.</li>
@@ -43,12 +45,14 @@ public final class Segmenter {
         BitSet cuts = new BitSet(to + 1);
         BitSet protectedInside = new BitSet(to + 1);   // positions strictly inside a protected span
         BitSet mathStarts = new BitSet(to + 1);
+        BitSet blockStarts = new BitSet(to + 1);       // sentences that are blocks of their own (display math, code)
         for (MarkupScanner.Region r : MarkupScanner.scan(text, from, to)) {
             protectedInside.set(r.start() + 1, r.end());
             if (r.isLatex()) mathStarts.set(r.start());
             if (r.standalone()) {
                 cuts.set(r.start());
                 cuts.set(r.end());
+                blockStarts.set(r.start());
             }
         }
         BreakIterator icu = BreakIterator.getSentenceInstance(ULocale.ROOT);
@@ -60,13 +64,16 @@ public final class Segmenter {
         BreakRules.addEllipsisCharacterCuts(text, from, to, cuts);
         BreakRules.addMathStartCuts(text, from, to, mathStarts, cuts);
         for (int i = from; i < to; i++) if (Chars.isLineBreak(text.charAt(i))) cuts.set(i + 1);
+        LineRules.joinContinuedLines(text, from, to, cuts);
+        LineRules.keepCodeBlocks(text, from, to, cuts, protectedInside, blockStarts);
         cuts.set(to);
-        int start = from;
+        int start = from, first = spans.size();
         for (int cut = cuts.nextSetBit(from + 1); cut >= 0 && cut <= to; cut = cuts.nextSetBit(cut + 1)) {
             if (protectedInside.get(cut)) continue;
             addTrimmed(text, start, cut, spans);
             start = cut;
         }
+        LineRules.joinFragments(text, spans, first, blockStarts);
     }
 
     private static void addTrimmed(String text, int from, int to, List<int[]> spans) {

@@ -204,4 +204,39 @@ class SegmenterRulesTest {
         assertEquals(List.of(), SEGMENTER.segment(""));
         assertEquals(List.of(), SEGMENTER.segment("  <think> \n</think>\n "));
     }
+
+    @Test
+    void aFormulaThatGoesOnToTheNextLineStaysOneSentence() {
+        assertEquals(List.of("We get x =\n5 + 3.", "Next."), texts("We get x =\n5 + 3.\nNext."));
+        assertEquals(List.of("a + b\n= c, so done.", "Next."), texts("a + b\n= c, so done.\nNext."));
+        assertEquals(List.of("The pair is (1,\n2).", "Next."), texts("The pair is (1,\n2).\nNext."));
+        assertEquals(List.of("Then 3 \\times\n4 is 12."), texts("Then 3 \\times\n4 is 12."));
+        assertEquals(List.of("≈ 1.06 - 0.0001\n≈ 1.0599"), texts("≈ 1.06 - 0.0001\n≈ 1.0599"));
+        // a blank line always cuts; markdown emphasis and rules are not operators
+        assertEquals(List.of("x =", "y"), texts("x =\n\ny"));
+        assertEquals(List.of("**Final Answer**", "It is 5."), texts("**Final Answer**\nIt is 5."));
+        assertEquals(List.of("Step one.", "---", "Step two."), texts("Step one.\n---\nStep two."));
+        assertEquals(List.of("- For 8s: similarly,", "- In 100-199: 10 times"), texts("- For 8s: similarly,\n  - In 100-199: 10 times"),
+                "a list item starts anew");
+    }
+
+    @Test
+    void unfencedCodeIsOneUnit() {
+        assertEquals(List.of("Here is code:", "def f(x):\n    return x + 1", "That works."),
+                texts("Here is code:\ndef f(x):\n    return x + 1\nThat works."));
+        assertEquals(List.of("Indented:", "a = 1\n    b = a. c = 2", "Done."), texts("Indented:\n    a = 1\n    b = a. c = 2\nDone."));
+        // one code-like line alone, and indented list items, stay as they were
+        assertEquals(List.of("return x.", "Next."), texts("return x.\nNext."));
+        assertEquals(List.of("1. First", "- sub a", "- sub b"), texts("1. First\n    - sub a\n    - sub b"));
+    }
+
+    @Test
+    void aCutOffWordJoinsTheSentenceAfterIt() {
+        assertEquals(List.of("So,\nthe answer is 5."), texts("So,\nthe answer is 5."));
+        assertEquals(List.of("And\nthen we stop."), texts("And\nthen we stop."));
+        assertEquals(List.of("So,", "New paragraph."), texts("So,\n\nNew paragraph."), "not across a blank line");
+        assertEquals(List.of("No.", "That fails."), texts("No.\nThat fails."), "a sentence of its own");
+        assertEquals(List.of("So:", "\\[\nx = 1\n\\]"), texts("So:\n\\[\nx = 1\n\\]"), "not into a display block");
+        assertEquals(List.of("Done.", "Ok"), texts("Done. Ok"), "a last fragment stays alone");
+    }
 }
