@@ -37,6 +37,10 @@ final class ClassifyCommand implements Callable<Integer> {
                     + ThresholdSweepOutputs.FILE + " and heatmaps in figures/ (SVG and PNG); default: no sweep, relabel")
     String sweep;
 
+    @Option(names = "--position-bins", defaultValue = "20", paramLabel = "N",
+            description = "bins of the position curves in summary.json, the report and figures/ (default ${DEFAULT-VALUE})")
+    int positionBins;
+
     @Override
     public Integer call() throws Exception {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
@@ -50,7 +54,8 @@ final class ClassifyCommand implements Callable<Integer> {
         run.put("relabelled_from", scores.toString());
         JsonNode summary;
         try (RunLock lock = RunLock.folder(target, "--out")) {          // not while a trace writes there
-            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run);
+            if (positionBins < 1) throw new IllegalArgumentException("--position-bins must be >= 1, got " + positionBins);
+            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run, positionBins);
             RunClaims.relabelled(scores, target, alpha, beta);
         }
         TraceCommand.printSummary(summary, target);

@@ -61,6 +61,9 @@ final class TraceCommand implements Callable<Integer> {
                     + "(and \"Answer: C\" for a letter; auto), boxes only, multiple choice (box, \"Answer: C\", a closing \"(C)\"), "
                     + "or a number (box or \"the answer is 42\"); default ${DEFAULT-VALUE}")
     String answerFormat;
+    @Option(names = "--position-bins", defaultValue = "20", paramLabel = "N",
+            description = "bins of the position curves in summary.json, the report and figures/ (default ${DEFAULT-VALUE})")
+    int positionBins;
 
     @Override
     public Integer call() throws Exception {
@@ -73,7 +76,7 @@ final class TraceCommand implements Callable<Integer> {
                 "student", prompt.setup("student"), "distilled", prompt.setup("distilled")));
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err)
-                .maxLineBytes(records.maxLineBytes);
+                .maxLineBytes(records.maxLineBytes).positionBins(positionBins);
         Path cacheDir = cache != null ? cache : out.resolve(TraceOutputs.CACHE_DIR);
         try (RunFolder claim = RunClaims.trace(this, cacheDir)) {     // locks, settings check, manifest
             TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out,

@@ -38,12 +38,25 @@ public final class PositionCurves {
      */
     public record Result<L extends Enum<L>>(int bins, Weighting weighting, Map<L, double[]> correct,
                                             Map<L, double[]> incorrect, Map<L, Double> area, int binsCompared,
-                                            int correctResponses, int incorrectResponses, int unknownResponses) {
+                                            int correctResponses, int incorrectResponses, int unknownResponses,
+                                            double[] correctWeight, double[] incorrectWeight) {
         public Result {
             correct = Collections.unmodifiableMap(correct);
             incorrect = Collections.unmodifiableMap(incorrect);
             area = Collections.unmodifiableMap(area);
         }
+    }
+
+    /**
+     * Wilson's score interval for a proportion of {@code k} in {@code n} at the normal quantile {@code z} (1.96 for
+     * 95%): centre (k + z²/2)/(n + z²), half-width z·√(k(n−k)/n + z²/4)/(n + z²); null for n = 0. Unlike the normal
+     * approximation it stays inside [0, 1] and is not empty at 0 or n.
+     */
+    public static double[] wilson(double k, double n, double z) {
+        if (!(n > 0)) return null;
+        double z2 = z * z, centre = (k + z2 / 2) / (n + z2);
+        double half = z * Math.sqrt(k * (n - k) / n + z2 / 4) / (n + z2);
+        return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
     }
 
     public static final int DEFAULT_BINS = 20;
@@ -99,7 +112,7 @@ public final class PositionCurves {
                 area.put(l, sum);
             }
             return new Result<>(bins, weighting, correctCurves, incorrectCurves, area, compared,
-                    correctCount, incorrectCount, unknownCount);
+                    correctCount, incorrectCount, unknownCount, right.weight.clone(), wrong.weight.clone());
         }
     }
 

@@ -81,6 +81,15 @@ public final class TraceJob {
         return this;
     }
 
+    private int positionBins = dev.provtrace.provenance.PositionCurves.DEFAULT_BINS;
+
+    /** Bins of the position curves (summary, report, figures); default 20. */
+    public TraceJob positionBins(int bins) {
+        if (bins < 1) throw new IllegalArgumentException("--position-bins must be >= 1, got " + bins);
+        this.positionBins = bins;
+        return this;
+    }
+
     public TraceJob(Models models, Options options, PrintStream errors) {
         this.models = models;
         this.options = options;
@@ -135,7 +144,7 @@ public final class TraceJob {
             run.put("invalid_lines", invalid);
             ObjectNode summary = TraceOutputs.write(sink -> in.forEachChunk(CHUNK, chunk -> {
                 for (TraceRecord r : chunk) sink.accept(trace(r, caches, in, lookup));
-            }), outDir, options.alpha(), options.beta(), run);
+            }), outDir, options.alpha(), options.beta(), run, positionBins);
             in.writeRejected(RejectedFile.inFolder(outDir));
             return new Result(in.count(), in.skipped().size(), summary, in.read());
         } finally {

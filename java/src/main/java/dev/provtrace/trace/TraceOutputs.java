@@ -11,6 +11,8 @@ import dev.provtrace.provenance.AdaptiveBeta;
 import dev.provtrace.provenance.Classifier;
 import dev.provtrace.provenance.Correctness;
 import dev.provtrace.provenance.Label;
+import dev.provtrace.provenance.PositionCurves;
+import dev.provtrace.report.TraceFigures;
 import dev.provtrace.report.TraceReport;
 
 import java.io.IOException;
@@ -29,7 +31,7 @@ import java.util.Map;
  */
 public final class TraceOutputs {
     public static final String SENTENCES = "sentences.jsonl", TRAJECTORIES = "trajectories.jsonl",
-            SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache";
+            SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache", FIGURES = "figures";
     /** Every file a trace (or classify) writes in its folder. */
     public static final List<String> FILES = List.of(SENTENCES, TRAJECTORIES, SUMMARY, REPORT);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,11 +50,17 @@ public final class TraceOutputs {
     /** Chooses β over all responses, then labels and writes them; returns summary.json's content. */
     public static ObjectNode write(ResponseSource source, Path dir, double alpha, BetaChoice choice, ObjectNode run)
             throws IOException {
+        return write(source, dir, alpha, choice, run, PositionCurves.DEFAULT_BINS);
+    }
+
+    /** As above, with {@code positionBins} bins in the position curves; the figures go to {@code dir/figures}. */
+    public static ObjectNode write(ResponseSource source, Path dir, double alpha, BetaChoice choice, ObjectNode run,
+                                   int positionBins) throws IOException {
         AdaptiveBeta.Histogram deltas = new AdaptiveBeta.Histogram();
         source.forEach(r -> Labeller.addDeltas(r, deltas));
         Labeller.Choice beta = Labeller.choose(choice, deltas);
         Classifier classifier = new Classifier(alpha, beta.beta());
-        TraceStats stats = new TraceStats(alpha, beta.beta(), choice, beta.criterion());
+        TraceStats stats = new TraceStats(alpha, beta.beta(), choice, beta.criterion(), positionBins);
         Files.createDirectories(dir);
         boolean done = false;
         JsonlWriter sw = JsonlWriter.open(dir.resolve(SENTENCES)), tw = JsonlWriter.open(dir.resolve(TRAJECTORIES));
@@ -75,6 +83,7 @@ public final class TraceOutputs {
         summary.set("run", run);
         AtomicOutput.write(dir.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
         TraceReport.write(stats, summary, dir.resolve(REPORT));
+        TraceFigures.write(stats, dir.resolve(FIGURES));
         return summary;
     }
 

@@ -33,14 +33,21 @@ public final class TraceStats {
     final Map<Label, Integer> total = new EnumMap<>(Label.class);
     final Map<String, Map<Label, Integer>> byGroup = new TreeMap<>();
     final Map<Correctness, Integer> correctness = new EnumMap<>(Correctness.class);
-    final PositionCurves.Builder<Label> curves =
-            new PositionCurves.Builder<>(Label.class, PositionCurves.DEFAULT_BINS, PositionCurves.Weighting.SENTENCE);
+    final PositionCurves.Builder<Label> curves;
     final int[][] deltaCounts = new int[Label.values().length][DELTA_BINS];
+    /** [Δ_TS, Δ_TD, Δ_SD][label][bin of DELTA_BINS over [−1, 1]]: the histograms of the figures. */
+    final int[][][] deltas = new int[3][Label.values().length][DELTA_BINS];
     private final List<Example> correctExamples = new ArrayList<>(), incorrectExamples = new ArrayList<>(),
             otherExamples = new ArrayList<>();
     int responses, sentences, unscored;
 
     public TraceStats(double alpha, double beta, BetaChoice choice, AdaptiveBeta.Result criterion) {
+        this(alpha, beta, choice, criterion, PositionCurves.DEFAULT_BINS);
+    }
+
+    /** @param positionBins bins of the relative-position curves (--position-bins) */
+    public TraceStats(double alpha, double beta, BetaChoice choice, AdaptiveBeta.Result criterion, int positionBins) {
+        this.curves = new PositionCurves.Builder<>(Label.class, positionBins, PositionCurves.Weighting.SENTENCE);
         this.alpha = alpha;
         this.beta = beta;
         this.choice = choice;
@@ -63,6 +70,10 @@ public final class TraceStats {
             double width = 2.0 / DELTA_BINS;
             int b = Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((s.pT() - s.pS() + 1) / width)));
             deltaCounts[lab.ordinal()][b]++;
+            double[] d = {s.pT() - s.pS(), s.pT() - s.pD(), s.pS() - s.pD()};
+            for (int which = 0; which < 3; which++) {
+                deltas[which][lab.ordinal()][Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((d[which] + 1) / width)))]++;
+            }
         }
         curves.add(new LabelledResponse<>(labels, r.correctness()));
         List<Example> bucket = r.correctness() == Correctness.CORRECT ? correctExamples
@@ -84,4 +95,10 @@ public final class TraceStats {
     }
 
     public int[][] deltaCounts() { return deltaCounts; }
+
+    /** Histograms of Δ_TS (0), Δ_TD (1), Δ_SD (2) by label, DELTA_BINS bins over [−1, 1]. */
+    public int[][][] deltas() { return deltas; }
+
+    /** The position curves so far. */
+    public PositionCurves.Result<Label> positionCurves() { return curves.result(); }
 }

@@ -47,6 +47,12 @@ public final class TraceSummary {
         pos.put("unknown_responses", curves.unknownResponses());
         pos.set("correct", curveJson(curves.correct()));
         pos.set("incorrect", curveJson(curves.incorrect()));
+        // per bin: the labelled sentences the fractions are of, and each fraction's Wilson 95% interval (null: empty bin)
+        pos.set("correct_sentences", weights(curves.correctWeight()));
+        pos.set("incorrect_sentences", weights(curves.incorrectWeight()));
+        ObjectNode wilson = pos.putObject("wilson95");
+        wilson.set("correct", intervals(curves.correct(), curves.correctWeight()));
+        wilson.set("incorrect", intervals(curves.incorrect(), curves.incorrectWeight()));
         ObjectNode area = pos.putObject("area_between");
         curves.area().forEach((k, v) -> area.put(k.name(), v));
         return out;
@@ -62,6 +68,25 @@ public final class TraceSummary {
             cnt.put(lab.name(), k);
             frac.put(lab.name(), n == 0 ? 0 : (double) k / n);
         }
+        return o;
+    }
+
+    private static ArrayNode weights(double[] w) {
+        ArrayNode a = JSON.createArrayNode();
+        for (double x : w) a.add(Math.round(x));
+        return a;
+    }
+
+    private static ObjectNode intervals(Map<Label, double[]> curves, double[] n) {
+        ObjectNode o = JSON.createObjectNode();
+        curves.forEach((label, f) -> {
+            ArrayNode a = o.putArray(label.name());
+            for (int b = 0; b < f.length; b++) {
+                double[] ci = Double.isNaN(f[b]) ? null : PositionCurves.wilson(f[b] * n[b], n[b], 1.96);
+                if (ci == null) a.addNull();
+                else a.addArray().add(ci[0]).add(ci[1]);
+            }
+        });
         return o;
     }
 

@@ -1,0 +1,76 @@
+package dev.provtrace.trace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provtrace.provenance.Correctness;
+import dev.provtrace.provenance.PositionCurves;
+import dev.provtrace.report.TraceFigures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The position curves' per-bin counts and Wilson intervals in summary.json (values worked out by hand), with
+ * --position-bins, and the trace's figures written as SVG and PNG by the same run.
+ */
+class TraceFiguresTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double[] T = {0.9, 0.3, 0.4}, SH = {0.5, 0.5, 0.5};
+
+    @Test
+    void wilsonIntervalsAsPublished() {
+        // 3 of 10: (0.1078, 0.6032); 0 of 5: (0, 0.4345); Wilson (1927), as e.g. R's prop.test without correction
+        assertArrayEquals(new double[] {0.10779, 0.60323}, PositionCurves.wilson(3, 10, 1.96), 1e-5);
+        assertArrayEquals(new double[] {0, 0.43449}, PositionCurves.wilson(0, 5, 1.96), 1e-5);
+        assertNull(PositionCurves.wilson(0, 0, 1.96));
+    }
+
+    private static TracedResponse response(String id, Correctness c, double[]... ss) {
+        List<TracedSentence> out = new ArrayList<>();
+        for (int i = 0; i < ss.length; i++) out.add(new TracedSentence(i, 10 * i, 10 * i + 9, "s" + i, ss[i][0], ss[i][1], ss[i][2], 2, 2, 2));
+        return new TracedResponse(id, "g", c, "text", out);
+    }
+
+    @Test
+    void perBinCountsIntervalsAndFigures(@TempDir Path dir) throws Exception {
+        // 2 bins. Correct: (T, SH) and (T, T, SH, SH): bin 0 holds T, T, T -> 3 of 3 Teacher; bin 1 holds SH, SH, SH.
+        // Incorrect: one response of one sentence (T): its centre, 0.5, is in bin 1; bin 0 is empty.
+        List<TracedResponse> rs = List.of(response("a", Correctness.CORRECT, T, SH), response("b", Correctness.CORRECT, T, T, SH, SH),
+                response("c", Correctness.INCORRECT, T));
+        TraceOutputs.write(sink -> { for (TracedResponse r : rs) sink.accept(r); }, dir, 0.1, BetaChoice.parse("0.1"),
+                JSON.createObjectNode(), 2);
+        JsonNode pc = JSON.readTree(dir.resolve("summary.json").toFile()).get("position_curves");
+        assertEquals(2, pc.get("bins").asInt());
+        assertEquals("[3,3]", pc.get("correct_sentences").toString());
+        assertEquals("[0,1]", pc.get("incorrect_sentences").toString());
+        JsonNode teacherCorrect = pc.get("wilson95").get("correct").get("TEACHER");
+        double[] all3 = PositionCurves.wilson(3, 3, 1.96);   // 3 of 3: (0.4385, 1)
+        assertEquals(0.43850, all3[0], 1e-5);
+        assertEquals(all3[0], teacherCorrect.get(0).get(0).asDouble(), 1e-12);
+        assertEquals(1.0, teacherCorrect.get(0).get(1).asDouble(), 1e-12);
+        assertTrue(pc.get("wilson95").get("incorrect").get("TEACHER").get(0).isNull(), "an empty bin has no interval");
+        assertTrue(pc.get("incorrect").get("TEACHER").get(0).isNull(), "nor a value");
+        double[] one = PositionCurves.wilson(1, 1, 1.96);
+        assertEquals(one[0], pc.get("wilson95").get("incorrect").get("TEACHER").get(1).get(0).asDouble(), 1e-12);
+
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        for (String name : TraceFigures.names()) {
+            Path svg = dir.resolve("figures").resolve(name + ".svg"), png = dir.resolve("figures").resolve(name + ".png");
+            assertEquals("svg", xml.newDocumentBuilder().parse(svg.toFile()).getDocumentElement().getTagName(), name);
+            assertNotNull(ImageIO.read(png.toFile()), name);
+        }
+        assertEquals(7, TraceFigures.names().size());
+    }
+}
