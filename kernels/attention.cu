@@ -1,6 +1,6 @@
 // Causal grouped-query attention over packed variable-length sequences (FlashAttention-2's varlen interface:
 // cu_seqlens, max_seqlen), tiled through shared memory with an online softmax, so no [L × L] matrix ever exists.
-#include "common.cuh"
+#include "varlen.cuh"
 
 namespace {
 
@@ -50,16 +50,11 @@ __device__ void attention(const float* q, const float* k, const float* v, O* out
     float* qs = vs + kKeys * HD;               // [kQueries][HD]
     float* ps = qs + kQueries * HD;            // [kQueries][kKeys]
 
-    int seq_start = cu_seqlens_q[blockIdx.z], len = cu_seqlens_q[blockIdx.z + 1] - seq_start;
-    int key_start = cu_seqlens_k[blockIdx.z], past = cu_seqlens_k[blockIdx.z + 1] - key_start - len;   // cached keys
-    int q_first = blockIdx.x * kQueries;
-    if (q_first >= len) return;   // the whole block: this sequence is shorter than max_seqlen_q
-    int q_last = min(len - 1, q_first + kQueries - 1);
-    int key_last = past + q_last;   // the last query's own key: no row of the block sees past it
-    int head = blockIdx.y, group = head / (heads / kv_heads);
-    const float* q_base = q + static_cast<long>(seq_start) * q_stride + static_cast<long>(head) * HD;
-    const float* k_base = k + static_cast<long>(key_start) * kv_stride + static_cast<long>(group) * HD;
-    const float* v_base = v + static_cast<long>(key_start) * kv_stride + static_cast<long>(group) * HD;
+    VarlenBlock blk;
+    if (!varlen_block<HD>(blk, q, k, v, cu_seqlens_q, cu_seqlens_k, q_stride, kv_stride, heads, kv_heads, kQueries)) return;
+    const int seq_start = blk.seq_start, len = blk.len, past = blk.past, q_first = blk.q_first;
+    const int key_last = blk.key_last, head = blk.head;
+    const float *q_base = blk.q_base, *k_base = blk.k_base, *v_base = blk.v_base;
 
     for (int i = threadIdx.x; i < kQueries * HD; i += blockDim.x) {
         int r = i / HD, d = i % HD;

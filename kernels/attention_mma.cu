@@ -2,7 +2,7 @@
 // Q·Kᵀ and P·V as bf16 mma.sync with fp32 accumulation (as every other GEMM of a bf16 pass), the online softmax
 // in fp32 registers as FlashAttention-2 keeps it. Same arguments and semantics as attention.cu's kernels (whose
 // fp32 math serves fp32 precision); the scores of a 64-query block never leave the chip.
-#include "common.cuh"
+#include "varlen.cuh"
 
 namespace {
 
@@ -52,16 +52,11 @@ __device__ void attention_mma(const float* q, const float* k, const float* v, bf
     bf16* ks = qs + kMmaQueries * QS;   // [BK][QS]
     bf16* vt = ks + BK * QS;        // [HD][VS]: V transposed, so a B fragment of P·V is two adjacent keys
 
-    int seq_start = cu_seqlens_q[blockIdx.z], len = cu_seqlens_q[blockIdx.z + 1] - seq_start;
-    int key_start = cu_seqlens_k[blockIdx.z], past = cu_seqlens_k[blockIdx.z + 1] - key_start - len;   // cached keys
-    int q_first = blockIdx.x * kMmaQueries;
-    if (q_first >= len) return;   // the whole block: this sequence is shorter than max_seqlen_q
-    int q_last = min(len - 1, q_first + kMmaQueries - 1);
-    int key_last = past + q_last;
-    int head = blockIdx.y, group = head / (heads / kv_heads);
-    const float* q_base = q + static_cast<long>(seq_start) * q_stride + static_cast<long>(head) * HD;
-    const float* k_base = k + static_cast<long>(key_start) * kv_stride + static_cast<long>(group) * HD;
-    const float* v_base = v + static_cast<long>(key_start) * kv_stride + static_cast<long>(group) * HD;
+    VarlenBlock blk;
+    if (!varlen_block<HD>(blk, q, k, v, cu_seqlens_q, cu_seqlens_k, q_stride, kv_stride, heads, kv_heads, kMmaQueries)) return;
+    const int seq_start = blk.seq_start, len = blk.len, past = blk.past, q_first = blk.q_first, key_last = blk.key_last;
+    const int head = blk.head;
+    const float *q_base = blk.q_base, *k_base = blk.k_base, *v_base = blk.v_base;
 
     for (int i = threadIdx.x; i < kMmaQueries * HD; i += blockDim.x) {
         int r = i / HD, d = i % HD;

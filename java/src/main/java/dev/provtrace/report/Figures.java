@@ -26,6 +26,9 @@ public final class Figures {
         if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
         SVGGraphics2D svg = new SVGGraphics2D(width, height);
+        // ids from the figure's name, not JFreeSVG's default (the clock): the same figure is the same bytes (a rerun
+        // after a kill ends identical), and several figures inlined in one page do not share an id
+        svg.setDefsKeyPrefix(name.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
         chart.draw(svg, new Rectangle2D.Double(0, 0, width, height));
         String document = svg.getSVGDocument();
         AtomicOutput.writeString(dir.resolve(name + ".svg"), document);

@@ -198,30 +198,31 @@ public final class OpSuite {
             int heads = c[0], kv = c[1], hd = c[2], window = c[3];
             float scale = (float) (1 / Math.sqrt(hd));
             Buffer[] q = h.input(h.gaussian(tokens * heads * hd, 1)), k = h.input(h.gaussian(tokens * kv * hd, 1)),
-                    v = h.input(h.gaussian(tokens * kv * hd, 1)), out = h.output(tokens * heads * hd);
-            h.tested.attention(q[0], k[0], v[0], out[0], batch, heads, kv, hd, scale, window);
-            h.ref.attention(q[1], k[1], v[1], out[1], batch, heads, kv, hd, scale, window);
+                    v = h.input(h.gaussian(tokens * kv * hd, 1));
             String shape = "seqs=1,40,9 heads=" + heads + " kv_heads=" + kv + " head_dim=" + hd + " window=" + window;
-            h.compare("attention", shape, "out", out, tokens * heads * hd, F32);
-            if (h.tested.nativeBf16()) {   // the output feeding a bf16 o-projection
-                Buffer[] narrow = h.output(DType.BF16, tokens * heads * hd);
-                h.tested.attention(q[0], k[0], v[0], narrow[0], batch, heads, kv, hd, scale, window);
-                h.ref.attention(q[1], k[1], v[1], narrow[1], batch, heads, kv, hd, scale, window);
-                h.compare("attention", shape + " out=BF16", "out", narrow, tokens * heads * hd, BF16_ATTENTION);
-            }
+            attentionInto(h, DType.F32, q, k, v, batch, heads, kv, hd, scale, window, shape);
+            // the output feeding a bf16 o-projection (tensor cores at head sizes that are multiples of 16)
+            if (h.tested.nativeBf16()) attentionInto(h, DType.BF16, q, k, v, batch, heads, kv, hd, scale, window, shape);
         }
         if (h.tested.nativeBf16()) {   // bf16 out over more than one 64-query block and 64-key tile (tensor cores)
             PackedBatch longer = batch(130, 3);
             int heads = 4, kv = 2, hd = 64, n = longer.tokens() * heads * hd;
             for (int window : new int[] {0, 70}) {
                 Buffer[] q = h.input(h.gaussian(n, 1)), k = h.input(h.gaussian(n / 2, 1)), v = h.input(h.gaussian(n / 2, 1));
-                Buffer[] narrow = h.output(DType.BF16, n);
-                h.tested.attention(q[0], k[0], v[0], narrow[0], longer, heads, kv, hd, 0.125f, window);
-                h.ref.attention(q[1], k[1], v[1], narrow[1], longer, heads, kv, hd, 0.125f, window);
-                h.compare("attention", "seqs=130,3 heads=4 kv_heads=2 head_dim=64 window=" + window + " out=BF16", "out", narrow, n,
-                        BF16_ATTENTION);
+                attentionInto(h, DType.BF16, q, k, v, longer, heads, kv, hd, 0.125f, window,
+                        "seqs=130,3 heads=4 kv_heads=2 head_dim=64 window=" + window);
             }
         }
+    }
+
+    /** Attention of both backends into a fresh output of {@code dtype}, compared at that dtype's tolerance. */
+    private static void attentionInto(OpHarness h, DType dtype, Buffer[] q, Buffer[] k, Buffer[] v, PackedBatch batch, int heads,
+                                      int kv, int hd, float scale, int window, String shape) {
+        int n = batch.tokens() * heads * hd;
+        Buffer[] out = dtype == DType.F32 ? h.output(n) : h.output(dtype, n);
+        h.tested.attention(q[0], k[0], v[0], out[0], batch, heads, kv, hd, scale, window);
+        h.ref.attention(q[1], k[1], v[1], out[1], batch, heads, kv, hd, scale, window);
+        h.compare("attention", dtype == DType.F32 ? shape : shape + " out=BF16", "out", out, n, dtype == DType.F32 ? F32 : BF16_ATTENTION);
     }
 
     /**
@@ -237,17 +238,10 @@ public final class OpSuite {
             int heads = c[0], kv = c[1], hd = c[2], window = c[3];
             float scale = (float) (1 / Math.sqrt(hd));
             Buffer[] q = h.input(h.gaussian(tokens * heads * hd, 1)), k = h.input(h.gaussian(keys * kv * hd, 1)),
-                    v = h.input(h.gaussian(keys * kv * hd, 1)), out = h.output(tokens * heads * hd);
-            h.tested.attention(q[0], k[0], v[0], out[0], batch, heads, kv, hd, scale, window);
-            h.ref.attention(q[1], k[1], v[1], out[1], batch, heads, kv, hd, scale, window);
+                    v = h.input(h.gaussian(keys * kv * hd, 1));
             String shape = "seqs=1,40,9 cached=45,32,0 heads=" + heads + " kv_heads=" + kv + " head_dim=" + hd + " window=" + window;
-            h.compare("attention", shape, "out", out, tokens * heads * hd, F32);
-            if (h.tested.nativeBf16()) {
-                Buffer[] narrow = h.output(DType.BF16, tokens * heads * hd);
-                h.tested.attention(q[0], k[0], v[0], narrow[0], batch, heads, kv, hd, scale, window);
-                h.ref.attention(q[1], k[1], v[1], narrow[1], batch, heads, kv, hd, scale, window);
-                h.compare("attention", shape + " out=BF16", "out", narrow, tokens * heads * hd, BF16_ATTENTION);
-            }
+            attentionInto(h, DType.F32, q, k, v, batch, heads, kv, hd, scale, window, shape);
+            if (h.tested.nativeBf16()) attentionInto(h, DType.BF16, q, k, v, batch, heads, kv, hd, scale, window, shape);
         }
     }
 
