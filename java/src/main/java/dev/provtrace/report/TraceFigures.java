@@ -32,14 +32,20 @@ import java.util.Locale;
  * The figures of a trace, written by the run that labels it (trace, classify) into {@code OUT/figures} as SVG and
  * PNG ({@link Figures}), static: for each label its share by relative position in correct (green, solid) and
  * incorrect (red, dashed) responses with Wilson 95% bands, broken where a bin has no sentence instead of bridging
- * it; and the histograms of Δ_TS, Δ_TD and Δ_SD stacked by label. The correctness colours are not the label
- * colours, so the Teacher band is never mistaken for a Teacher curve.
+ * it; the Teacher share by position per group × correctness; the histograms of Δ_TS, Δ_TD and Δ_SD stacked by
+ * label; and Δ_TS against Δ_TD coloured by label (at most {@link TraceStats#SCATTER_POINTS} points, a fixed-seed
+ * sample beyond that, as its title says). The correctness colours are not the label colours, so the Teacher band is
+ * never mistaken for a Teacher curve.
  */
 public final class TraceFigures {
     /** Label colours (the report's): Shared grey, Teacher blue, Student orange, Boosted purple. */
     static final Color[] LABEL_COLOURS = {new Color(0x9E9E9E), new Color(0x1F77B4), new Color(0xFF7F0E), new Color(0x9467BD)};
     private static final Color CORRECT = new Color(0x2CA02C), INCORRECT = new Color(0xD62728);
     private static final String[] DELTAS = {"delta_ts", "delta_td", "delta_sd"};
+    private static final String BY_GROUP = "position_teacher_by_group", SCATTER = "delta_scatter";
+    /** One colour per group (ColorBrewer Dark2), repeated after eight. */
+    private static final Color[] GROUP_COLOURS = {new Color(0x1B9E77), new Color(0xD95F02), new Color(0x7570B3),
+            new Color(0xE7298A), new Color(0x66A61E), new Color(0xE6AB02), new Color(0xA6761D), new Color(0x666666)};
     private static final String[] DELTA_TITLES = {"Δ_TS = p_T − p_S", "Δ_TD = p_T − p_D", "Δ_SD = p_S − p_D"};
 
     private TraceFigures() {}
@@ -48,7 +54,9 @@ public final class TraceFigures {
     public static List<String> names() {
         List<String> n = new ArrayList<>();
         for (Label l : Label.values()) n.add("position_" + l.name().toLowerCase(Locale.ROOT));
+        n.add(BY_GROUP);
         n.addAll(List.of(DELTAS));
+        n.add(SCATTER);
         return n;
     }
 
@@ -57,9 +65,96 @@ public final class TraceFigures {
         for (Label l : Label.values()) {
             Figures.write(positionChart(curves, l), 640, 400, dir, "position_" + l.name().toLowerCase(Locale.ROOT));
         }
+        Figures.write(groupChart(stats.positionCurvesByGroup(), Label.TEACHER), 720, 440, dir, BY_GROUP);
         for (int which = 0; which < 3; which++) {
             Figures.write(deltaChart(stats.deltas()[which], DELTA_TITLES[which]), 640, 400, dir, DELTAS[which]);
         }
+        Figures.write(scatterChart(stats.scatterPoints(), stats.scatterSentences()), 600, 560, dir, SCATTER);
+    }
+
+    /** Runs of consecutive non-empty bins of one curve, each an XY series (an empty bin is a gap, not a bridge). */
+    private static List<XYSeries> runs(String name, double[] f, int bins) {
+        List<XYSeries> out = new ArrayList<>();
+        XYSeries run = null;
+        for (int b = 0; b <= bins; b++) {
+            if (b < bins && !Double.isNaN(f[b])) {
+                if (run == null) out.add(run = new XYSeries(out.isEmpty() ? name : name + " #" + (out.size() + 1), false, true));
+                run.add((b + 0.5) / bins, f[b]);
+            } else {
+                run = null;
+            }
+        }
+        return out;
+    }
+
+    /** One label's share by position per group × correctness: a colour per group, solid correct, dashed incorrect. */
+    static JFreeChart groupChart(java.util.Map<String, PositionCurves.Result<Label>> byGroup, Label label) {
+        org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+        BasicStroke solid = new BasicStroke(2f), dashed = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
+                new float[] {6f, 4f}, 0f);
+        int g = 0, bins = 1;
+        for (var e : byGroup.entrySet()) {
+            PositionCurves.Result<Label> c = e.getValue();
+            bins = c.bins();
+            for (int part = 0; part < 2; part++) {
+                double[] f = (part == 0 ? c.correct() : c.incorrect()).get(label);
+                boolean first = true;
+                for (XYSeries s : runs(e.getKey() + (part == 0 ? " · correct" : " · incorrect"), f, c.bins())) {
+                    data.addSeries(s);
+                    int i = data.getSeriesCount() - 1;
+                    r.setSeriesPaint(i, GROUP_COLOURS[g % GROUP_COLOURS.length]);
+                    r.setSeriesStroke(i, part == 0 ? solid : dashed);
+                    r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+                    r.setSeriesVisibleInLegend(i, first);
+                    first = false;
+                }
+            }
+            g++;
+        }
+        NumberAxis x = new NumberAxis("relative position in the response");
+        x.setRange(0, 1);
+        x.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        NumberAxis y = new NumberAxis(label.name() + " share of labelled sentences");
+        y.setRange(0, 1);
+        y.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        XYPlot plot = new XYPlot(data, x, y, r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
+        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
+        JFreeChart chart = new JFreeChart(label.name() + " by position, per group (" + bins + " bins; solid correct, dashed incorrect)",
+                new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        return chart;
+    }
+
+    /** Δ_TS against Δ_TD per sentence, coloured by label; the title says when the points are a sample. */
+    static JFreeChart scatterChart(List<float[]> points, long sentences) {
+        org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
+        XYSeries[] byLabel = new XYSeries[Label.values().length];
+        for (Label l : Label.values()) data.addSeries(byLabel[l.ordinal()] = new XYSeries(l.name(), false, true));
+        for (float[] p : points) byLabel[(int) p[2]].add(p[0], p[1]);
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(false, true);
+        for (Label l : Label.values()) {
+            r.setSeriesPaint(l.ordinal(), LABEL_COLOURS[l.ordinal()]);
+            r.setSeriesShape(l.ordinal(), new java.awt.geom.Ellipse2D.Double(-2, -2, 4, 4));
+        }
+        NumberAxis x = new NumberAxis("Δ_TS = p_T − p_S"), y = new NumberAxis("Δ_TD = p_T − p_D");
+        for (NumberAxis a : new NumberAxis[] {x, y}) {
+            a.setRange(-1, 1);
+            a.setTickUnit(new NumberTickUnit(0.25, new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        }
+        XYPlot plot = new XYPlot(data, x, y, r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
+        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
+        String shown = points.size() < sentences
+                ? points.size() + " of " + sentences + " sentences, a fixed-seed sample" : sentences + " sentences";
+        JFreeChart chart = new JFreeChart("Δ_TS vs Δ_TD by label (" + shown + ")", new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        return chart;
     }
 
     /**

@@ -40,6 +40,14 @@ public final class TraceStats {
     private final List<Example> correctExamples = new ArrayList<>(), incorrectExamples = new ArrayList<>(),
             otherExamples = new ArrayList<>();
     int responses, sentences, unscored;
+    /** Position curves per group (correct vs incorrect within each): the group × correctness split. */
+    final Map<String, PositionCurves.Builder<Label>> curvesByGroup = new TreeMap<>();
+    private final int positionBins;
+    /** The scatter's points: every labelled sentence up to SCATTER_POINTS, then a fixed-seed reservoir sample. */
+    public static final int SCATTER_POINTS = 20_000;
+    private final float[][] scatter = new float[SCATTER_POINTS][];   // {Δ_TS, Δ_TD, label ordinal}
+    private long scatterSeen;
+    private final java.util.SplittableRandom reservoir = new java.util.SplittableRandom(20251224L);
 
     public TraceStats(double alpha, double beta, BetaChoice choice, AdaptiveBeta.Result criterion) {
         this(alpha, beta, choice, criterion, PositionCurves.DEFAULT_BINS);
@@ -48,6 +56,7 @@ public final class TraceStats {
     /** @param positionBins bins of the relative-position curves (--position-bins) */
     public TraceStats(double alpha, double beta, BetaChoice choice, AdaptiveBeta.Result criterion, int positionBins) {
         this.curves = new PositionCurves.Builder<>(Label.class, positionBins, PositionCurves.Weighting.SENTENCE);
+        this.positionBins = positionBins;
         this.alpha = alpha;
         this.beta = beta;
         this.choice = choice;
@@ -71,11 +80,20 @@ public final class TraceStats {
             int b = Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((s.pT() - s.pS() + 1) / width)));
             deltaCounts[lab.ordinal()][b]++;
             double[] d = {s.pT() - s.pS(), s.pT() - s.pD(), s.pS() - s.pD()};
+            float[] point = {(float) d[0], (float) d[1], lab.ordinal()};
+            if (scatterSeen < SCATTER_POINTS) scatter[(int) scatterSeen] = point;
+            else {
+                long j = reservoir.nextLong(scatterSeen + 1);   // Algorithm R: each sentence kept with the same chance
+                if (j < SCATTER_POINTS) scatter[(int) j] = point;
+            }
+            scatterSeen++;
             for (int which = 0; which < 3; which++) {
                 deltas[which][lab.ordinal()][Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((d[which] + 1) / width)))]++;
             }
         }
         curves.add(new LabelledResponse<>(labels, r.correctness()));
+        curvesByGroup.computeIfAbsent(r.group(), k -> new PositionCurves.Builder<>(Label.class, positionBins,
+                PositionCurves.Weighting.SENTENCE)).add(new LabelledResponse<>(labels, r.correctness()));
         List<Example> bucket = r.correctness() == Correctness.CORRECT ? correctExamples
                 : r.correctness() == Correctness.INCORRECT ? incorrectExamples : otherExamples;
         if (bucket.size() < EXAMPLES) bucket.add(new Example(responses, r, new ArrayList<>(labels)));   // labels hold nulls
@@ -98,6 +116,22 @@ public final class TraceStats {
 
     /** Histograms of Δ_TS (0), Δ_TD (1), Δ_SD (2) by label, DELTA_BINS bins over [−1, 1]. */
     public int[][][] deltas() { return deltas; }
+
+    /** Per group, its position curves (correct and incorrect responses of that group). */
+    public Map<String, PositionCurves.Result<Label>> positionCurvesByGroup() {
+        Map<String, PositionCurves.Result<Label>> out = new TreeMap<>();
+        curvesByGroup.forEach((g, b) -> out.put(g, b.result()));
+        return out;
+    }
+
+    /** The scatter's points {Δ_TS, Δ_TD, label ordinal}, and how many labelled sentences they were drawn from. */
+    public List<float[]> scatterPoints() {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(SCATTER_POINTS, scatterSeen); i++) out.add(scatter[i]);
+        return out;
+    }
+
+    public long scatterSentences() { return scatterSeen; }
 
     /** The position curves so far. */
     public PositionCurves.Result<Label> positionCurves() { return curves.result(); }

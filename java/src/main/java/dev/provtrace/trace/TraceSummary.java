@@ -50,6 +50,13 @@ public final class TraceSummary {
         // per bin: the labelled sentences the fractions are of, and each fraction's Wilson 95% interval (null: empty bin)
         pos.set("correct_sentences", weights(curves.correctWeight()));
         pos.set("incorrect_sentences", weights(curves.incorrectWeight()));
+        ObjectNode byGroup = pos.putObject("by_group");   // the group × correctness split
+        st.positionCurvesByGroup().forEach((g, gc) -> {
+            ObjectNode o = byGroup.putObject(g);
+            o.put("correct_responses", gc.correctResponses()).put("incorrect_responses", gc.incorrectResponses());
+            o.set("correct", curveJson(gc.correct()));
+            o.set("incorrect", curveJson(gc.incorrect()));
+        });
         ObjectNode wilson = pos.putObject("wilson95");
         wilson.set("correct", intervals(curves.correct(), curves.correctWeight()));
         wilson.set("incorrect", intervals(curves.incorrect(), curves.incorrectWeight()));

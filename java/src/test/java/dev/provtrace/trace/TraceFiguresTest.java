@@ -71,6 +71,33 @@ class TraceFiguresTest {
             assertEquals("svg", xml.newDocumentBuilder().parse(svg.toFile()).getDocumentElement().getTagName(), name);
             assertNotNull(ImageIO.read(png.toFile()), name);
         }
-        assertEquals(7, TraceFigures.names().size());
+        assertEquals(9, TraceFigures.names().size());
+    }
+
+    @Test
+    void theScatterKeepsEverySentenceUpToItsSizeThenAFixedSample() {
+        TraceStats small = new TraceStats(0.1, 0.1, BetaChoice.parse("0.1"), null), big = new TraceStats(0.1, 0.1, BetaChoice.parse("0.1"), null),
+                again = new TraceStats(0.1, 0.1, BetaChoice.parse("0.1"), null);
+        small.add(response("a", Correctness.CORRECT, T, SH), java.util.Arrays.asList(dev.provtrace.provenance.Label.TEACHER,
+                dev.provtrace.provenance.Label.SHARED));
+        assertEquals(2, small.scatterPoints().size());
+        assertEquals(0.6f, small.scatterPoints().get(0)[0], 1e-6f);   // Δ_TS of T
+        assertEquals(0.5f, small.scatterPoints().get(0)[1], 1e-6f);   // Δ_TD of T
+        int n = TraceStats.SCATTER_POINTS + 5000;
+        for (TraceStats st : List.of(big, again)) {
+            for (int i = 0; i < n; i++) {
+                double pS = (double) i / n;   // Δ_TS = 0.5 − i/n tells which sentence a point is
+                st.add(response("r" + i, Correctness.CORRECT, new double[] {0.5, pS, 0.5}), List.of(dev.provtrace.provenance.Label.BOOSTED));
+            }
+        }
+        assertEquals(TraceStats.SCATTER_POINTS, big.scatterPoints().size());
+        assertEquals(n, big.scatterSentences());
+        for (int i = 0; i < TraceStats.SCATTER_POINTS; i++) {
+            assertArrayEquals(big.scatterPoints().get(i), again.scatterPoints().get(i), 0f, "the same sample every run");
+        }
+        // the sample reaches past the first SCATTER_POINTS sentences (each later one kept with chance 20000/25000)
+        double firstOut = 0.5 - (double) TraceStats.SCATTER_POINTS / n;
+        long later = big.scatterPoints().stream().filter(p -> p[0] < firstOut - 1e-6).count();
+        assertTrue(later > 3000 && later < 5000, later + " points of the last 5000 sentences");
     }
 }
