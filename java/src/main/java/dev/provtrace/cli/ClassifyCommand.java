@@ -41,6 +41,13 @@ final class ClassifyCommand implements Callable<Integer> {
             description = "bins of the position curves in summary.json, the report and figures/ (default ${DEFAULT-VALUE})")
     int positionBins;
 
+    @Option(names = "--examples", paramLabel = "ID,ID|N|random:N",
+            description = "responses that get a figure of their own in figures/examples/ (p_T, p_S, p_D per sentence over label "
+                    + "bands): these ids, the first N, or N at random (the same every run); default: none")
+    String examples;
+    @Option(names = "--examples-log-p", description = "those figures show log p instead of p")
+    boolean examplesLogP;
+
     @Override
     public Integer call() throws Exception {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
@@ -55,7 +62,8 @@ final class ClassifyCommand implements Callable<Integer> {
         JsonNode summary;
         try (RunLock lock = RunLock.folder(target, "--out")) {          // not while a trace writes there
             if (positionBins < 1) throw new IllegalArgumentException("--position-bins must be >= 1, got " + positionBins);
-            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run, positionBins);
+            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run,
+                    new TraceOutputs.FigureOptions(positionBins, dev.provtrace.trace.ExamplePicker.parse(examples), examplesLogP));
             RunClaims.relabelled(scores, target, alpha, beta);
         }
         TraceCommand.printSummary(summary, target);

@@ -72,6 +72,70 @@ public final class TraceFigures {
         Figures.write(scatterChart(stats.scatterPoints(), stats.scatterSentences()), 600, 560, dir, SCATTER);
     }
 
+    /** The file name (without extension) of a response's figure: "example-" and its id, filesystem-safe. */
+    public static String exampleName(String id) {
+        String safe = id.replaceAll("[^A-Za-z0-9._-]", "_");
+        return "example-" + (safe.length() > 100 ? safe.substring(0, 100) : safe);
+    }
+
+    /**
+     * One response: p_T (black, solid), p_S (grey, dashed) and p_D (brown, dotted) per sentence over bands in the
+     * label colours (the lines are in none of them, so the teacher line is never read as the Teacher band), sentence
+     * indices as integer ticks; {@code logP}: natural log p. A sentence a model has no token in is a gap.
+     */
+    public static void writeExample(dev.provtrace.trace.TracedResponse r, List<Label> labels, boolean logP, Path dir)
+            throws IOException {
+        org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
+        String[] names = {"p_T (teacher)", "p_S (student)", "p_D (distilled)"};
+        XYSeries[] s = new XYSeries[3];
+        for (int m = 0; m < 3; m++) data.addSeries(s[m] = new XYSeries(logP ? "log " + names[m] : names[m], false, true));
+        for (int k = 0; k < r.sentences().size(); k++) {
+            dev.provtrace.trace.TracedSentence t = r.sentences().get(k);
+            double[] p = {t.pT(), t.pS(), t.pD()};
+            for (int m = 0; m < 3; m++) {
+                boolean none = Double.isNaN(p[m]) || logP && !(p[m] > 0);
+                s[m].add(k, none ? null : logP ? Math.log(p[m]) : p[m]);
+            }
+        }
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer rend = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+        Color[] lines = {Color.BLACK, new Color(0x777777), new Color(0x8C564B)};
+        BasicStroke[] strokes = {new BasicStroke(2f), new BasicStroke(1.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
+                new float[] {6f, 4f}, 0f), new BasicStroke(1.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {2f, 3f}, 0f)};
+        for (int m = 0; m < 3; m++) {
+            rend.setSeriesPaint(m, lines[m]);
+            rend.setSeriesStroke(m, strokes[m]);
+            rend.setSeriesShape(m, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+        }
+        NumberAxis x = new NumberAxis("sentence");
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setRange(-0.5, Math.max(0.5, r.sentences().size() - 0.5));
+        NumberAxis y = new NumberAxis(logP ? "log p (geometric mean of the sentence's token probabilities)" : "p (geometric mean of the sentence's token probabilities)");
+        if (!logP) {
+            y.setRange(0, 1);
+            y.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        } else {
+            y.setAutoRangeIncludesZero(true);
+        }
+        XYPlot plot = new XYPlot(data, x, y, rend);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
+        for (int k = 0; k < labels.size(); k++) {
+            Label l = labels.get(k);
+            if (l == null) continue;
+            Color c = LABEL_COLOURS[l.ordinal()];
+            org.jfree.chart.plot.IntervalMarker band = new org.jfree.chart.plot.IntervalMarker(k - 0.5, k + 0.5,
+                    new Color(c.getRed(), c.getGreen(), c.getBlue(), 60));
+            plot.addDomainMarker(band, org.jfree.chart.ui.Layer.BACKGROUND);
+        }
+        String title = "Response " + r.id() + " (" + r.correctness().name().toLowerCase(Locale.ROOT) + "; bands: "
+                + "SHARED grey, TEACHER blue, STUDENT orange, BOOSTED purple)";
+        JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 12), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        int width = Math.max(640, Math.min(2400, 28 * r.sentences().size() + 160));
+        Figures.write(chart, width, 420, dir, exampleName(r.id()));
+    }
+
     /** Runs of consecutive non-empty bins of one curve, each an XY series (an empty bin is a gap, not a bridge). */
     private static List<XYSeries> runs(String name, double[] f, int bins) {
         List<XYSeries> out = new ArrayList<>();

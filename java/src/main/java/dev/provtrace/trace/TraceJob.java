@@ -83,6 +83,16 @@ public final class TraceJob {
 
     private int positionBins = dev.provtrace.provenance.PositionCurves.DEFAULT_BINS;
 
+    private ExamplePicker examples = ExamplePicker.none();
+    private boolean examplesLogP;
+
+    /** Responses that get a figure of their own (--examples), with log p instead of p when {@code logP}. */
+    public TraceJob examples(ExamplePicker picker, boolean logP) {
+        this.examples = picker;
+        this.examplesLogP = logP;
+        return this;
+    }
+
     /** Bins of the position curves (summary, report, figures); default 20. */
     public TraceJob positionBins(int bins) {
         if (bins < 1) throw new IllegalArgumentException("--position-bins must be >= 1, got " + bins);
@@ -144,7 +154,7 @@ public final class TraceJob {
             run.put("invalid_lines", invalid);
             ObjectNode summary = TraceOutputs.write(sink -> in.forEachChunk(CHUNK, chunk -> {
                 for (TraceRecord r : chunk) sink.accept(trace(r, caches, in, lookup));
-            }), outDir, options.alpha(), options.beta(), run, positionBins);
+            }), outDir, options.alpha(), options.beta(), run, new TraceOutputs.FigureOptions(positionBins, examples, examplesLogP));
             in.writeRejected(RejectedFile.inFolder(outDir));
             return new Result(in.count(), in.skipped().size(), summary, in.read());
         } finally {

@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class TraceOutputs {
     public static final String SENTENCES = "sentences.jsonl", TRAJECTORIES = "trajectories.jsonl",
-            SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache", FIGURES = "figures";
+            SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache", FIGURES = "figures", EXAMPLES = "examples";
     /** Every file a trace (or classify) writes in its folder. */
     public static final List<String> FILES = List.of(SENTENCES, TRAJECTORIES, SUMMARY, REPORT);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +56,19 @@ public final class TraceOutputs {
     /** As above, with {@code positionBins} bins in the position curves; the figures go to {@code dir/figures}. */
     public static ObjectNode write(ResponseSource source, Path dir, double alpha, BetaChoice choice, ObjectNode run,
                                    int positionBins) throws IOException {
+        return write(source, dir, alpha, choice, run, new FigureOptions(positionBins, ExamplePicker.none(), false));
+    }
+
+    /**
+     * What the figures show: {@code positionBins} bins in the position curves, and a figure per response that
+     * {@code examples} picks ({@code logP}: log p instead of p).
+     */
+    public record FigureOptions(int positionBins, ExamplePicker examples, boolean logP) {}
+
+    /** As above, with the figures' options; the figures go to {@code dir/figures}. */
+    public static ObjectNode write(ResponseSource source, Path dir, double alpha, BetaChoice choice, ObjectNode run,
+                                   FigureOptions figures) throws IOException {
+        int positionBins = figures.positionBins();
         AdaptiveBeta.Histogram deltas = new AdaptiveBeta.Histogram();
         source.forEach(r -> Labeller.addDeltas(r, deltas));
         Labeller.Choice beta = Labeller.choose(choice, deltas);
@@ -69,6 +82,7 @@ public final class TraceOutputs {
                 List<Label> labels = Labeller.label(r, classifier);
                 writeResponse(r, labels, sw, tw);
                 stats.add(r, labels);
+                figures.examples().add(r, labels);
             });
             done = true;
         } finally {
@@ -84,6 +98,12 @@ public final class TraceOutputs {
         AtomicOutput.write(dir.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
         TraceReport.write(stats, summary, dir.resolve(REPORT));
         TraceFigures.write(stats, dir.resolve(FIGURES));
+        for (ExamplePicker.Chosen c : figures.examples().chosen()) {
+            TraceFigures.writeExample(c.response(), c.labels(), figures.logP(), dir.resolve(FIGURES).resolve(EXAMPLES));
+        }
+        if (!figures.examples().missing().isEmpty()) {
+            System.err.println("warning: --examples: no response has the id " + String.join(", ", figures.examples().missing()));
+        }
         return summary;
     }
 

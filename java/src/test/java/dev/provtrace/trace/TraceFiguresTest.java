@@ -100,4 +100,31 @@ class TraceFiguresTest {
         long later = big.scatterPoints().stream().filter(p -> p[0] < firstOut - 1e-6).count();
         assertTrue(later > 3000 && later < 5000, later + " points of the last 5000 sentences");
     }
+
+    @Test
+    void examplesArePickedByIdFirstNOrAFixedSampleAndDrawn(@TempDir Path dir) throws Exception {
+        List<TracedResponse> rs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) rs.add(response("r/" + i, i % 2 == 0 ? Correctness.CORRECT : Correctness.INCORRECT, T, SH, T));
+        ExamplePicker byId = ExamplePicker.parse("r/3, r/7,nope"), first = ExamplePicker.parse("2"), sample = ExamplePicker.parse("random:4"),
+                again = ExamplePicker.parse("random:4");
+        List<dev.provtrace.provenance.Label> labels = List.of(dev.provtrace.provenance.Label.TEACHER,
+                dev.provtrace.provenance.Label.SHARED, dev.provtrace.provenance.Label.TEACHER);
+        for (TracedResponse r : rs) for (ExamplePicker p : List.of(byId, first, sample, again)) p.add(r, labels);
+        assertEquals(List.of("r/3", "r/7"), byId.chosen().stream().map(c -> c.response().id()).toList());
+        assertEquals(List.of("nope"), byId.missing());
+        assertEquals(List.of("r/0", "r/1"), first.chosen().stream().map(c -> c.response().id()).toList());
+        assertEquals(4, sample.chosen().size());
+        assertEquals(sample.chosen().stream().map(c -> c.response().id()).toList(), again.chosen().stream().map(c -> c.response().id()).toList());
+        for (String bad : new String[] {"random:x", "0", "random:0", " , "}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ExamplePicker.parse(bad));
+            assertTrue(e.getMessage().startsWith("--examples"), e.getMessage());
+        }
+        TraceOutputs.write(sink -> { for (TracedResponse r : rs) sink.accept(r); }, dir, 0.1, BetaChoice.parse("0.1"),
+                JSON.createObjectNode(), new TraceOutputs.FigureOptions(20, ExamplePicker.parse("r/3"), true));
+        Path png = dir.resolve("figures/examples/" + TraceFigures.exampleName("r/3") + ".png");
+        assertEquals("example-r_3", TraceFigures.exampleName("r/3"));
+        assertNotNull(ImageIO.read(png.toFile()));
+        String svg = java.nio.file.Files.readString(dir.resolve("figures/examples/example-r_3.svg"));
+        assertTrue(svg.contains("log p_T (teacher)"), "log p asked for");
+    }
 }
