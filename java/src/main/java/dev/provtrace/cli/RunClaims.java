@@ -32,9 +32,12 @@ final class RunClaims {
         RunManifest m = new RunManifest("trace");
         m.path("--input", c.input);
         prompt(m, c.prompt);
-        String[] roles = {"teacher", "student", "distilled"};
-        Path[] dirs = {c.teacher, c.student, c.distilled};
-        for (int i = 0; i < 3; i++) model(m, roles[i], dirs[i], c.prompt, cacheDir, c.engineArgs);
+        List<String> roles = new java.util.ArrayList<>();
+        List<Path> dirs = new java.util.ArrayList<>(c.teachers);
+        for (int i = 0; i < c.teachers.size(); i++) roles.add(dev.provtrace.trace.TraceJob.teacherRole(i));
+        roles.addAll(List.of("student", "distilled"));
+        dirs.addAll(List.of(c.student, c.distilled));
+        for (int i = 0; i < dirs.size(); i++) model(m, roles.get(i), dirs.get(i), c.prompt, cacheDir, c.engineArgs);
         m.set("--alpha", Double.toString(c.alpha)).set("--beta", beta(c.beta)).set("--allow-long", c.engineArgs.allowLong)
                 .set("--device", c.engineArgs.device()).set("--precision", c.engineArgs.precision().cliName());
         if (!"auto".equals(c.answerFormat)) m.set("--answer-format", c.answerFormat);   // auto: as runs before it existed
@@ -121,7 +124,8 @@ final class RunClaims {
     private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir, EngineArgs engine) {
         try {
             m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
-            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).withSetup(p.setup(role)).fingerprint(),
+            String setupRole = role.startsWith("teacher") ? "teacher" : role;   // every teacher takes the teacher's setup
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).withSetup(p.setup(setupRole)).fingerprint(),
                     engine.device(), engine.precision(), engine.batchInvariant);
             m.file(ScoreCache.fileFor(cacheDir, role, fp));
         } catch (IOException | RuntimeException e) {

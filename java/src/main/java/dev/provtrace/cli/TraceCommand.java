@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "trace", mixinStandardHelpOptions = true,
@@ -35,7 +36,9 @@ final class TraceCommand implements Callable<Integer> {
     @Mixin
     RecordArgs records;
 
-    @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "teacher model folder (M_T)") Path teacher;
+    @Option(names = "--teacher", required = true, paramLabel = "DIR",
+            description = "teacher model folder (M_T); give it several times to attribute each sentence to the teacher it most "
+                    + "likely came from (the largest p_Ti - p_S)") List<Path> teachers;
     @Option(names = "--student", required = true, paramLabel = "DIR", description = "original student folder (M_S)") Path student;
     @Option(names = "--distilled", required = true, paramLabel = "DIR", description = "distilled student folder (M_D)") Path distilled;
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl",
@@ -82,7 +85,7 @@ final class TraceCommand implements Callable<Integer> {
                 engineArgs.options(), AnswerFormat.parse(answerFormat), java.util.Map.of("teacher", prompt.setup("teacher"),
                 "student", prompt.setup("student"), "distilled", prompt.setup("distilled")));
         ModelProgress progress = new ModelProgress(!quiet);
-        TraceJob job = new TraceJob(new TraceJob.Models(teacher, student, distilled), options, System.err)
+        TraceJob job = new TraceJob(new TraceJob.Models(teachers, student, distilled), options, System.err)
                 .maxLineBytes(records.maxLineBytes).positionBins(positionBins)
                 .examples(dev.provtrace.trace.ExamplePicker.parse(examples), examplesLogP);
         Path cacheDir = cache != null ? cache : out.resolve(TraceOutputs.CACHE_DIR);

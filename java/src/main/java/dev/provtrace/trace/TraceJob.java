@@ -35,10 +35,39 @@ import java.util.Map;
  * twice to label and write), so only a chunk of records and the small per-label tallies are in memory at a time.
  */
 public final class TraceJob {
-    /** The three model folders, in the order they are scored. */
-    public record Models(Path teacher, Path student, Path distilled) {
-        List<Path> all() { return List.of(teacher, student, distilled); }
+    /**
+     * The model folders, in the order they are scored: the teachers (one, or several: each sentence is then
+     * attributed to the one it most likely came from), the original student, the distilled student.
+     */
+    public record Models(List<Path> teachers, Path student, Path distilled) {
+        public Models {
+            teachers = List.copyOf(teachers);
+            if (teachers.isEmpty()) throw new IllegalArgumentException("--teacher is required");
+        }
+
+        public Models(Path teacher, Path student, Path distilled) { this(List.of(teacher), student, distilled); }
+
+        public Path teacher() { return teachers.get(0); }
+
+        List<Path> all() {
+            List<Path> all = new ArrayList<>(teachers);
+            all.add(student);
+            all.add(distilled);
+            return all;
+        }
+
+        /** Role names as the caches and outputs know them: teacher, teacher2, ..., student, distilled. */
+        List<String> roles() {
+            List<String> r = new ArrayList<>();
+            for (int i = 0; i < teachers.size(); i++) r.add(teacherRole(i));
+            r.add("student");
+            r.add("distilled");
+            return r;
+        }
     }
+
+    /** The role of teacher i (0-based): "teacher", then "teacher2", "teacher3", ... (the first keeps one teacher's caches). */
+    public static String teacherRole(int i) { return i == 0 ? "teacher" : "teacher" + (i + 1); }
 
     public record Options(PromptBuilder.Format format, Path template, double alpha, BetaChoice beta,
                           EngineOptions engine, AnswerFormat answerFormat, Map<String, PromptSetup> setups) {
@@ -65,7 +94,6 @@ public final class TraceJob {
         public Result(int traced, int failed, ObjectNode summary) { this(traced, failed, summary, traced + failed); }
     }
 
-    private static final String[] ROLES = {"teacher", "student", "distilled"};
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Models models;
@@ -116,14 +144,15 @@ public final class TraceJob {
     /** As {@link #run(Path, Path, Progress)}, with the score caches in {@code cacheDir}. */
     public Result run(Path input, Path outDir, Path cacheDir, Progress progress) throws IOException {
         // every folder checked (and weights scanned) before the first model is scored
-        EngineOptions scoring = new ModelPreflight(options.template(), options.engine(), errors::println)
-                .add(ROLES[0], models.teacher(), options.setup(ROLES[0]), options.format())
-                .add(ROLES[1], models.student(), options.setup(ROLES[1]), options.format())
-                .add(ROLES[2], models.distilled(), options.setup(ROLES[2]), options.format()).check();
+        List<String> roles = models.roles();
+        List<Path> dirs = models.all();
+        ModelPreflight preflight = new ModelPreflight(options.template(), options.engine(), errors::println);
+        for (int m = 0; m < dirs.size(); m++) preflight.add(roles.get(m), dirs.get(m), options.setup(setupRole(roles.get(m))), options.format());
+        EngineOptions scoring = preflight.check();
         ValidatedJsonl<TraceRecord> in = ValidatedJsonl.validate(input, TraceRecord::parse, TraceRecord::id, errors, maxLineBytes);
         int invalid = in.skipped().size();
 
-        ScoreCache[] caches = new ScoreCache[3];
+        ScoreCache[] caches = new ScoreCache[dirs.size()];
         ObjectNode run = JSON.createObjectNode();
         run.put("input", input.toString());
         run.put("prompt_format", options.format().name().toLowerCase());
@@ -132,18 +161,19 @@ public final class TraceJob {
         ArrayNode modelInfo = run.putArray("models");
         RescoringLookup lookup = new RescoringLookup();
         try {
-            for (int m = 0; m < 3; m++) {
-                Path dir = models.all().get(m);
-                PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template()).withSetup(options.setup(ROLES[m]));
+            for (int m = 0; m < dirs.size(); m++) {
+                Path dir = dirs.get(m);
+                String role = roles.get(m);
+                PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template()).withSetup(options.setup(setupRole(role)));
                 String fp = ModelFingerprint.of(dir, prompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
-                caches[m] = ScoreCache.open(ScoreCache.fileFor(cacheDir, ROLES[m], fp), fp,
+                caches[m] = ScoreCache.open(ScoreCache.fileFor(cacheDir, role, fp), fp,
                         w -> errors.println("warning: " + w));
-                ObjectNode info = modelInfo.addObject().put("role", ROLES[m]).put("folder", dir.toString()).put("fingerprint", fp)
+                ObjectNode info = modelInfo.addObject().put("role", role).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
-                if (!options.setup(ROLES[m]).isEmpty()) info.setAll(options.setup(ROLES[m]).json());   // system, chat_kwargs
-                ModelScorer scorer = new ModelScorer(ROLES[m], dir, prompts, scoring);
+                if (!options.setup(setupRole(role)).isEmpty()) info.setAll(options.setup(setupRole(role)).json());   // system, chat_kwargs
+                ModelScorer scorer = new ModelScorer(role, dir, prompts, scoring);
                 lookup.register(caches[m], scorer);
-                scoreModel(ROLES[m], scorer, caches[m], in, progress);
+                scoreModel(role, scorer, caches[m], in, progress);
             }
             ArrayNode failedNode = run.putArray("failed_records");
             for (ValidatedJsonl.Skipped f : in.skipped().subList(invalid, in.skipped().size())) {
@@ -181,17 +211,22 @@ public final class TraceJob {
         }
     }
 
+    /** Every teacher takes the teacher's prompt setup (--teacher-system, --teacher-chat-kwargs). */
+    private static String setupRole(String role) { return role.startsWith("teacher") ? "teacher" : role; }
+
     /** Segments one response and aligns each model's cached tokens to its sentences. */
     private TracedResponse trace(TraceRecord r, ScoreCache[] caches, ValidatedJsonl<TraceRecord> in, RescoringLookup lookup)
             throws IOException {
         List<Sentence> sentences = segmenter.segment(r.response());
         List<SentenceSpan> spans = sentences.stream().map(s -> new SentenceSpan(s.start(), s.end())).toList();
-        Alignment[] a = new Alignment[3];
-        for (int m = 0; m < 3; m++) {
+        List<String> roles = models.roles();
+        int k = models.teachers().size();
+        Alignment[] a = new Alignment[caches.length];
+        for (int m = 0; m < caches.length; m++) {
             ScoredText st = lookup.get(caches[m], r);        // checked (CRC, key); scored again if its entry fails
             if (st == null) {   // scored in an earlier pass, so the line is not what it was then
                 throw new IOException(RecordIds.where(in.file(), r.line(), r.idValue()) + ": the input file changed during the run"
-                        + " (this record was not scored by the " + ROLES[m] + "); rerun on a file that stays as it is");
+                        + " (this record was not scored by the " + roles.get(m) + "); rerun on a file that stays as it is");
             }
             // the aligner looks at the response's characters; the prompt's only decide that its tokens are the prompt's
             String context = " ".repeat(st.responseStart()) + r.response();
@@ -200,9 +235,19 @@ public final class TraceJob {
         List<TracedSentence> out = new ArrayList<>(sentences.size());
         for (int i = 0; i < sentences.size(); i++) {
             Sentence s = sentences.get(i);
-            SentenceScore t = a[0].sentences().get(i), st = a[1].sentences().get(i), d = a[2].sentences().get(i);
-            out.add(new TracedSentence(i, s.start(), s.end(), s.text(), t.probability(), st.probability(), d.probability(),
-                    t.tokenCount(), st.tokenCount(), d.tokenCount()));
+            SentenceScore st = a[k].sentences().get(i), d = a[k + 1].sentences().get(i);
+            if (k == 1) {
+                SentenceScore t = a[0].sentences().get(i);
+                out.add(new TracedSentence(i, s.start(), s.end(), s.text(), t.probability(), st.probability(), d.probability(),
+                        t.tokenCount(), st.tokenCount(), d.tokenCount()));
+                continue;
+            }
+            double[] pT = new double[k];
+            for (int j = 0; j < k; j++) pT[j] = a[j].sentences().get(i).probability();
+            int best = TracedSentence.closestTeacher(pT, st.probability());
+            SentenceScore t = a[Math.max(best, 0)].sentences().get(i);
+            out.add(new TracedSentence(i, s.start(), s.end(), s.text(), best < 0 ? Double.NaN : t.probability(), st.probability(),
+                    d.probability(), t.tokenCount(), st.tokenCount(), d.tokenCount(), pT, best));
         }
         Correctness c = r.correct() != null ? (r.correct() ? Correctness.CORRECT : Correctness.INCORRECT)
                 : r.answer() != null ? AnswerChecker.check(r.response(), r.answer(), options.answerFormat()) : Correctness.UNKNOWN;

@@ -56,6 +56,21 @@ final class TraceLineFields {
         return p;
     }
 
+    /** An optional array of probabilities (null entries: NaN); null when the key is absent (one teacher). */
+    double[] probabilities(String key) throws IOException {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) return null;
+        if (!v.isArray() || v.isEmpty()) throw bad("\"" + key + "\" must be a non-empty array of probabilities or nulls, got " + v);
+        double[] out = new double[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode x = v.get(i);
+            if (x.isNull()) out[i] = Double.NaN;
+            else if (x.isNumber() && x.asDouble() >= 0 && x.asDouble() <= 1) out[i] = x.asDouble();
+            else throw bad("\"" + key + "\"[" + i + "] must be a probability in [0, 1] or null, got " + x);
+        }
+        return out;
+    }
+
     /** true, false or null (unknown). */
     Boolean optionalBoolean(String key) throws IOException {
         JsonNode v = node.get(key);

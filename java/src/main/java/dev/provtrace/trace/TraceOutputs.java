@@ -128,6 +128,14 @@ public final class TraceOutputs {
             o.put("tokens_S", s.tokensS());
             o.put("tokens_D", s.tokensD());
             o.put("label", lab == null ? null : lab.name());
+            if (s.pTeachers() != null) {   // several teachers: each one's p, and the one a Teacher sentence came from
+                var pts = o.putArray("p_teachers");
+                for (double p : s.pTeachers()) {
+                    if (Double.isNaN(p)) pts.addNull();
+                    else pts.add(p);
+                }
+                o.put("teacher", lab == Label.TEACHER && s.teacher() >= 0 ? TraceJob.teacherRole(s.teacher()) : null);
+            }
             sw.write(o);
         }
         ObjectNode t = JSON.createObjectNode();
@@ -167,9 +175,11 @@ public final class TraceOutputs {
                             throw new IOException(sPath + ": response " + id + " should have " + count
                                     + " sentences here (line " + (srec == null ? "end of file" : srec.lineNumber()) + ")");
                         }
+                        double[] pTeachers = s.probabilities("p_teachers");
                         sentences.add(new TracedSentence(s.count("index"), s.count("start"), s.count("end"),
                                 s.text("text"), s.probability("p_T"), s.probability("p_S"), s.probability("p_D"),
-                                s.count("tokens_T"), s.count("tokens_S"), s.count("tokens_D")));
+                                s.count("tokens_T"), s.count("tokens_S"), s.count("tokens_D"), pTeachers,
+                                pTeachers == null ? 0 : TracedSentence.closestTeacher(pTeachers, s.probability("p_S"))));
                     }
                     Boolean c = n.optionalBoolean("correct");
                     Correctness correctness = c == null ? Correctness.UNKNOWN : c ? Correctness.CORRECT : Correctness.INCORRECT;

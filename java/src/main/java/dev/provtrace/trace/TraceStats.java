@@ -40,6 +40,8 @@ public final class TraceStats {
     private final List<Example> correctExamples = new ArrayList<>(), incorrectExamples = new ArrayList<>(),
             otherExamples = new ArrayList<>();
     int responses, sentences, unscored;
+    /** With several teachers: Teacher-labelled sentences per attributed teacher (index); null with one. */
+    long[] teacherCounts;
     /** Position curves per group (correct vs incorrect within each): the group × correctness split. */
     final Map<String, PositionCurves.Builder<Label>> curvesByGroup = new TreeMap<>();
     private final int positionBins;
@@ -76,6 +78,10 @@ public final class TraceStats {
             total.merge(lab, 1, Integer::sum);
             g.merge(lab, 1, Integer::sum);
             TracedSentence s = r.sentences().get(k);
+            if (s.pTeachers() != null) {
+                if (teacherCounts == null) teacherCounts = new long[s.pTeachers().length];
+                if (lab == Label.TEACHER && s.teacher() >= 0) teacherCounts[s.teacher()]++;
+            }
             double width = 2.0 / DELTA_BINS;
             int b = Math.min(DELTA_BINS - 1, Math.max(0, (int) Math.floor((s.pT() - s.pS() + 1) / width)));
             deltaCounts[lab.ordinal()][b]++;

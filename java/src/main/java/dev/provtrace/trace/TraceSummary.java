@@ -37,6 +37,19 @@ public final class TraceSummary {
         ObjectNode groups = labels.putObject("by_group");
         st.byGroup.forEach((k, v) -> groups.set(k, fractions(v)));
 
+        if (st.teacherCounts != null) {   // several teachers: where the Teacher sentences came from
+            long teacherTotal = st.total.getOrDefault(Label.TEACHER, 0), labelled = st.sentences - st.unscored;
+            ArrayNode teachers = out.putArray("teachers");
+            for (int i = 0; i < st.teacherCounts.length; i++) {
+                ObjectNode t = teachers.addObject();
+                t.put("role", TraceJob.teacherRole(i));
+                t.put("teacher_sentences", st.teacherCounts[i]);
+                t.put("share_of_teacher", teacherTotal == 0 ? 0 : (double) st.teacherCounts[i] / teacherTotal);
+                t.put("share_of_labelled", labelled == 0 ? 0 : (double) st.teacherCounts[i] / labelled);
+            }
+            out.put("teacher_rule", "each sentence's teacher is the one with the largest p_Ti - p_S (the first on a tie); "
+                    + "p_T is that teacher's, and the four-way rule is applied with it");
+        }
         PositionCurves.Result<Label> curves = st.curves.result();
         ObjectNode pos = out.putObject("position_curves");
         pos.put("bins", curves.bins());
