@@ -37,16 +37,8 @@ final class ClassifyCommand implements Callable<Integer> {
                     + ThresholdSweepOutputs.FILE + " and heatmaps in figures/ (SVG and PNG); default: no sweep, relabel")
     String sweep;
 
-    @Option(names = "--position-bins", defaultValue = "20", paramLabel = "N",
-            description = "bins of the position curves in summary.json, the report and figures/ (default ${DEFAULT-VALUE})")
-    int positionBins;
-
-    @Option(names = "--examples", paramLabel = "ID,ID|N|random:N",
-            description = "responses that get a figure of their own in figures/examples/ (p_T, p_S, p_D per sentence over label "
-                    + "bands): these ids, the first N, or N at random (the same every run); default: none")
-    String examples;
-    @Option(names = "--examples-log-p", description = "those figures show log p instead of p")
-    boolean examplesLogP;
+    @picocli.CommandLine.Mixin
+    FigureArgs figures;
 
     @Override
     public Integer call() throws Exception {
@@ -61,9 +53,7 @@ final class ClassifyCommand implements Callable<Integer> {
         run.put("relabelled_from", scores.toString());
         JsonNode summary;
         try (RunLock lock = RunLock.folder(target, "--out")) {          // not while a trace writes there
-            if (positionBins < 1) throw new IllegalArgumentException("--position-bins must be >= 1, got " + positionBins);
-            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run,
-                    new TraceOutputs.FigureOptions(positionBins, dev.provtrace.trace.ExamplePicker.parse(examples), examplesLogP));
+            summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run, figures.options());
             RunClaims.relabelled(scores, target, alpha, beta);
         }
         TraceCommand.printSummary(summary, target);

@@ -41,7 +41,7 @@ final class RunClaims {
         m.set("--alpha", Double.toString(c.alpha)).set("--beta", beta(c.beta)).set("--allow-long", c.engineArgs.allowLong)
                 .set("--device", c.engineArgs.device()).set("--precision", c.engineArgs.precision().cliName());
         if (!"auto".equals(c.answerFormat)) m.set("--answer-format", c.answerFormat);   // auto: as runs before it existed
-        if (c.positionBins != 20) m.set("--position-bins", c.positionBins);
+        if (c.figures.positionBins != 20) m.set("--position-bins", c.figures.positionBins);
         for (String f : List.of(TraceOutputs.SENTENCES, TraceOutputs.TRAJECTORIES, TraceOutputs.SUMMARY, TraceOutputs.REPORT,
                 REJECTED)) {
             m.output(c.out.resolve(f));

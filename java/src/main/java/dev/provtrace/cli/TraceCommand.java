@@ -64,15 +64,8 @@ final class TraceCommand implements Callable<Integer> {
                     + "(and \"Answer: C\" for a letter; auto), boxes only, multiple choice (box, \"Answer: C\", a closing \"(C)\"), "
                     + "or a number (box or \"the answer is 42\"); default ${DEFAULT-VALUE}")
     String answerFormat;
-    @Option(names = "--position-bins", defaultValue = "20", paramLabel = "N",
-            description = "bins of the position curves in summary.json, the report and figures/ (default ${DEFAULT-VALUE})")
-    int positionBins;
-    @Option(names = "--examples", paramLabel = "ID,ID|N|random:N",
-            description = "responses that get a figure of their own in figures/examples/ (p_T, p_S, p_D per sentence over label "
-                    + "bands): these ids, the first N, or N at random (the same every run); default: none")
-    String examples;
-    @Option(names = "--examples-log-p", description = "those figures show log p instead of p")
-    boolean examplesLogP;
+    @picocli.CommandLine.Mixin
+    FigureArgs figures;
 
 
     @Override
@@ -86,8 +79,7 @@ final class TraceCommand implements Callable<Integer> {
                 "student", prompt.setup("student"), "distilled", prompt.setup("distilled")));
         ModelProgress progress = new ModelProgress(!quiet);
         TraceJob job = new TraceJob(new TraceJob.Models(teachers, student, distilled), options, System.err)
-                .maxLineBytes(records.maxLineBytes).positionBins(positionBins)
-                .examples(dev.provtrace.trace.ExamplePicker.parse(examples), examplesLogP);
+                .maxLineBytes(records.maxLineBytes).figures(figures.options());
         Path cacheDir = cache != null ? cache : out.resolve(TraceOutputs.CACHE_DIR);
         try (RunFolder claim = RunClaims.trace(this, cacheDir)) {     // locks, settings check, manifest
             TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out,

@@ -176,12 +176,7 @@ public final class TraceFigures {
             }
             g++;
         }
-        NumberAxis x = new NumberAxis("relative position in the response");
-        x.setRange(0, 1);
-        x.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
-        NumberAxis y = new NumberAxis(label.name() + " share of labelled sentences");
-        y.setRange(0, 1);
-        y.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        NumberAxis x = unitAxis("relative position in the response"), y = unitAxis(label.name() + " share of labelled sentences");
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xDDDDDD));
@@ -264,12 +259,7 @@ public final class TraceFigures {
             shownInLegend[part] = true;
         }
         r.setAlpha(0.18f);
-        NumberAxis x = new NumberAxis("relative position in the response");
-        x.setRange(0, 1);
-        x.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
-        NumberAxis y = new NumberAxis(label.name() + " share of labelled sentences");
-        y.setRange(0, 1);
-        y.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        NumberAxis x = unitAxis("relative position in the response"), y = unitAxis(label.name() + " share of labelled sentences");
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xDDDDDD));
@@ -280,6 +270,14 @@ public final class TraceFigures {
         LegendTitle legend = chart.getLegend();
         legend.setPosition(RectangleEdge.BOTTOM);
         return chart;
+    }
+
+    /** An axis over [0, 1] with ticks every 0.1 (positions, shares). */
+    private static NumberAxis unitAxis(String label) {
+        NumberAxis a = new NumberAxis(label);
+        a.setRange(0, 1);
+        a.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        return a;
     }
 
     /** A Δ histogram over [−1, 1], stacked by label. */

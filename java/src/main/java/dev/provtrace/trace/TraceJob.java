@@ -109,22 +109,12 @@ public final class TraceJob {
         return this;
     }
 
-    private int positionBins = dev.provtrace.provenance.PositionCurves.DEFAULT_BINS;
+    private TraceOutputs.FigureOptions figures =
+            new TraceOutputs.FigureOptions(dev.provtrace.provenance.PositionCurves.DEFAULT_BINS, ExamplePicker.none(), false);
 
-    private ExamplePicker examples = ExamplePicker.none();
-    private boolean examplesLogP;
-
-    /** Responses that get a figure of their own (--examples), with log p instead of p when {@code logP}. */
-    public TraceJob examples(ExamplePicker picker, boolean logP) {
-        this.examples = picker;
-        this.examplesLogP = logP;
-        return this;
-    }
-
-    /** Bins of the position curves (summary, report, figures); default 20. */
-    public TraceJob positionBins(int bins) {
-        if (bins < 1) throw new IllegalArgumentException("--position-bins must be >= 1, got " + bins);
-        this.positionBins = bins;
+    /** What the figures show: position bins (summary, report, figures), the responses that get a figure of their own. */
+    public TraceJob figures(TraceOutputs.FigureOptions f) {
+        this.figures = f;
         return this;
     }
 
@@ -184,7 +174,7 @@ public final class TraceJob {
             run.put("invalid_lines", invalid);
             ObjectNode summary = TraceOutputs.write(sink -> in.forEachChunk(CHUNK, chunk -> {
                 for (TraceRecord r : chunk) sink.accept(trace(r, caches, in, lookup));
-            }), outDir, options.alpha(), options.beta(), run, new TraceOutputs.FigureOptions(positionBins, examples, examplesLogP));
+            }), outDir, options.alpha(), options.beta(), run, figures);
             in.writeRejected(RejectedFile.inFolder(outDir));
             return new Result(in.count(), in.skipped().size(), summary, in.read());
         } finally {
