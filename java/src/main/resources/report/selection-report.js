@@ -1,6 +1,7 @@
 // Draws the selection report from the JSON embedded in the page (selection.json without the id lists; see
 // SelectionReport.java and SelectionComparison.java for its shape).
 (function () {
+  Chart.defaults.animation = false;   // static: a print or a screenshot shows the final values
   const data = JSON.parse(document.getElementById('data').textContent);
   const run = data.run || {};
   const strategies = data.strategies;
@@ -16,7 +17,7 @@
 
   document.getElementById('meta').textContent =
     `${all.candidates} candidates, ${all.sentences} sentences; K = ${run.per_question} per question; ` +
-    `β = ${run.beta == null ? '–' : run.beta.toFixed(3)} (${run.beta_mode === 'auto' ? 'chosen from the data' : 'given'}); ` +
+    `β = ${run.beta == null ? '–' : Number(run.beta.toPrecision(6))} (${run.beta_mode === 'auto' ? 'chosen from the data' : 'given'}); ` +
     `output strategy: ${run.strategy}; ${run.skipped_count || 0} lines skipped.`;
 
   // summary table: one row per strategy, then all candidates

@@ -1,5 +1,6 @@
 // Draws the trace report from the JSON embedded in the page (see TraceReport.java for its shape).
 (function () {
+  Chart.defaults.animation = false;   // static: a print or a screenshot shows the final values
   const data = JSON.parse(document.getElementById('data').textContent);
   const LABELS = ['SHARED', 'TEACHER', 'STUDENT', 'BOOSTED'];
   const COLOR = { SHARED: '#8c8c8c', TEACHER: '#1f77b4', STUDENT: '#ff7f0e', BOOSTED: '#2ca02c' };
@@ -9,7 +10,7 @@
 
   document.getElementById('meta').textContent =
     `${m.responses} responses, ${m.sentences} sentences (${m.unscored} unscored); ` +
-    `α = ${m.alpha}, β = ${m.beta.toFixed(3)} (${m.betaMode}); correct ${m.correct}, incorrect ${m.incorrect}, unknown ${m.unknown}.`;
+    `α = ${m.alpha}, β = ${Number(m.beta.toPrecision(6))} (${m.betaMode}); correct ${m.correct}, incorrect ${m.incorrect}, unknown ${m.unknown}.`;
   document.getElementById('legend').innerHTML = LABELS.map(l =>
     `<span style="background:${alpha(COLOR[l], 0.35)}">${l}</span>`).join('');
 
@@ -26,13 +27,20 @@
     '<th>sentences</th></tr>' + groups.map(g => `<tr><th>${g}</th>` + LABELS.map(l =>
       `<td>${frac(g).counts[l]} (${pct(frac(g).fractions[l])})</td>`).join('') + `<td>${frac(g).labelled_sentences}</td></tr>`).join('') + '</table>';
 
+  if (data.teachers) {   // several teachers: where the Teacher sentences came from
+    document.getElementById('teacherTable').innerHTML = '<h2>Teachers</h2><p class="note">' + data.teacherRule + '</p><table><tr>' +
+      '<th>teacher</th><th>folder</th><th>Teacher sentences</th><th>share of Teacher</th><th>share of labelled</th></tr>' +
+      data.teachers.map(t => `<tr><th>${t.role}</th><td>${t.folder || ''}</td><td>${t.teacher_sentences}</td>` +
+        `<td>${pct(t.share_of_teacher)}</td><td>${pct(t.share_of_labelled)}</td></tr>`).join('') + '</table>';
+  }
+
   // position curves
   const pc = data.positions;
   const xs = Array.from({ length: pc.bins }, (_, i) => ((i + 0.5) / pc.bins).toFixed(3));
   const posSets = [];
   LABELS.forEach(l => {
-    posSets.push({ label: l + ' (correct)', data: pc.correct[l], borderColor: COLOR[l], backgroundColor: COLOR[l], spanGaps: true });
-    posSets.push({ label: l + ' (incorrect)', data: pc.incorrect[l], borderColor: COLOR[l], backgroundColor: COLOR[l], borderDash: [6, 4], spanGaps: true });
+    posSets.push({ label: l + ' (correct)', data: pc.correct[l], borderColor: COLOR[l], backgroundColor: COLOR[l], spanGaps: false });
+    posSets.push({ label: l + ' (incorrect)', data: pc.incorrect[l], borderColor: COLOR[l], backgroundColor: COLOR[l], borderDash: [6, 4], spanGaps: false });
   });
   new Chart(document.getElementById('positions'), {
     type: 'line', data: { labels: xs, datasets: posSets },
@@ -113,11 +121,12 @@
     new Chart(canvas, {
       type: 'line',
       data: { labels: idx, datasets: [
-        { label: 'p_T (teacher)', data: ex.sentences.map(s => s.pT), borderColor: '#1f77b4', pointRadius: 2 },
-        { label: 'p_S (student)', data: ex.sentences.map(s => s.pS), borderColor: '#ff7f0e', pointRadius: 2 },
-        { label: 'p_D (distilled)', data: ex.sentences.map(s => s.pD), borderColor: '#2ca02c', pointRadius: 2 }] },
+        // line colours that are none of the label colours: the teacher line is never read as the Teacher band
+        { label: 'p_T (teacher)', data: ex.sentences.map(s => s.pT), borderColor: '#000000', backgroundColor: '#000000', pointRadius: 2 },
+        { label: 'p_S (student)', data: ex.sentences.map(s => s.pS), borderColor: '#777777', backgroundColor: '#777777', borderDash: [6, 4], pointRadius: 2 },
+        { label: 'p_D (distilled)', data: ex.sentences.map(s => s.pD), borderColor: '#8c564b', backgroundColor: '#8c564b', borderDash: [2, 3], pointRadius: 2 }] },
       options: { maintainAspectRatio: false, animation: false, plugins: { bands: { labels: ex.sentences.map(s => s.label) } },
-        scales: { x: { type: 'linear', min: -0.5, max: idx.length - 0.5, title: { display: true, text: 'sentence' } },
+        scales: { x: { type: 'linear', min: -0.5, max: idx.length - 0.5, ticks: { stepSize: 1, precision: 0 }, title: { display: true, text: 'sentence' } },
           y: { min: 0, max: 1, title: { display: true, text: 'p (geometric mean of token probabilities)' } } } },
       plugins: [bands]
     });

@@ -41,6 +41,16 @@ public final class TraceReport {
         meta.put("incorrect", c.get("incorrect").asInt());
         meta.put("unknown", c.get("unknown").asInt());
         d.set("overall", summary.get("labels").get("overall"));
+        if (summary.has("teachers")) {   // several teachers: each one's Teacher sentences, with its folder
+            com.fasterxml.jackson.databind.node.ArrayNode teachers = summary.get("teachers").deepCopy();
+            for (JsonNode t : teachers) {
+                for (JsonNode mdl : summary.path("run").path("models")) {
+                    if (mdl.path("role").asText().equals(t.path("role").asText())) ((ObjectNode) t).put("folder", mdl.path("folder").asText());
+                }
+            }
+            d.set("teachers", teachers);
+            d.put("teacherRule", summary.path("teacher_rule").asText());
+        }
         d.set("byGroup", summary.get("labels").get("by_group"));
 
         JsonNode pc = summary.get("position_curves");

@@ -75,6 +75,10 @@ class TraceTeachersTest {
         assertEquals("teacher2", teachers.get(1).get("role").asText());
         assertTrue(JSON.readTree(one.resolve("summary.json").toFile()).get("teachers") == null);
 
+        String report = Files.readString(two.resolve("report.html"));
+        assertTrue(report.contains("\"teacherRule\"") && report.contains(qwen3.toString()), "the report's per-teacher table has its data");
+        assertTrue(report.contains("Chart.defaults.animation = false"), "static charts");
+        assertFalse(Files.readString(one.resolve("report.html")).contains("\"teacherRule\""));
         // classify reads p_teachers back: the attribution survives relabelling
         TraceCommandTest.Run c = TraceCommandTest.run("classify", "--scores", two.toString(), "--beta", "0", "--out", dir.resolve("re").toString());
         assertEquals(0, c.exit(), c.err());
