@@ -124,8 +124,8 @@ final class RunClaims {
     private static void model(RunManifest m, String role, Path dir, PromptArgs p, Path cacheDir, EngineArgs engine) {
         try {
             m.model("--" + role, dir, ModelFingerprint.of(dir, ""));
-            String setupRole = role.startsWith("teacher") ? "teacher" : role;   // every teacher takes the teacher's setup
-            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).withSetup(p.setup(setupRole)).fingerprint(),
+            PromptSetup setup = p.setup(dev.provtrace.trace.TraceJob.setupRole(role));
+            String fp = ModelFingerprint.of(dir, PromptBuilder.create(dir, p.format(), p.template).withSetup(setup).fingerprint(),
                     engine.device(), engine.precision(), engine.batchInvariant);
             m.file(ScoreCache.fileFor(cacheDir, role, fp));
         } catch (IOException | RuntimeException e) {

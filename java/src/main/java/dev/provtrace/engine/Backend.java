@@ -150,15 +150,20 @@ public interface Backend extends AutoCloseable {
      * kept for chunked prefill. The default goes through the host; device backends copy on the device.
      */
     default void copy(Buffer src, Buffer dst, long dstOffset, long n) {
-        if (src.dtype() != dst.dtype()) throw new IllegalArgumentException("copy from " + src.dtype() + " into " + dst.dtype());
-        if (dstOffset < 0 || n < 0 || n > src.capacity() || dstOffset + n > dst.capacity()) {
-            throw new IllegalArgumentException("copy of " + n + " elements (of " + src.capacity() + ") to offset " + dstOffset
-                    + " of a buffer of " + dst.capacity());
-        }
+        checkCopy(src, dst, dstOffset, n);
         int slice = 1 << 16;
         for (long at = 0; at < n; at += slice) {
             int len = (int) Math.min(slice, n - at);
             dst.write(dstOffset + at, src.read(at, len));
+        }
+    }
+
+    /** What every {@link #copy} checks first: one dtype, and n elements of src fit in dst at dstOffset. */
+    static void checkCopy(Buffer src, Buffer dst, long dstOffset, long n) {
+        if (src.dtype() != dst.dtype()) throw new IllegalArgumentException("copy from " + src.dtype() + " into " + dst.dtype());
+        if (dstOffset < 0 || n < 0 || n > src.capacity() || dstOffset + n > dst.capacity()) {
+            throw new IllegalArgumentException("copy of " + n + " elements (of " + src.capacity() + ") to offset " + dstOffset
+                    + " of a buffer of " + dst.capacity());
         }
     }
 

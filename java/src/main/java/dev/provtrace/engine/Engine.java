@@ -136,9 +136,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Tokens [from, to) of sequence {@code seq} in a pass. */
-    record Piece(int seq, int from, int to) {
-        int length() { return to - from; }
-    }
+    record Piece(int seq, int from, int to) {}
 
     /**
      * One pass: its pieces in order, its tokens, and whether its first piece is a chunk that goes on in a later pass

@@ -2,9 +2,13 @@ package dev.provtrace.report;
 
 import dev.provtrace.io.AtomicOutput;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.svg.SVGGraphics2D;
 
 import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
@@ -19,7 +23,23 @@ import java.nio.file.Path;
  * replaced atomically. Charts are static (no animation): what a print or a screenshot shows is the final figure.
  */
 public final class Figures {
+    private static final Color GRID = new Color(0xDDDDDD);
+
     private Figures() {}
+
+    /**
+     * The house style of an XY figure: white plot and chart, light grey gridlines (the vertical ones only when
+     * {@code verticalGrid}; otherwise JFreeChart's own), a bold title of {@code titleSize} points, the legend below.
+     */
+    static JFreeChart xyChart(String title, int titleSize, XYPlot plot, boolean verticalGrid) {
+        plot.setBackgroundPaint(Color.WHITE);
+        if (verticalGrid) plot.setDomainGridlinePaint(GRID);
+        plot.setRangeGridlinePaint(GRID);
+        JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, titleSize), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        return chart;
+    }
 
     /** Draws {@code chart} at width × height into DIR/NAME.svg and DIR/NAME.png; returns the SVG document. */
     public static String write(JFreeChart chart, int width, int height, Path dir, String name) throws IOException {

@@ -10,8 +10,6 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.StackedXYBarRenderer;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
-import org.jfree.chart.title.LegendTitle;
-import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultTableXYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.YIntervalSeries;
@@ -19,7 +17,6 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
@@ -117,8 +114,6 @@ public final class TraceFigures {
             y.setAutoRangeIncludesZero(true);
         }
         XYPlot plot = new XYPlot(data, x, y, rend);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         for (int k = 0; k < labels.size(); k++) {
             Label l = labels.get(k);
             if (l == null) continue;
@@ -129,9 +124,7 @@ public final class TraceFigures {
         }
         String title = "Response " + r.id() + " (" + r.correctness().name().toLowerCase(Locale.ROOT) + "; bands: "
                 + "SHARED grey, TEACHER blue, STUDENT orange, BOOSTED purple)";
-        JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 12), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        JFreeChart chart = Figures.xyChart(title, 12, plot, false);
         int width = Math.max(640, Math.min(2400, 28 * r.sentences().size() + 160));
         Figures.write(chart, width, 420, dir, exampleName(r.id()));
     }
@@ -177,15 +170,8 @@ public final class TraceFigures {
             g++;
         }
         NumberAxis x = unitAxis("relative position in the response"), y = unitAxis(label.name() + " share of labelled sentences");
-        XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
-        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
-        JFreeChart chart = new JFreeChart(label.name() + " by position, per group (" + bins + " bins; solid correct, dashed incorrect)",
-                new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
-        return chart;
+        return Figures.xyChart(label.name() + " by position, per group (" + bins + " bins; solid correct, dashed incorrect)", 13,
+                new XYPlot(data, x, y, r), true);
     }
 
     /** Δ_TS against Δ_TD per sentence, coloured by label; the title says when the points are a sample. */
@@ -204,16 +190,9 @@ public final class TraceFigures {
             a.setRange(-1, 1);
             a.setTickUnit(new NumberTickUnit(0.25, new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT))));
         }
-        XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
-        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         String shown = points.size() < sentences
                 ? points.size() + " of " + sentences + " sentences, a fixed-seed sample" : sentences + " sentences";
-        JFreeChart chart = new JFreeChart("Δ_TS vs Δ_TD by label (" + shown + ")", new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
-        return chart;
+        return Figures.xyChart("Δ_TS vs Δ_TD by label (" + shown + ")", 13, new XYPlot(data, x, y, r), true);
     }
 
     /**
@@ -260,16 +239,7 @@ public final class TraceFigures {
         }
         r.setAlpha(0.18f);
         NumberAxis x = unitAxis("relative position in the response"), y = unitAxis(label.name() + " share of labelled sentences");
-        XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
-        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
-        JFreeChart chart = new JFreeChart(label.name() + " by position (" + bins + " bins; bands: Wilson 95%)",
-                new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        LegendTitle legend = chart.getLegend();
-        legend.setPosition(RectangleEdge.BOTTOM);
-        return chart;
+        return Figures.xyChart(label.name() + " by position (" + bins + " bins; bands: Wilson 95%)", 13, new XYPlot(data, x, y, r), true);
     }
 
     /** An axis over [0, 1] with ticks every 0.1 (positions, shares). */
@@ -301,12 +271,6 @@ public final class TraceFigures {
         x.setTickUnit(new NumberTickUnit(0.25, new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT))));
         NumberAxis y = new NumberAxis("labelled sentences");
         y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
-        JFreeChart chart = new JFreeChart("Histogram of " + title, new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
-        return chart;
+        return Figures.xyChart("Histogram of " + title, 13, new XYPlot(data, x, y, r), false);
     }
 }

@@ -55,18 +55,22 @@ public final class ExamplePicker {
     }
 
     public void add(TracedResponse r, List<Label> labels) {
-        Chosen c = new Chosen(r, new ArrayList<>(labels));
-        if (ids != null) {
-            if (ids.contains(r.id())) chosen.add(c);
-        } else if (!random) {
-            if (chosen.size() < n) chosen.add(c);
-        } else if (seen < n) {
-            chosen.add(c);
-        } else {
-            long j = rng.nextLong(seen + 1);   // Algorithm R
-            if (j < n) chosen.set((int) j, c);
+        int at = slot(r);
+        if (at >= 0) {   // a copy of the labels only for the responses kept (the list is the caller's)
+            Chosen c = new Chosen(r, new ArrayList<>(labels));
+            if (at == chosen.size()) chosen.add(c);
+            else chosen.set(at, c);
         }
         seen++;
+    }
+
+    /** Where this response goes among the chosen ones (the end: appended), or -1 when it is not kept. */
+    private int slot(TracedResponse r) {
+        if (ids != null) return ids.contains(r.id()) ? chosen.size() : -1;
+        if (!random) return chosen.size() < n ? chosen.size() : -1;
+        if (seen < n) return chosen.size();
+        long j = rng.nextLong(seen + 1);   // Algorithm R
+        return j < n ? (int) j : -1;
     }
 
     /** The chosen responses (for random:N in reservoir order). */

@@ -149,9 +149,9 @@ public final class ThresholdSweep {
                 ObjectNode o = JSON.createObjectNode();
                 o.put("alpha", grid.alpha.values[i]);
                 o.put("beta", grid.beta.values[j]);
-                o.set("overall", part(c[0]));
-                o.set("correct", part(c[1]));
-                o.set("incorrect", part(c[2]));
+                o.set("overall", LabelCounts.json(c[0], true));
+                o.set("correct", LabelCounts.json(c[1], true));
+                o.set("incorrect", LabelCounts.json(c[2], true));
                 Double gap = teacherGap(i, j);
                 if (gap == null) o.putNull("teacher_gap");
                 else o.put("teacher_gap", gap);
@@ -164,32 +164,12 @@ public final class ThresholdSweep {
     /** Teacher share of correct responses' sentences minus that of incorrect ones'; null when either has none. */
     public Double teacherGap(int alphaIndex, int betaIndex) {
         long[][] c = cells[alphaIndex][betaIndex].counts;
-        Double correct = share(c[1], Label.TEACHER), incorrect = share(c[2], Label.TEACHER);
+        Double correct = LabelCounts.share(c[1], Label.TEACHER), incorrect = LabelCounts.share(c[2], Label.TEACHER);
         return correct == null || incorrect == null ? null : correct - incorrect;
     }
 
     /** The Teacher share over all labelled sentences of a cell; null when none is labelled. */
-    public Double teacherShare(int alphaIndex, int betaIndex) { return share(cells[alphaIndex][betaIndex].counts[0], Label.TEACHER); }
-
-    private static Double share(long[] counts, Label label) {
-        long n = 0;
-        for (long k : counts) n += k;
-        return n == 0 ? null : (double) counts[label.ordinal()] / n;
-    }
-
-    private static ObjectNode part(long[] counts) {
-        long n = 0;
-        for (long k : counts) n += k;
-        ObjectNode o = JSON.createObjectNode();
-        o.put("labelled_sentences", n);
-        ObjectNode cnt = o.putObject("counts"), frac = o.putObject("fractions");
-        for (Label lab : Label.values()) {
-            cnt.put(lab.name(), counts[lab.ordinal()]);
-            if (n == 0) frac.putNull(lab.name());
-            else frac.put(lab.name(), (double) counts[lab.ordinal()] / n);
-        }
-        return o;
-    }
+    public Double teacherShare(int alphaIndex, int betaIndex) { return LabelCounts.share(cells[alphaIndex][betaIndex].counts[0], Label.TEACHER); }
 
     public long responses() { return responses; }
 

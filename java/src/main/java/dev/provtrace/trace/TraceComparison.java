@@ -28,11 +28,7 @@ public final class TraceComparison {
     /** One trace: its name in the comparison, its folder, summary.json, and label counts [0 correct, 1 incorrect][label]. */
     public record Run(String name, Path folder, JsonNode summary, long[][] counts) {
         /** The share of {@code label} among the labelled sentences of correct (part 0) or incorrect (1) responses. */
-        public Double share(int part, Label label) {
-            long n = 0;
-            for (long k : counts[part]) n += k;
-            return n == 0 ? null : (double) counts[part][label.ordinal()] / n;
-        }
+        public Double share(int part, Label label) { return LabelCounts.share(counts[part], label); }
 
         /** Teacher share of correct responses minus that of incorrect ones; null without both. */
         public Double teacherGap() {
@@ -122,18 +118,8 @@ public final class TraceComparison {
             o.set("correctness", s.get("correctness"));
             o.set("labels", s.get("labels").get("overall"));
             ObjectNode assoc = o.putObject("correctness_association");
-            for (int part = 0; part < 2; part++) {
-                ObjectNode p = assoc.putObject(part == 0 ? "correct" : "incorrect");
-                long n = 0;
-                for (long k : r.counts()[part]) n += k;
-                p.put("labelled_sentences", n);
-                ObjectNode f = p.putObject("fractions");
-                for (Label lab : Label.values()) {
-                    Double v = r.share(part, lab);
-                    if (v == null) f.putNull(lab.name());
-                    else f.put(lab.name(), v);
-                }
-            }
+            assoc.set("correct", LabelCounts.json(r.counts()[0], false));
+            assoc.set("incorrect", LabelCounts.json(r.counts()[1], false));
             Double gap = r.teacherGap();
             if (gap == null) assoc.putNull("teacher_gap");
             else assoc.put("teacher_gap", gap);

@@ -80,8 +80,8 @@ public final class TraceJob {
             this(format, template, alpha, beta, engine, answerFormat, Map.of());
         }
 
-        /** The system prompt and template kwargs of a role (none unless given). */
-        public PromptSetup setup(String role) { return setups.getOrDefault(role, PromptSetup.NONE); }
+        /** The system prompt and template kwargs of a role (none unless given); every teacher takes the teacher's. */
+        public PromptSetup setup(String role) { return setups.getOrDefault(setupRole(role), PromptSetup.NONE); }
     }
 
     /** Receives per-model progress: role, records done, records to do. */
@@ -137,7 +137,7 @@ public final class TraceJob {
         List<String> roles = models.roles();
         List<Path> dirs = models.all();
         ModelPreflight preflight = new ModelPreflight(options.template(), options.engine(), errors::println);
-        for (int m = 0; m < dirs.size(); m++) preflight.add(roles.get(m), dirs.get(m), options.setup(setupRole(roles.get(m))), options.format());
+        for (int m = 0; m < dirs.size(); m++) preflight.add(roles.get(m), dirs.get(m), options.setup(roles.get(m)), options.format());
         EngineOptions scoring = preflight.check();
         ValidatedJsonl<TraceRecord> in = ValidatedJsonl.validate(input, TraceRecord::parse, TraceRecord::id, errors, maxLineBytes);
         int invalid = in.skipped().size();
@@ -154,13 +154,13 @@ public final class TraceJob {
             for (int m = 0; m < dirs.size(); m++) {
                 Path dir = dirs.get(m);
                 String role = roles.get(m);
-                PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template()).withSetup(options.setup(setupRole(role)));
+                PromptBuilder prompts = PromptBuilder.create(dir, options.format(), options.template()).withSetup(options.setup(role));
                 String fp = ModelFingerprint.of(dir, prompts.fingerprint(), options.engine().device(), options.engine().precision(), options.engine().batchInvariant());
                 caches[m] = ScoreCache.open(ScoreCache.fileFor(cacheDir, role, fp), fp,
                         w -> errors.println("warning: " + w));
                 ObjectNode info = modelInfo.addObject().put("role", role).put("folder", dir.toString()).put("fingerprint", fp)
                         .put("cache", caches[m].file().toString());
-                if (!options.setup(setupRole(role)).isEmpty()) info.setAll(options.setup(setupRole(role)).json());   // system, chat_kwargs
+                if (!options.setup(role).isEmpty()) info.setAll(options.setup(role).json());   // system, chat_kwargs
                 ModelScorer scorer = new ModelScorer(role, dir, prompts, scoring);
                 lookup.register(caches[m], scorer);
                 scoreModel(role, scorer, caches[m], in, progress);
@@ -201,8 +201,8 @@ public final class TraceJob {
         }
     }
 
-    /** Every teacher takes the teacher's prompt setup (--teacher-system, --teacher-chat-kwargs). */
-    private static String setupRole(String role) { return role.startsWith("teacher") ? "teacher" : role; }
+    /** The role whose prompt setup a role takes: every teacher the teacher's (--teacher-system, --teacher-chat-kwargs). */
+    public static String setupRole(String role) { return role.startsWith("teacher") ? "teacher" : role; }
 
     /** Segments one response and aligns each model's cached tokens to its sentences. */
     private TracedResponse trace(TraceRecord r, ScoreCache[] caches, ValidatedJsonl<TraceRecord> in, RescoringLookup lookup)

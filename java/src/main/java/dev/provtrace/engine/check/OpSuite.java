@@ -47,8 +47,9 @@ public final class OpSuite {
     public static final double BF16 = 1e-5;
     /**
      * The largest NMSE of attention with a bf16 output on a backend whose bf16 attention runs on tensor cores (the
-     * CUDA backend's attention_mma: q, k, v and p rounded to bf16 as the inputs of its two GEMMs, as every GEMM of
-     * a bf16 pass takes them; about 1.5e-5 on these random inputs). A wrong formula is off by 1e-2 or more.
+     * CUDA backend's attention_mma). Both sides round q, k and v to bf16 (the reference does too for a bf16
+     * output); what is left is the kernel's tile-by-tile sums, p entering P·V as two bf16, and the output's bf16
+     * rounding. A wrong formula is off by 1e-2 or more.
      */
     public static final double BF16_ATTENTION = 1e-4;
     /** The LM-head chunk and widening slice the op tests open backends with (small shapes cross them). */

@@ -203,7 +203,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void copy(Buffer src, Buffer dst, long dstOffset, long n) {
-        if (src.dtype() != dst.dtype()) throw new IllegalArgumentException("copy from " + src.dtype() + " into " + dst.dtype());
+        Backend.checkCopy(src, dst, dstOffset, n);
         System.arraycopy(d(src), 0, d(dst), Math.toIntExact(dstOffset), Math.toIntExact(n));
     }
 

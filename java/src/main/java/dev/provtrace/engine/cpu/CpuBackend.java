@@ -242,11 +242,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Buffer src, Buffer dst, long dstOffset, long n) {
+        Backend.checkCopy(src, dst, dstOffset, n);
         CpuBuffer from = cpu(src), to = cpu(dst);
-        if (dstOffset < 0 || n < 0 || n > from.capacity() || dstOffset + n > to.capacity()) {
-            throw new IllegalArgumentException("copy of " + n + " floats (of " + from.capacity() + ") to offset " + dstOffset
-                    + " of a buffer of " + to.capacity());
-        }
         to.floats.put(Math.toIntExact(dstOffset), from.floats, 0, Math.toIntExact(n));
     }
 

@@ -430,12 +430,8 @@ public final class CudaBackend implements Backend {
     /** A device-to-device copy on the stream (the pass's keys and values into the ones kept for chunked prefill). */
     @Override
     public void copy(Buffer src, Buffer dst, long dstOffset, long n) {
+        Backend.checkCopy(src, dst, dstOffset, n);
         DeviceBuffer from = dev(src), to = dev(dst);
-        if (from.dtype != to.dtype) throw new IllegalArgumentException("copy from " + from.dtype + " into " + to.dtype);
-        if (dstOffset < 0 || n < 0 || n > from.capacity() || dstOffset + n > to.capacity()) {
-            throw new IllegalArgumentException("copy of " + n + " elements (of " + from.capacity() + ") to offset " + dstOffset
-                    + " of a buffer of " + to.capacity());
-        }
         long size = from.dtype.size();
         device.copyOnDevice(to.address + dstOffset * size, from.address, n * size);
     }
