@@ -151,6 +151,24 @@ extern "C" __global__ void logits_chunk_f32(const float* logits, int ld, int col
 PT_REGISTER(logits_chunk_f32)
 
 /**
+ * The rank's second sweep, after every chunk went through logits_chunk_f32 (so t, the target's logit, is known):
+ * rank[r] = 1 + #{c over all chunks : logits[r, c] > t}. The chunks are the same GEMMs again, so the logits are
+ * bitwise those of the first sweep and the target never counts against itself. The chunk at start 0 begins the
+ * count at 1, later chunks add to it. Counts are summed in fp32, exact below 2^24 per chunk.
+ * Layouts: logits [rows, ld] fp32; state [rows, 4] (t at 3); rank [rows] int32.
+ * Launch: grid (rows), block (256); no dynamic shared memory.
+ */
+extern "C" __global__ void logits_rank_f32(const float* logits, int ld, int cols, int start, const float* state, int* rank) {
+    const float* l = logits + static_cast<long>(blockIdx.x) * ld;
+    float t = state[4 * blockIdx.x + 3];
+    float above = 0.0f;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) above += l[c] > t ? 1.0f : 0.0f;
+    above = block_sum(above);
+    if (threadIdx.x == 0) rank[blockIdx.x] = (start == 0 ? 1 : rank[blockIdx.x]) + static_cast<int>(above);
+}
+PT_REGISTER(logits_rank_f32)
+
+/**
  * Results from the state: log Z = m + log s; logprob[r] = t − log Z; entropy[r] = log s − d / s (nats);
  * top_logprob[r, j] = top_val[r, j] − log Z. entropy and top_logprob may be null when not asked for.
  * Launch: grid (ceil(rows / 256)), block (256).

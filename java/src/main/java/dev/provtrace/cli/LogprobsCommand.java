@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 "Input lines: {\"id\": ..., \"text\": \"...\"}, {\"id\": ..., \"input_ids\": [...]} or {\"id\", \"context\", \"continuation\"}",
                 "(then also \"continuation_logprob\" and \"is_greedy\", as lm-eval's loglikelihood).",
                 "Output lines: {\"id\", \"input_ids\", \"offsets\" (text input; code points), \"token_logprobs\": [null, ...]}",
-                "plus \"top_k\": [null, [[id, logprob], ...], ...] and \"entropy\": [null, ...] when asked.",
+                "plus \"top_k\": [null, [[id, logprob], ...], ...], \"entropy\", \"token_ranks\", \"tokens\" and sums when asked.",
                 "Bad records are reported with file:line (id), listed in <output>.rejected.jsonl and skipped (the rest",
                 "are scored); the exit code is then 3."})
 final class LogprobsCommand implements Callable<Integer> {
@@ -62,6 +62,9 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--sums", description = "also give \"sum_logprob\", \"mean_logprob\" and \"scored_tokens\" per record")
     boolean sums;
 
+    @Option(names = "--rank", description = "also give \"token_ranks\": each token's rank in the distribution it was scored under (1 = most likely; ties share the better rank, as vLLM). Costs a second sweep of the LM head")
+    boolean rank;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -78,7 +81,7 @@ final class LogprobsCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
                     engine.batchTokens(), System.err).maxLineBytes(records.maxLineBytes)
-                    .fields(new LogprobsJob.Fields(tokens, splitTopK, sums));
+                    .fields(new LogprobsJob.Fields(tokens, splitTopK, sums, rank));
             // a rerun continues only with the same model files and settings (see LogprobsJob)
             LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision(), engineArgs.batchInvariant), engineArgs.options(),
                     bar::advance);

@@ -190,6 +190,7 @@ public final class Engine implements AutoCloseable {
         final ScoreOptions options;
         final float[][] logprob, entropy, topLogprobs[];
         final int[][][] topIds;
+        final int[][] rank;
 
         Scores(List<int[]> sequences, int[] firstScored, ScoreOptions options) {
             this.sequences = sequences;
@@ -200,6 +201,7 @@ public final class Engine implements AutoCloseable {
             entropy = new float[n][];
             topLogprobs = new float[n][][];
             topIds = new int[n][][];
+            rank = new int[n][];
         }
 
         int from(int seq) { return firstScored == null ? 1 : firstScored[seq]; }
@@ -223,13 +225,14 @@ public final class Engine implements AutoCloseable {
                 topIds[seq] = new int[n][];
                 topLogprobs[seq] = new float[n][];
             }
+            if (options.rank()) rank[seq] = new int[n];
         }
 
         List<TokenScores> done() {
             List<TokenScores> out = new ArrayList<>(sequences.size());
             for (int s = 0; s < sequences.size(); s++) {
                 if (logprob[s] == null) throw new IllegalStateException("sequence " + s + " was never scored");
-                out.add(new TokenScores(logprob[s], topIds[s], topLogprobs[s], entropy[s]));
+                out.add(new TokenScores(logprob[s], topIds[s], topLogprobs[s], entropy[s], rank[s]));
             }
             return out;
         }
@@ -255,6 +258,7 @@ public final class Engine implements AutoCloseable {
                         int token = t + 1;   // row t predicts token t + 1
                         out.logprob[piece.seq()][token] = rows.logprob[r];
                         if (out.entropy[piece.seq()] != null) out.entropy[piece.seq()][token] = rows.entropy[r];
+                        if (out.rank[piece.seq()] != null) out.rank[piece.seq()][token] = rows.rank[r];
                         if (out.topIds[piece.seq()] != null) {
                             out.topIds[piece.seq()][token] = rows.topIds[r];
                             out.topLogprobs[piece.seq()][token] = rows.topLogprobs[r];

@@ -85,12 +85,15 @@ public final class LogprobsJob {
     /**
      * Extra output fields, on request: {@code tokens} (each id decoded alone), {@code splitTopK} (top-k as
      * {@code top_k_ids} and {@code top_k_logprobs}, so ids stay integers in pandas/Arrow), {@code sums}
-     * ({@code sum_logprob}, {@code mean_logprob}, {@code scored_tokens}).
+     * ({@code sum_logprob}, {@code mean_logprob}, {@code scored_tokens}), {@code ranks} ({@code token_ranks}: each
+     * token's rank in the distribution it was scored under, 1 = most likely, vLLM's definition).
      */
-    public record Fields(boolean tokens, boolean splitTopK, boolean sums) {
-        public static final Fields NONE = new Fields(false, false, false);
+    public record Fields(boolean tokens, boolean splitTopK, boolean sums, boolean ranks) {
+        public static final Fields NONE = new Fields(false, false, false, false);
 
-        String settings() { return "tokens=" + tokens + " split_top_k=" + splitTopK + " sums=" + sums; }
+        public Fields(boolean tokens, boolean splitTopK, boolean sums) { this(tokens, splitTopK, sums, false); }
+
+        String settings() { return "tokens=" + tokens + " split_top_k=" + splitTopK + " sums=" + sums + " ranks=" + ranks; }
     }
 
     private Fields fields = Fields.NONE;
@@ -250,7 +253,7 @@ public final class LogprobsJob {
         List<int[]> seqs = new ArrayList<>(group.size());
         for (ScoreInput in : group) seqs.add(in.ids());
         // top-1 at least: a context/continuation record says whether its continuation is the greedy one
-        ScoreOptions asked = options.topK() > 0 ? options : new ScoreOptions(1, options.entropy());
+        ScoreOptions asked = new ScoreOptions(Math.max(1, options.topK()), options.entropy(), fields.ranks());
         List<TokenScores> scores = engine.score(seqs, asked, null);
         List<ObjectNode> lines = new ArrayList<>(group.size());
         for (int i = 0; i < group.size(); i++) {
@@ -283,6 +286,11 @@ public final class LogprobsJob {
         ArrayNode lp = o.putArray("token_logprobs");
         lp.addNull();
         for (int t = 1; t < s.length(); t++) lp.add(s.logprobs()[t]);
+        if (fields.ranks()) {
+            ArrayNode ranks = o.putArray("token_ranks");
+            ranks.addNull();
+            for (int t = 1; t < s.length(); t++) ranks.add(s.rank()[t]);
+        }
         if (options.topK() > 0 && fields.splitTopK()) {
             ArrayNode ids2 = o.putArray("top_k_ids"), lps = o.putArray("top_k_logprobs");
             ids2.addNull();

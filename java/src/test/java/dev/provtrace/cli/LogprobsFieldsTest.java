@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * logprobs' fields on request (--tokens, --split-top-k, --sums) and lm-eval's context/continuation records, each
+ * logprobs' fields on request (--tokens, --split-top-k, --sums, --rank) and lm-eval's context/continuation records, each
  * checked against numbers recomputed here from the plain output: sums of the written log-probs, the pairs' ids,
  * the context tokenized on its own, the greedy check from the top-1 ids.
  */
@@ -45,7 +45,7 @@ class LogprobsFieldsTest {
                 "{\"id\": \"bad\", \"context\": \"x\", \"continuation\": \"\"}",
                 "{\"id\": \"both\", \"text\": \"a\", \"context\": \"x\", \"continuation\": \"y\"}"));
         List<JsonNode> plain = run(model, in, dir.resolve("plain.jsonl"));
-        List<JsonNode> rich = run(model, in, dir.resolve("rich.jsonl"), "--split-top-k", "--sums", "--tokens");
+        List<JsonNode> rich = run(model, in, dir.resolve("rich.jsonl"), "--split-top-k", "--sums", "--tokens", "--rank");
         assertEquals(4, plain.size(), "two bad records rejected");
         for (int i = 0; i < 4; i++) {
             JsonNode p = plain.get(i), r = rich.get(i);
@@ -66,7 +66,22 @@ class LogprobsFieldsTest {
                     assertEquals(pair.get(1).asDouble(), r.get("top_k_logprobs").get(t).get(k).asDouble());
                 }
             }
-            assertTrue(!r.has("top_k") && !p.has("top_k_ids"));
+            assertTrue(!r.has("top_k") && !p.has("top_k_ids") && !p.has("token_ranks"));
+            // the rank from the top-3 list: the target's place there when it is in it (an exact tie above it shares
+            // its rank), else past the list
+            for (int t = 1; t < n; t++) {
+                int target = p.get("input_ids").get(t).asInt(), rank = r.get("token_ranks").get(t).asInt();
+                JsonNode top = p.get("top_k").get(t);
+                double lp = p.get("token_logprobs").get(t).asDouble();
+                int above = 0;
+                boolean listed = false;
+                for (int k = 0; k < 3; k++) {
+                    if (top.get(k).get(0).asInt() == target) listed = true;
+                    if (top.get(k).get(1).asDouble() > lp) above++;
+                }
+                if (listed) assertEquals(1 + above, rank, "token " + t + " of record " + i);
+                else assertTrue(rank > 3, "token " + t + " of record " + i + " is not in the top 3, rank " + rank);
+            }
         }
         // context/continuation: the whole text's tokens, the continuation after the context's own tokens
         JsonNode pair = rich.get(1), whole = rich.get(2), ctx = rich.get(3);

@@ -35,6 +35,20 @@ class HfParityTest {
         return max + Math.log(z) - moment / z;
     }
 
+    /**
+     * HF's rank of {@code target} in these logits (1 + the number of larger logits), as bounds: a logit within
+     * {@code band} of the target's is a near tie that fp32 sums may order either way.
+     */
+    static int[] rankBounds(double[] logits, int target, double band) {
+        int surelyAbove = 0, maybeAbove = 0;
+        for (int j = 0; j < logits.length; j++) {
+            if (j == target) continue;
+            if (logits[j] > logits[target] + band) surelyAbove++;
+            if (logits[j] > logits[target] - band) maybeAbove++;
+        }
+        return new int[] {1 + surelyAbove, 1 + maybeAbove};
+    }
+
     static final String[] MODELS = {"llama", "qwen2", "qwen3", "mistral", "llama-bf16",
             "llama-linear", "qwen2-yarn", "mistral-sliding", "llama-sharded", "qwen2-bf16"};
 
@@ -54,7 +68,7 @@ class HfParityTest {
         List<int[]> seqs = new ArrayList<>();
         for (Reference r : refs) seqs.add(r.ids());
         try (Engine engine = Engine.load(dir, new EngineOptions(2, 4096, false).withDevice(device))) {
-            List<TokenScores> batched = engine.score(seqs, new ScoreOptions(5, true), null);
+            List<TokenScores> batched = engine.score(seqs, new ScoreOptions(5, true, true), null);
             double worst = 0;
             for (int s = 0; s < refs.size(); s++) {
                 Reference ref = refs.get(s);
@@ -80,6 +94,10 @@ class HfParityTest {
                     if (pos + 1 >= ref.ids().length) continue;
                     assertEquals(entropy(ref.logits()[p]), got.entropy()[pos + 1], TOLERANCE,
                             name + " entropy of the distribution after position " + pos + " (from HF's logits)");
+                    int[] rank = rankBounds(ref.logits()[p], ref.ids()[pos + 1], TOLERANCE);
+                    int ours = got.rank()[pos + 1];
+                    assertTrue(ours >= rank[0] && ours <= rank[1], name + " on " + device + ": rank of token " + (pos + 1)
+                            + " is " + ours + ", from HF's logits " + rank[0] + (rank[1] > rank[0] ? ".." + rank[1] : ""));
                 }
             }
             System.out.printf("%s on %s: max |Δ log-prob| vs transformers = %.2e%n", name, device, worst);

@@ -315,12 +315,14 @@ public final class OpSuite {
                     Buffer[] hidden = h.input(h.gaussian(rows * dim, 2));
                     int[] targets = new int[rows];
                     for (int r = 0; r < rows; r++) targets[r] = (r * 17 + 49) % vocab;
-                    for (ScoreOptions o : new ScoreOptions[] {ScoreOptions.LOGPROBS_ONLY, new ScoreOptions(5, true)}) {
+                    if (rows > 1) targets[rows - 1] = 4 % vocab;   // tied with tokens 3 and 40: all three share a rank
+                    for (ScoreOptions o : new ScoreOptions[] {ScoreOptions.LOGPROBS_ONLY, new ScoreOptions(5, true),
+                            new ScoreOptions(0, false, true)}) {
                         RowScores got = new RowScores(rows, o), want = new RowScores(rows, o);
                         h.tested.nextTokenScores(hidden[0], rows, w[0], targets, o, got);
                         h.ref.nextTokenScores(hidden[1], rows, w[1], targets, o, want);
                         compareScores(h, "next_token_scores", "rows=" + rows + " vocab=" + vocab + " dim=" + dim + " head=" + dt
-                                + " top_k=" + o.topK() + " entropy=" + o.entropy(), got, want, rows, o);
+                                + " top_k=" + o.topK() + " entropy=" + o.entropy() + " rank=" + o.rank(), got, want, rows, o);
                     }
                 }
             }
@@ -452,9 +454,10 @@ public final class OpSuite {
         for (DType dt : DTYPES) {
             Weight[] table = h.weight(h.gaussian(vocab * dim, 1), dt, vocab, dim), norm = h.weight(h.normWeight(dim), dt, dim),
                     head = h.weight(h.gaussian(vocab * dim, 0.4), dt, vocab, dim);
-            for (ScoreOptions o : new ScoreOptions[] {ScoreOptions.LOGPROBS_ONLY, new ScoreOptions(3, true)}) {
+            for (ScoreOptions o : new ScoreOptions[] {ScoreOptions.LOGPROBS_ONLY, new ScoreOptions(3, true, true)}) {
                 for (DType ht : h.activationTypes()) {   // the normed rows of a bf16 pass are bf16
                     String shape = "seqs=1,37,8 rows=" + scoreRows.length + " vocab=50 dim=24 weights=" + dt + " top_k=" + o.topK()
+                            + " rank=" + o.rank()
                             + (ht == DType.F32 ? "" : " hidden=" + ht);
                     try (Pass pt = h.tested.upload(batch, scoreRows, targets, o); Pass pr = h.ref.upload(batch, scoreRows, targets, o)) {
                         Buffer[] x = h.output(tokens * dim);
@@ -489,11 +492,19 @@ public final class OpSuite {
     /**
      * Log-probs and entropy within {@link #F32}; top-k log-probs too, and the ids exactly, except that two alternatives
      * whose reference log-probs differ by less than 1e-5 (a near tie that summation order may flip) may swap. Exact
-     * ties must come lower id first.
+     * ties must come lower id first. Ranks exactly (the shapes have no near ties with a target; exact ties share a rank).
      */
     private static void compareScores(OpHarness h, String op, String shape, RowScores got, RowScores want, int rows, ScoreOptions o) {
         h.compare(op, shape, "logprob", got.logprob, want.logprob, F32);
         if (o.entropy()) h.compare(op, shape, "entropy", got.entropy, want.entropy, F32);
+        if (o.rank()) {
+            for (int r = 0; r < rows; r++) {
+                if (got.rank[r] != want.rank[r]) {
+                    h.fail(op, shape, "rank", "row " + r + ": rank " + got.rank[r] + ", the reference " + want.rank[r]);
+                    return;
+                }
+            }
+        }
         if (o.topK() == 0) return;
         List<Float> gl = new ArrayList<>(), wl = new ArrayList<>();
         for (int r = 0; r < rows; r++) {

@@ -229,7 +229,7 @@ public final class ReferenceBackend implements Backend {
 
     /**
      * All logits of a row at once in double, log-softmax in double; top-k by sorting (higher log-prob first, lower id
-     * first among equals); entropy −Σ p log p.
+     * first among equals); entropy −Σ p log p; rank 1 + #{j : l_j > l_target}.
      */
     @Override
     public void nextTokenScores(Buffer hidden, int rows, Weight lmHead, int[] targets, ScoreOptions options, RowScores out) {
@@ -253,6 +253,11 @@ public final class ReferenceBackend implements Backend {
             for (double x : l) z += Math.exp(x - max);
             double logZ = max + Math.log(z);
             out.logprob[r] = (float) (l[targets[r]] - logZ);
+            if (options.rank()) {
+                int above = 0;
+                for (double x : l) if (x > l[targets[r]]) above++;
+                out.rank[r] = 1 + above;
+            }
             if (options.entropy()) {
                 double e = 0;
                 for (double x : l) e -= Math.exp(x - logZ) * (x - logZ);

@@ -304,27 +304,40 @@ public final class CpuBackend implements Backend {
             int nr = Math.min(rowBlock, rows - r0), first = r0;
             LogSoftmaxState[] state = new LogSoftmaxState[nr];
             for (int i = 0; i < nr; i++) state[i] = new LogSoftmaxState(targets[first + i], options);
-            for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
-                int nv = Math.min(vocabChunk, vocab - v0), base = v0;
-                FloatPointer wChunk;
-                if (wide == null) {
-                    wChunk = new FloatPointer(w.mappedPointer()).position((long) v0 * dim);
-                } else {
-                    widen(w, v0, nv, wide);
-                    wChunk = wide.pointer;
-                }
-                // logits[nr, nv] = hidden[first:first+nr] · W[v0:v0+nv]ᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) first * dim), dim,
-                        wChunk, dim, 0f, logits.pointer, nv);
-                parallel.forRange(nr, 1, (part, from, to) -> {
-                    float[] r = row(0, nv);
-                    for (int i = from; i < to; i++) {
-                        logits.floats.get(i * nv, r, 0, nv);
-                        state[i].accept(r, nv, base);
-                    }
-                });
-            }
+            sweepLogits(hb, first, nr, w, vocabChunk, logits, wide, (s, r, n, base) -> state[s].accept(r, n, base));
+            // the same GEMMs again: the logits are bitwise those of the first sweep, now with each target's known
+            if (options.rank()) sweepLogits(hb, first, nr, w, vocabChunk, logits, wide, (s, r, n, base) -> state[s].countAbove(r, n));
             for (int i = 0; i < nr; i++) state[i].finish(out, first + i);
+        }
+    }
+
+    /** Receives row {@code slot}'s logits of vocabulary ids [base, base + n) in r[0 .. n). */
+    private interface LogitSink {
+        void accept(int slot, float[] r, int n, int base);
+    }
+
+    /** logits[nr, nv] = hidden[first : first + nr] · W[v0 : v0 + nv]ᵀ slice by slice, each row's slice to the sink. */
+    private void sweepLogits(CpuBuffer hb, int first, int nr, CpuWeight w, int vocabChunk, CpuBuffer logits, CpuBuffer wide,
+                             LogitSink sink) {
+        int vocab = w.rows(), dim = w.cols();
+        for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
+            int nv = Math.min(vocabChunk, vocab - v0), base = v0;
+            FloatPointer wChunk;
+            if (wide == null) {
+                wChunk = new FloatPointer(w.mappedPointer()).position((long) v0 * dim);
+            } else {
+                widen(w, v0, nv, wide);
+                wChunk = wide.pointer;
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) first * dim), dim,
+                    wChunk, dim, 0f, logits.pointer, nv);
+            parallel.forRange(nr, 1, (part, from, to) -> {
+                float[] r = row(0, nv);
+                for (int i = from; i < to; i++) {
+                    logits.floats.get(i * nv, r, 0, nv);
+                    sink.accept(i, r, nv, base);
+                }
+            });
         }
     }
 

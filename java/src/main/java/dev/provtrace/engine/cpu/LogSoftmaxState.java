@@ -6,7 +6,8 @@ import dev.provtrace.engine.ScoreOptions;
 /**
  * Online log-softmax of one row over vocabulary slices (the logits of a whole row never need to exist at once):
  * running max m, Σ e^(l−m) and Σ e^(l−m)·l rescaled when m grows, the target's logit, and a top-k heap.
- * log p(target) = l_target − (m + log Σ),  entropy = m + log Σ − (Σ e^(l−m)·l)/Σ.
+ * log p(target) = l_target − (m + log Σ),  entropy = m + log Σ − (Σ e^(l−m)·l)/Σ. The rank needs l_target before
+ * it can count, so it comes from a second sweep over the same logits ({@link #countAbove}).
  */
 final class LogSoftmaxState {
     private final int target;
@@ -17,6 +18,7 @@ final class LogSoftmaxState {
     private double moment;
     private float targetLogit = Float.NaN;
     private final double[] sums = new double[2];
+    private int above;   // logits strictly greater than the target's, counted by the second sweep
 
     LogSoftmaxState(int target, ScoreOptions options) {
         this.target = target;
@@ -50,10 +52,16 @@ final class LogSoftmaxState {
         }
     }
 
+    /** Second sweep, after every slice went through {@link #accept}: counts the slice's logits above the target's. */
+    void countAbove(float[] x, int n) {
+        above += VectorKernels.countAbove(x, 0, n, targetLogit);
+    }
+
     void finish(RowScores out, int row) {
         double logZ = max + Math.log(sum);
         out.logprob[row] = (float) (targetLogit - logZ);
         if (entropy) out.entropy[row] = (float) (logZ - moment / sum);
+        if (out.rank != null) out.rank[row] = 1 + above;
         if (top != null) {
             float[] lp = new float[top.size()];
             out.topIds[row] = top.sortedIds((float) logZ, lp);

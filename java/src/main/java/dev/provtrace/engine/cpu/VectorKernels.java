@@ -84,6 +84,17 @@ final class VectorKernels {
         return r;
     }
 
+    /** Number of x[off .. off+n) strictly greater than {@code threshold} (NaN never is). */
+    static int countAbove(float[] x, int off, int n, float threshold) {
+        int i = 0, count = 0;
+        FloatVector t = FloatVector.broadcast(S, threshold);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            count += FloatVector.fromArray(S, x, off + i).compare(VectorOperators.GT, t).trueCount();
+        }
+        for (; i < n; i++) if (x[off + i] > threshold) count++;
+        return count;
+    }
+
     static float sumSquares(float[] x, int off, int n) {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);

@@ -466,12 +466,13 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         long topId = k > 0 ? scratch.get(5, 4L * rows * k) : 0;
         long dTargets = scratch.ints(6, java.util.Arrays.copyOf(targets, rows));
-        long results = scratch.get(7, 4L * rows * (2 + k));
+        long results = scratch.get(7, 4L * rows * CudaPass.resultSlots(options));
         scoreTail(dev(hidden), rows, w, dTargets, options, results, topId);
         boolean entropy = options.entropy();
-        device.copyToHost(host(4L * rows * (2 + k)), results);
+        device.copyToHost(host(4L * rows * CudaPass.resultSlots(options)), results);
         hostResults.asFloatBuffer().get(out.logprob, 0, rows);
         if (entropy) hostResults.position(4 * rows).asFloatBuffer().get(out.entropy, 0, rows);
+        if (out.rank != null) hostResults.position(4 * rows * (2 + k)).asIntBuffer().get(out.rank, 0, rows);
         if (k > 0) {
             FloatBuffer lp = hostResults.position(8 * rows).asFloatBuffer();
             ByteBuffer idBytes = ByteBuffer.allocateDirect(4 * rows * k).order(ByteOrder.LITTLE_ENDIAN);
@@ -483,7 +484,7 @@ public final class CudaBackend implements Backend {
     /**
      * The LM head and log-softmax of hidden [rows, dim] against targets on the device: chunked logits GEMMs folded
      * by logits_chunk_f32, then logits_finish_f32 writes logprob [rows] | entropy [rows] | top log-probs [rows, k]
-     * at {@code results} and the top ids [rows, k] at {@code topId}. Enqueued only; nothing comes back here.
+     * (| rank [rows], int32, from a second sweep of the same GEMMs through logits_rank_f32, when asked) at {@code results} and the top ids [rows, k] at {@code topId}. Enqueued only; nothing comes back here.
      */
     private void scoreTail(DeviceBuffer hiddenBuffer, int rows, DeviceWeight w, long dTargets, ScoreOptions options, long results, long topId) {
         int vocab = w.rows(), dim = w.cols(), k = options.topK();
@@ -506,6 +507,15 @@ public final class CudaBackend implements Backend {
             gemm(hidden, hiddenType, w.address() + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
             launch("logits_chunk_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
                     .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
+        }
+        if (options.rank()) {   // the target's logit is known only now: the same GEMMs again, counting logits above it
+            long dRank = results + 4L * rows * (2 + k);
+            for (int v0 = 0; v0 < vocab; v0 += chunk) {
+                int nv = Math.min(chunk, vocab - v0);
+                gemm(hidden, hiddenType, w.address() + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);
+                launch("logits_rank_f32", Dim3.of(rows), Dim3.of(BLOCK), 0, new KernelArgs().ptr(logits).i32(nv).i32(nv)
+                        .i32(v0).ptr(state).ptr(dRank));
+            }
         }
         long dLogprob = results, dEntropy = options.entropy() ? results + 4L * rows : 0, dTop = k > 0 ? results + 8L * rows : 0;
         launch("logits_finish_f32", perRow, Dim3.of(BLOCK), 0, new KernelArgs().i32(rows).ptr(state).ptr(topVal).i32(k)

@@ -29,7 +29,7 @@ final class CudaPass implements Pass {
     private final int[] targets;
     private final ScoreOptions options;
     final long ids, positions, cuSeqlens, cuSeqlensK, rows, targetIds;
-    final long results, topIds;   // results: logprob | entropy | top log-probs, as logits_finish_f32 writes them
+    final long results, topIds;   // results: logprob | entropy | top log-probs (| rank), as the scoring tail writes them
     private int keptTopK = -1;
     private CudaDevice.HostCopy resultsBack, topIdsBack;   // enqueued by the scoring op, right after its kernels
     private RowScores host;
@@ -49,8 +49,13 @@ final class CudaPass implements Pass {
         cuSeqlensK = upload(cuSeqlensK());
         rows = upload(scoreRows);
         targetIds = upload(targets);
-        results = pool.take(4L * Math.max(1, n * (2L + k)));
+        results = pool.take(4L * Math.max(1, (long) n * resultSlots(options)));
         topIds = pool.take(4L * Math.max(1, (long) n * k));
+    }
+
+    /** 4-byte result slots per scored row: logprob, entropy, k top log-probs, and the rank when asked. */
+    static int resultSlots(ScoreOptions options) {
+        return 2 + options.topK() + (options.rank() ? 1 : 0);
     }
 
     private long upload(int[] values) {
@@ -75,7 +80,7 @@ final class CudaPass implements Pass {
     void copyBack() {
         int n = scoreRows.length, k = options.topK();
         if (n == 0 || resultsBack != null) return;
-        resultsBack = device.copyToHostAsync(results, 4L * n * (2 + k));
+        resultsBack = device.copyToHostAsync(results, 4L * n * resultSlots(options));
         if (k > 0) topIdsBack = device.copyToHostAsync(topIds, 4L * n * k);
     }
 
@@ -99,6 +104,7 @@ final class CudaPass implements Pass {
             ByteBuffer r = resultsBack.await().order(ByteOrder.LITTLE_ENDIAN);
             r.asFloatBuffer().get(out.logprob, 0, n);
             if (out.entropy != null) r.position(4 * n).asFloatBuffer().get(out.entropy, 0, n);
+            if (out.rank != null) r.position(4 * n * (2 + k)).asIntBuffer().get(out.rank, 0, n);
             if (k > 0) {
                 FloatBuffer lp = r.position(8 * n).asFloatBuffer();
                 unpackTopK(lp, topIdsBack.await().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), n, k, keptTopK, out);
