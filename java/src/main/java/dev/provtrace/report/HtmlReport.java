@@ -24,7 +24,8 @@ public final class HtmlReport {
         String html = resource("/report/" + page)
                 .replace("/*COMMONCSS*/", resource("/report/common.css"))
                 .replace("/*CHARTJS*/", resource(CHART_JS))
-                .replace("/*REPORTJS*/", resource("/report/" + script))
+                // then what the charts drew, read back for a headless browser to check (rendered.js)
+                .replace("/*REPORTJS*/", resource("/report/" + script) + "\n" + resource("/report/rendered.js"))
                 // the data sits in a <script> element: "</" must not close it early
                 .replace("/*DATA*/", dataJson.replace("</", "<\\/"));
         AtomicOutput.writeString(out, html);

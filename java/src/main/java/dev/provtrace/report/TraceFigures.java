@@ -129,49 +129,64 @@ public final class TraceFigures {
         Figures.write(chart, width, 420, dir, exampleName(r.id()));
     }
 
-    /** Runs of consecutive non-empty bins of one curve, each an XY series (an empty bin is a gap, not a bridge). */
-    private static List<XYSeries> runs(String name, double[] f, int bins) {
-        List<XYSeries> out = new ArrayList<>();
-        XYSeries run = null;
+    /**
+     * One curve as runs of consecutive non-empty bins, each a series of its own (an empty bin is a gap, not a
+     * bridge), with the Wilson 95% interval of each bin's share (f·n of n) as its band; returns the series added.
+     */
+    private static int addRuns(YIntervalSeriesCollection data, String name, double[] f, double[] n, int bins) {
+        YIntervalSeries run = null;
+        int runs = 0;
         for (int b = 0; b <= bins; b++) {
-            if (b < bins && !Double.isNaN(f[b])) {
-                if (run == null) out.add(run = new XYSeries(out.isEmpty() ? name : name + " #" + (out.size() + 1), false, true));
-                run.add((b + 0.5) / bins, f[b]);
-            } else {
+            boolean has = b < bins && !Double.isNaN(f[b]) && n[b] > 0;
+            if (has) {
+                if (run == null) run = new YIntervalSeries(runs++ == 0 ? name : name + " #" + runs, false, true);
+                double[] ci = PositionCurves.wilson(f[b] * n[b], n[b], 1.96);
+                run.add((b + 0.5) / bins, f[b], ci[0], ci[1]);
+            } else if (run != null) {
+                data.addSeries(run);
                 run = null;
             }
         }
-        return out;
+        return runs;
     }
 
-    /** One label's share by position per group × correctness: a colour per group, solid correct, dashed incorrect. */
+    private static final BasicStroke SOLID = new BasicStroke(2f), DASHED = new BasicStroke(2f, BasicStroke.CAP_BUTT,
+            BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f);
+
+    /** Series {@code from .. to} drawn in one colour and stroke, the first of them alone in the legend. */
+    private static void style(DeviationRenderer r, int from, int to, Color c, BasicStroke stroke) {
+        for (int i = from; i < to; i++) {
+            r.setSeriesPaint(i, c);
+            r.setSeriesFillPaint(i, c);
+            r.setSeriesStroke(i, stroke);
+            r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+            r.setSeriesVisibleInLegend(i, i == from);
+        }
+    }
+
+    /**
+     * One label's share by position per group × correctness: a colour per group, solid correct, dashed incorrect,
+     * each with its Wilson 95% band (fainter than on the one-group chart, since the bands overlap).
+     */
     static JFreeChart groupChart(java.util.Map<String, PositionCurves.Result<Label>> byGroup, Label label) {
-        org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
-        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
-        BasicStroke solid = new BasicStroke(2f), dashed = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
-                new float[] {6f, 4f}, 0f);
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        DeviationRenderer r = new DeviationRenderer(true, true);
         int g = 0, bins = 1;
         for (var e : byGroup.entrySet()) {
             PositionCurves.Result<Label> c = e.getValue();
             bins = c.bins();
+            Color colour = GROUP_COLOURS[g++ % GROUP_COLOURS.length];
             for (int part = 0; part < 2; part++) {
-                double[] f = (part == 0 ? c.correct() : c.incorrect()).get(label);
-                boolean first = true;
-                for (XYSeries s : runs(e.getKey() + (part == 0 ? " · correct" : " · incorrect"), f, c.bins())) {
-                    data.addSeries(s);
-                    int i = data.getSeriesCount() - 1;
-                    r.setSeriesPaint(i, GROUP_COLOURS[g % GROUP_COLOURS.length]);
-                    r.setSeriesStroke(i, part == 0 ? solid : dashed);
-                    r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
-                    r.setSeriesVisibleInLegend(i, first);
-                    first = false;
-                }
+                int from = data.getSeriesCount();
+                addRuns(data, e.getKey() + (part == 0 ? " · correct" : " · incorrect"), (part == 0 ? c.correct() : c.incorrect()).get(label),
+                        part == 0 ? c.correctWeight() : c.incorrectWeight(), c.bins());
+                style(r, from, data.getSeriesCount(), colour, part == 0 ? SOLID : DASHED);
             }
-            g++;
         }
+        r.setAlpha(0.10f);
         NumberAxis x = unitAxis("relative position in the response"), y = unitAxis(label.name() + " share of labelled sentences");
-        return Figures.xyChart(label.name() + " by position, per group (" + bins + " bins; solid correct, dashed incorrect)", 13,
-                new XYPlot(data, x, y, r), true);
+        return Figures.xyChart(label.name() + " by position, per group (" + bins + " bins; solid correct, dashed incorrect; bands: Wilson 95%)",
+                13, new XYPlot(data, x, y, r), true);
     }
 
     /** Δ_TS against Δ_TD per sentence, coloured by label; the title says when the points are a sample. */
@@ -201,45 +216,17 @@ public final class TraceFigures {
      */
     static JFreeChart positionChart(PositionCurves.Result<Label> curves, Label label) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
-        List<Boolean> isCorrect = new ArrayList<>();
-        int bins = curves.bins();
-        for (int part = 0; part < 2; part++) {
-            double[] f = (part == 0 ? curves.correct() : curves.incorrect()).get(label);
-            double[] n = part == 0 ? curves.correctWeight() : curves.incorrectWeight();
-            String name = part == 0 ? "correct (" + curves.correctResponses() + " responses)"
-                    : "incorrect (" + curves.incorrectResponses() + " responses)";
-            YIntervalSeries run = null;
-            int runs = 0;
-            for (int b = 0; b <= bins; b++) {
-                boolean has = b < bins && !Double.isNaN(f[b]) && n[b] > 0;
-                if (has) {
-                    if (run == null) run = new YIntervalSeries(runs++ == 0 ? name : name + " #" + runs, false, true);
-                    double[] ci = PositionCurves.wilson(f[b] * n[b], n[b], 1.96);
-                    run.add((b + 0.5) / bins, f[b], ci[0], ci[1]);
-                } else if (run != null) {
-                    data.addSeries(run);
-                    isCorrect.add(part == 0);
-                    run = null;
-                }
-            }
-        }
         DeviationRenderer r = new DeviationRenderer(true, true);
-        BasicStroke solid = new BasicStroke(2f), dashed = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
-                new float[] {6f, 4f}, 0f);
-        boolean[] shownInLegend = new boolean[2];
-        for (int i = 0; i < isCorrect.size(); i++) {
-            Color c = isCorrect.get(i) ? CORRECT : INCORRECT;
-            r.setSeriesPaint(i, c);
-            r.setSeriesFillPaint(i, c);
-            r.setSeriesStroke(i, isCorrect.get(i) ? solid : dashed);
-            r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
-            int part = isCorrect.get(i) ? 0 : 1;
-            r.setSeriesVisibleInLegend(i, !shownInLegend[part]);   // one legend entry per correctness, not per run
-            shownInLegend[part] = true;
+        for (int part = 0; part < 2; part++) {
+            int from = data.getSeriesCount();
+            addRuns(data, part == 0 ? "correct (" + curves.correctResponses() + " responses)" : "incorrect (" + curves.incorrectResponses() + " responses)",
+                    (part == 0 ? curves.correct() : curves.incorrect()).get(label), part == 0 ? curves.correctWeight() : curves.incorrectWeight(),
+                    curves.bins());
+            style(r, from, data.getSeriesCount(), part == 0 ? CORRECT : INCORRECT, part == 0 ? SOLID : DASHED);
         }
         r.setAlpha(0.18f);
         NumberAxis x = unitAxis("relative position in the response"), y = unitAxis(label.name() + " share of labelled sentences");
-        return Figures.xyChart(label.name() + " by position (" + bins + " bins; bands: Wilson 95%)", 13, new XYPlot(data, x, y, r), true);
+        return Figures.xyChart(label.name() + " by position (" + curves.bins() + " bins; bands: Wilson 95%)", 13, new XYPlot(data, x, y, r), true);
     }
 
     /** An axis over [0, 1] with ticks every 0.1 (positions, shares). */
