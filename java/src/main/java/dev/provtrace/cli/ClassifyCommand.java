@@ -40,10 +40,14 @@ final class ClassifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FigureArgs figures;
 
+    @picocli.CommandLine.Mixin
+    RecordFormatArgs recordFormat;
+
     @Override
     public Integer call() throws Exception {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
         Path target = out != null ? out : scores;
+        recordFormat.parquet();
         if (sweep != null) return ThresholdSweepOutputs.run(scores, target, sweep, alpha, beta);
         refuseClobbering(target);
         ObjectMapper om = new ObjectMapper();
@@ -54,6 +58,7 @@ final class ClassifyCommand implements Callable<Integer> {
         JsonNode summary;
         try (RunLock lock = RunLock.folder(target, "--out")) {          // not while a trace writes there
             summary = TraceOutputs.write(TraceOutputs.reader(scores), target, alpha, BetaChoice.parse(beta), run, figures.options());
+            TraceOutputs.parquetCopies(target, recordFormat.parquet());
             RunClaims.relabelled(scores, target, alpha, beta);
         }
         TraceCommand.printSummary(summary, target);

@@ -3,6 +3,8 @@ package dev.provtrace.cli;
 import dev.provtrace.engine.Engine;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.io.AtomicOutput;
+import dev.provtrace.io.FileFormat;
+import dev.provtrace.io.parquet.ParquetStaging;
 import dev.provtrace.io.OutputGuard;
 import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.StandardInput;
@@ -40,8 +42,8 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "records with \"id\" and \"text\" or \"input_ids\", one JSON object a line (- for standard input)")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl",
-            description = "written atomically when done (- for standard output)")
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl|FILE.parquet",
+            description = "written atomically when done (- for standard output); a .parquet name writes Parquet")
     Path output;
 
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "also list the K most likely tokens per position (default ${DEFAULT-VALUE}: none)")
@@ -65,6 +67,10 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--rank", description = "also give \"token_ranks\": each token's rank in the distribution it was scored under (1 = most likely; ties share the better rank, as vLLM). Costs a second sweep of the LM head")
     boolean rank;
 
+    @Option(names = "--format", paramLabel = "jsonl|parquet",
+            description = "the output's file format (default: from its name, .parquet for Parquet, else JSON lines); Parquet columns are typed (ids stay integers)")
+    String format;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -73,6 +79,7 @@ final class LogprobsCommand implements Callable<Integer> {
         StandardInput.check("--input", input);
         OutputGuard.refuseInput("--output", output, "--input", input);
         if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0");
+        boolean parquet = FileFormat.of(output, "--output", format) == FileFormat.PARQUET;
         // a stream can be read only once: its length is unknown, the bar shows what is done
         long lines = !StandardInput.isStandardInput(input) && Files.isRegularFile(input) ? LogprobsJob.countLines(input) : 0;
         try (RunLock lock = RunLock.outputFile(output, "--output");      // a second run on this output is refused at once
@@ -81,11 +88,14 @@ final class LogprobsCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, lines, !quiet);
             LogprobsJob job = new LogprobsJob(engine, tokenizer, new ScoreOptions(topK, entropy), !noSpecialTokens,
                     engine.batchTokens(), System.err).maxLineBytes(records.maxLineBytes)
-                    .fields(new LogprobsJob.Fields(tokens, splitTopK, sums, rank));
+                    .fields(new LogprobsJob.Fields(tokens, splitTopK || parquet, sums, rank));   // pairs would make ids doubles in a column
             // a rerun continues only with the same model files and settings (see LogprobsJob)
-            LogprobsJob.Result r = job.run(input, output, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision(), engineArgs.batchInvariant), engineArgs.options(),
+            // Parquet: JSON lines staged beside the output (resumable as a JSONL output is), converted when done
+            Path scoresTo = parquet ? ParquetStaging.stagingFor(output) : output;
+            LogprobsJob.Result r = job.run(input, scoresTo, ModelFingerprint.of(model, "logprobs", engineArgs.device(), engineArgs.precision(), engineArgs.batchInvariant), engineArgs.options(),
                     bar::advance);
             bar.finish();
+            if (parquet) ParquetStaging.finish(scoresTo, output);
             System.err.printf("%d records scored (%d tokens) -> %s%s%n", r.written(), r.tokens(), AtomicOutput.describe(output),
                     r.failed() > 0 ? "; " + r.failed() + " bad records reported above and skipped (listed in "
                             + RejectedFile.describe(RejectedFile.besideOutput(output)) + ")" : "");

@@ -62,8 +62,9 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl",
             description = "candidate responses, one JSON object a line (- for standard input, copied to the cache folder as "
                     + StandardInput.SPOOL_FILE + " since it is read in passes)") Path input;
-    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl",
-            description = "the selected candidates (written atomically; - for standard output, the summary then goes to stderr)")
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl|FILE.parquet",
+            description = "the selected candidates (written atomically; - for standard output, the summary then goes to stderr); "
+                    + "a .parquet name writes Parquet, and --out's candidates.parquet beside candidates.jsonl")
     Path output;
 
     @Option(names = "--strategy", defaultValue = "max-teacher-count", paramLabel = "S",
@@ -107,6 +108,7 @@ final class SelectCommand implements Callable<Integer> {
         StandardInput.check("--input", input);
         refuseClobbering();
         if (perQuestion < 1) throw new IllegalArgumentException("--per-question must be >= 1");
+        dev.provtrace.io.FileFormat.of(output, "--output", null);   // a .csv or .json name is refused before any model loads
         if (chunk < 1) throw new IllegalArgumentException("--chunk must be >= 1, got " + chunk);
         Strategy primary = Strategy.parse(strategy);
         List<Strategy> strategies = compareAll ? Arrays.asList(Strategy.values()) : List.of(primary);

@@ -68,12 +68,16 @@ final class TraceCommand implements Callable<Integer> {
     FigureArgs figures;
 
 
+    @picocli.CommandLine.Mixin
+    RecordFormatArgs recordFormat;
+
     @Override
     public Integer call() throws Exception {
         StandardInput.check("--input", input);
         OutputGuard.refuseStandardStream("--out", out);
         for (String name : TraceOutputs.FILES) OutputGuard.refuseInput("--out", out.resolve(name), "--input", input);
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("--alpha must be >= 0");
+        recordFormat.parquet();   // a bad --format is refused before any model is loaded
         TraceJob.Options options = new TraceJob.Options(prompt.format(), prompt.template, alpha, BetaChoice.parse(beta),
                 engineArgs.options(), AnswerFormat.parse(answerFormat), java.util.Map.of("teacher", prompt.setup("teacher"),
                 "student", prompt.setup("student"), "distilled", prompt.setup("distilled")));
@@ -85,6 +89,9 @@ final class TraceCommand implements Callable<Integer> {
             TraceJob.Result r = job.run(StandardInput.rereadable(input, out.resolve(TraceOutputs.CACHE_DIR), System.err), out,
                     cacheDir, progress);
             progress.finish();
+            if (TraceOutputs.parquetCopies(out, recordFormat.parquet())) {
+                System.err.println("Parquet copies: " + out.resolve(TraceOutputs.SENTENCES_PARQUET) + ", " + out.resolve(TraceOutputs.TRAJECTORIES_PARQUET));
+            }
             printSummary(r.summary(), out);
             if (r.failed() > 0) System.err.println(r.failed() + " records were reported above and left out (listed in "
                     + RejectedFile.inFolder(out) + ")");

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.io.AtomicOutput;
 import dev.provtrace.io.JsonlReader;
+import dev.provtrace.io.FileFormat;
 import dev.provtrace.io.JsonlWriter;
+import dev.provtrace.io.parquet.JsonlToParquet;
+import dev.provtrace.io.parquet.ParquetStaging;
 import dev.provtrace.io.RejectedFile;
 import dev.provtrace.io.ValidatedJsonl;
 import dev.provtrace.provenance.AdaptiveBeta;
@@ -50,6 +53,7 @@ import java.util.List;
  * and per strategy K small records per question.
  */
 public final class SelectionJob {
+    public static final String CANDIDATES_PARQUET = "candidates.parquet";
     public static final String CANDIDATES = "candidates.jsonl", SELECTION = "selection.json", REPORT = "report.html",
             CACHE_DIR = "cache";
     /** Candidates scored per chunk: enough to fill batches, few enough that their texts are small. */
@@ -237,8 +241,15 @@ public final class SelectionJob {
 
         QuestionTopK primary = selections.get(options.strategies().indexOf(options.primary()));
         in.checkUnchanged();
-        long written = SelectedWriter.write(in.file(), primary.selected(), options.outputFormat(), withGrape, output,
+        // a .parquet output: the selected lines staged as JSON lines, then converted (candidates.parquet beside them)
+        boolean parquet = FileFormat.of(output, "--output", null) == FileFormat.PARQUET;
+        Path writeTo = parquet ? ParquetStaging.stagingFor(output) : output;
+        long written = SelectedWriter.write(in.file(), primary.selected(), options.outputFormat(), withGrape, writeTo,
                 maxLineBytes);
+        if (parquet) {
+            ParquetStaging.finish(writeTo, output);
+            if (outDir != null) JsonlToParquet.convert(outDir.resolve(CANDIDATES), outDir.resolve(CANDIDATES_PARQUET));
+        }
 
         ObjectNode selection = SelectionComparison.build(selections, all, withGrape);
         putRun(run, in, beta, criterion, all);

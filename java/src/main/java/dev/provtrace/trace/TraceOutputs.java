@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provtrace.io.AtomicOutput;
+import dev.provtrace.io.parquet.JsonlToParquet;
 import dev.provtrace.io.JsonlReader;
 import dev.provtrace.io.JsonlRecord;
 import dev.provtrace.io.JsonlWriter;
@@ -34,6 +35,8 @@ public final class TraceOutputs {
             SUMMARY = "summary.json", REPORT = "report.html", CACHE_DIR = "cache", FIGURES = "figures", EXAMPLES = "examples";
     /** Every file a trace (or classify) writes in its folder. */
     public static final List<String> FILES = List.of(SENTENCES, TRAJECTORIES, SUMMARY, REPORT);
+    /** Parquet copies of the two record files, on request ({@link #parquetCopies}). */
+    public static final String SENTENCES_PARQUET = "sentences.parquet", TRAJECTORIES_PARQUET = "trajectories.parquet";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TraceOutputs() {}
@@ -105,6 +108,19 @@ public final class TraceOutputs {
             System.err.println("warning: --examples: no response has the id " + String.join(", ", figures.examples().missing()));
         }
         return summary;
+    }
+
+    /**
+     * sentences.parquet and trajectories.parquet from the JSONL files in {@code dir}, when {@code asked} or when they
+     * are already there (a relabelled folder never keeps Parquet copies of the labels it had before). The JSONL files
+     * stay: they are what classify, compare and the reports read. Returns whether the copies were written.
+     */
+    public static boolean parquetCopies(Path dir, boolean asked) throws IOException {
+        Path sp = dir.resolve(SENTENCES_PARQUET), tp = dir.resolve(TRAJECTORIES_PARQUET);
+        if (!asked && !Files.exists(sp) && !Files.exists(tp)) return false;
+        JsonlToParquet.convert(dir.resolve(SENTENCES), sp);
+        JsonlToParquet.convert(dir.resolve(TRAJECTORIES), tp);
+        return true;
     }
 
     private static void writeResponse(TracedResponse r, List<Label> labels, JsonlWriter sw, JsonlWriter tw) throws IOException {
