@@ -91,6 +91,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "size of the device's reference copy in MiB (default: 1024 on cuda, 16 on cuda-emu; at most a quarter of free memory)")
     Integer copyMib;
 
+    @Option(names = "--ids", paramLabel = "FILE.jsonl",
+            description = "time these token ids instead of --shape's random ones: one {\"input_ids\": [...]} per sequence, all in one "
+                    + "pass set (tools/bench_vs_transformers.py gives both sides the same ids this way)")
+    Path ids;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE (- for standard output; default: not written)")
     Path json;
 
@@ -155,11 +160,17 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("device reference: %s: %.2f TFLOP/s; device-to-device copy of %d MiB: %.1f GB/s (read + write)%n",
                         deviceRates.gemm(), deviceRates.gemmFlopsPerS() / 1e12, deviceRates.copyBytes() >> 20, deviceRates.copyBytesPerS() / 1e9);
             }
-            for (String shape : shapes) {
-                int[] bt = parseShape(shape);
-                List<int[]> seqs = randomSequences(bt[0], bt[1], config.vocabSize());
-                int[] lengths = new int[bt[0]];
-                Arrays.fill(lengths, bt[1]);
+            List<String> workloads = ids != null ? List.of("ids:" + ids) : shapes;
+            for (String shape : workloads) {
+                List<int[]> seqs;
+                if (ids != null) {
+                    seqs = readIds(ids, config.vocabSize());
+                } else {
+                    int[] bt = parseShape(shape);
+                    seqs = randomSequences(bt[0], bt[1], config.vocabSize());
+                }
+                int[] lengths = seqs.stream().mapToInt(q -> q.length).toArray();
+                long tokens = Arrays.stream(lengths).asLongStream().sum();
                 double flops = FlopCount.forward(config, lengths);
                 engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);              // warm-up (JIT, page-in)
                 timed.reset();
@@ -177,11 +188,11 @@ final class BenchCommand implements Callable<Integer> {
                 double median = median(secs);
                 ObjectNode row = results.addObject();
                 row.put("shape", shape);
-                row.put("tokens", (long) bt[0] * bt[1]);
+                row.put("tokens", tokens);
                 row.put("gflop_per_pass", flops / 1e9);
                 row.put("median_s", median);
                 row.put("best_s", Arrays.stream(secs).min().orElseThrow());
-                row.put("tokens_per_s", bt[0] * (double) bt[1] / median);
+                row.put("tokens_per_s", tokens / median);
                 row.put("gflops", flops / median / 1e9);
                 double bestReference = Arrays.stream(reference).max().orElseThrow();
                 double bestRatio = flops / row.get("best_s").asDouble() / 1e9 / bestReference;
@@ -195,7 +206,7 @@ final class BenchCommand implements Callable<Integer> {
                 long total = ops.values().stream().mapToLong(Long::longValue).sum();
                 ops.forEach((k, v) -> breakdown.put(k, v / 1e9 / runs));
                 out.printf("shape %s: %.3f s/pass (median of %d), %.1f tokens/s, %.1f GFLOP/s%n",
-                        shape, median, runs, bt[0] * (double) bt[1] / median, flops / median / 1e9);
+                        shape, median, runs, tokens / median, flops / median / 1e9);
                 StringBuilder sb = new StringBuilder(deviceRates == null ? "  time by op:" : "  time by op (enqueue time on a GPU; the pass total is the device's):");
                 ops.forEach((k, v) -> sb.append(String.format(" %s %.1f%%", k, 100.0 * v / Math.max(1, total))));
                 out.println(sb);
@@ -205,7 +216,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf("  forward pass / machine sgemm = %.0f%% (best pass %.1f GFLOP/s over best sgemm %.1f GFLOP/s)%n",
                             100 * bestRatio, flops / row.get("best_s").asDouble() / 1e9, bestReference);
                 } else {
-                    long peak = timed.peakDeviceBytes(), logits = (long) bt[0] * bt[1] * config.vocabSize() * 4L;
+                    long peak = timed.peakDeviceBytes(), logits = tokens * config.vocabSize() * 4L;
                     row.put("peak_device_bytes", peak);
                     row.put("full_logits_bytes", logits);
                     out.printf("  device GEMM %d³ measured before each pass: %.1f GFLOP/s (median)%n", gemmN, median(reference));
@@ -277,6 +288,31 @@ final class BenchCommand implements Callable<Integer> {
         int b = Integer.parseInt(p[0].trim()), t = Integer.parseInt(p[1].trim());
         if (b < 1 || t < 1) throw new IllegalArgumentException("--shape needs positive sizes, got " + s);
         return new int[] {b, t};
+    }
+
+    /** The sequences of an --ids file: one JSON object with "input_ids" per line, each id inside the vocabulary. */
+    static List<int[]> readIds(Path file, int vocab) throws java.io.IOException {
+        List<int[]> out = new ArrayList<>();
+        ObjectMapper om = new ObjectMapper();
+        int line = 0;
+        for (String l : java.nio.file.Files.readAllLines(file)) {
+            line++;
+            if (l.isBlank()) continue;
+            com.fasterxml.jackson.databind.JsonNode a = om.readTree(l).get("input_ids");
+            if (a == null || !a.isArray() || a.size() < 2) {
+                throw new IllegalArgumentException(file + ":" + line + ": needs \"input_ids\", a list of at least 2 token ids");
+            }
+            int[] q = new int[a.size()];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = a.get(i).asInt(-1);
+                if (!a.get(i).isInt() || q[i] < 0 || q[i] >= vocab) {
+                    throw new IllegalArgumentException(file + ":" + line + ": input_ids[" + i + "] = " + a.get(i) + " is not a token id of this model (vocabulary " + vocab + ")");
+                }
+            }
+            out.add(q);
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException(file + ": no sequences");
+        return out;
     }
 
     private static List<int[]> randomSequences(int b, int t, int vocab) {

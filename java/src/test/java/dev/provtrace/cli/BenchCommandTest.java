@@ -69,4 +69,22 @@ class BenchCommandTest {
         JsonNode row = report.get("shapes").get(0);
         assertTrue(row.get("ratio_to_sgemm").asDouble() > 0 && row.get("sgemm_n").asInt() == 64, row.toString());
     }
+
+    @Test
+    void givenIdsAreTimedAsGivenAndBadOnesNamed(@TempDir Path dir) throws Exception {
+        Path ids = Files.write(dir.resolve("ids.jsonl"), java.util.List.of("{\"input_ids\": [1, 2, 3, 4, 5]}", "", "{\"input_ids\": [7, 8, 9]}"));
+        Path json = dir.resolve("bench.json");
+        TraceCommandTest.Run r = TraceCommandTest.run("bench", "--model", Fixtures.hfModel("qwen2").toString(), "--device", "cpu",
+                "--ids", ids.toString(), "--runs", "1", "--sgemm-n", "64", "--json", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode row = new ObjectMapper().readTree(Files.readString(json)).get("shapes").get(0);
+        assertEquals(8, row.get("tokens").asInt(), "5 + 3 tokens");
+        assertEquals("ids:" + ids, row.get("shape").asText());
+        assertEquals(8 / row.get("median_s").asDouble(), row.get("tokens_per_s").asDouble(), 1e-9);
+        Path bad = Files.write(dir.resolve("bad.jsonl"), java.util.List.of("{\"input_ids\": [1, 2]}", "{\"input_ids\": [1, 99999]}"));
+        TraceCommandTest.Run b = TraceCommandTest.run("bench", "--model", Fixtures.hfModel("qwen2").toString(), "--device", "cpu",
+                "--ids", bad.toString(), "--runs", "1", "--sgemm-n", "64");
+        assertEquals(1, b.exit(), b.err());   // bad data, as for any input file
+        assertTrue(b.err().contains("bad.jsonl:2: input_ids[1] = 99999 is not a token id of this model"), b.err());
+    }
 }
