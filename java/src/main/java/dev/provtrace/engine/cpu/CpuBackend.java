@@ -17,11 +17,10 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
- * The CPU backend. GEMMs go to OpenBLAS sgemm (its own threads) on native buffers, with fp32 weights read in
- * place from the memory map; element-wise ops run in Java with the Vector API over {@link Parallel}'s threads,
- * one row or slice at a time. The two never run at once: a call to OpenBLAS returns before Java work starts.
- * (Splitting one GEMM into concurrent single-threaded sgemm calls was measured: this OpenBLAS build serialises
- * concurrent calls, so it ran at one core's rate.)
+ * The CPU backend. GEMMs go to OpenBLAS sgemm on native buffers, with fp32 weights read in place from the memory
+ * map, cut into tiles that {@link Parallel}'s threads pull (single-threaded OpenBLAS calls, {@link TiledSgemm});
+ * element-wise ops run in Java with the Vector API over the same threads, one row or slice at a time. One pool
+ * does both, so GEMM threads never spin while the element-wise work wants the cores.
  */
 public final class CpuBackend implements Backend {
     /** Floats of fp32 weight rows widened at a time for bf16/f16 weights (16 MiB). */
@@ -37,13 +36,15 @@ public final class CpuBackend implements Backend {
     private final ThreadLocal<float[][]> rowScratch = ThreadLocal.withInitial(() -> new float[3][0]);
     private final NativeScratch scratch = new NativeScratch(4);   // 0 widened weights, 1 scores, 2/3 q/out by group
 
+    private final TiledSgemm sgemm;
+
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
-        openblas_nolapack.blas_set_num_threads(threads);
+        this.sgemm = new TiledSgemm(parallel);
     }
 
     @Override
-    public String name() { return "cpu (OpenBLAS sgemm + Vector API, " + parallel.threads() + " threads)"; }
+    public String name() { return "cpu (OpenBLAS sgemm in " + sgemm.describe() + " + Vector API, " + parallel.threads() + " threads)"; }
 
     @Override
     public Buffer allocate(long floats) { return new CpuBuffer(floats); }
@@ -105,16 +106,14 @@ public final class CpuBackend implements Backend {
         CpuBuffer xb = cpu(x), ob = cpu(out);
         if (wt.isMappedFp32()) {
             // out[rows, n] = x[rows, k] · W[n, k]ᵀ straight from the map
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1f, xb.pointer, k,
-                    wt.mappedPointer(), k, 0f, ob.pointer, n);
+            sgemm.gemm(true, rows, n, k, 1f, xb.pointer, k, new FloatPointer(wt.mappedPointer()), k, ob.pointer, n);
         } else {
             int chunk = Math.max(1, Math.min(n, WIDEN_FLOATS / k));
             CpuBuffer wide = scratch.get(0, (long) chunk * k);
             for (int n0 = 0; n0 < n; n0 += chunk) {
                 int nc = Math.min(chunk, n - n0);
                 widen(wt, n0, nc, wide);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nc, k, 1f, xb.pointer, k,
-                        wide.pointer, k, 0f, ob.at(n0), n);
+                sgemm.gemm(true, rows, nc, k, 1f, xb.pointer, k, wide.pointer, k, ob.at(n0), n);
             }
         }
         if (bias != null) addBias(ob, cpu(bias).heap(), rows, n);
@@ -190,16 +189,13 @@ public final class CpuBackend implements Backend {
                     int k0 = window > 0 ? Math.max(0, past + q0 - window + 1) : 0, keys = past + q1 - k0;
                     CpuBuffer scores = scratch.get(1, (long) m * keys);
                     // scores[m, keys] = scale · qg[(start+q0)·group ..] · K[kStart+k0 .., g]ᵀ
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, keys, headDim, scale,
-                            qg.at((long) (start + q0) * groupWidth), headDim,
-                            kb.at((long) (kStart + k0) * kvDim + (long) g * headDim), kvDim,
-                            0f, scores.pointer, keys);
+                    sgemm.gemm(true, m, keys, headDim, scale, qg.at((long) (start + q0) * groupWidth), headDim,
+                            kb.at((long) (kStart + k0) * kvDim + (long) g * headDim), kvDim, scores.pointer, keys);
                     softmaxCausal(scores.floats, m, group, keys, past + q0, k0, window);
                     // og[(start+q0)·group .., headDim] = P[m, keys] · V[kStart+k0 .., g]
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, headDim, keys, 1f,
-                            scores.pointer, keys,
+                    sgemm.gemm(false, m, headDim, keys, 1f, scores.pointer, keys,
                             vb.at((long) (kStart + k0) * kvDim + (long) g * headDim), kvDim,
-                            0f, og.at((long) (start + q0) * groupWidth), headDim);
+                            og.at((long) (start + q0) * groupWidth), headDim);
                 }
             }
             copyColumns(og.floats, groupWidth, 0, ob.floats, qDim, g * groupWidth, tokens, groupWidth);
@@ -329,8 +325,7 @@ public final class CpuBackend implements Backend {
                 widen(w, v0, nv, wide);
                 wChunk = wide.pointer;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nr, nv, dim, 1f, hb.at((long) first * dim), dim,
-                    wChunk, dim, 0f, logits.pointer, nv);
+            sgemm.gemm(true, nr, nv, dim, 1f, hb.at((long) first * dim), dim, wChunk, dim, logits.pointer, nv);
             parallel.forRange(nr, 1, (part, from, to) -> {
                 float[] r = row(0, nv);
                 for (int i = from; i < to; i++) {

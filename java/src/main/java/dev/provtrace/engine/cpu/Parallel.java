@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Splits element-wise work (rows, slices) over a fixed set of threads; the caller takes a share.
- * Each part gets an index in [0, threads).
+ * Splits work (rows, slices, GEMM tiles) over a fixed set of threads, the caller one of them; parts are pulled
+ * as threads come free rather than dealt out in advance.
  */
 final class Parallel implements AutoCloseable {
     /** Work on items [from, to) as part {@code part}. */
@@ -31,11 +31,39 @@ final class Parallel implements AutoCloseable {
 
     int threads() { return threads; }
 
-    /** Items [0, n) in up to {@code threads} contiguous parts of at least minPerPart items. */
+    /** Contiguous parts per thread that {@link #forRange} makes when there are items enough. */
+    private static final int PARTS_PER_THREAD = 4;
+
+    /**
+     * Items [0, n) in contiguous parts of at least minPerPart items, up to {@value #PARTS_PER_THREAD} per thread,
+     * pulled by the threads as they come free (a thread slowed by another process does fewer); part indices are
+     * in [0, parts).
+     */
     void forRange(int n, int minPerPart, PartTask task) {
-        int parts = Math.max(1, Math.min(threads, n / Math.max(1, minPerPart)));
         if (n <= 0) return;
-        run(parts, p -> task.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+        int parts = Math.max(1, Math.min(threads * PARTS_PER_THREAD, n / Math.max(1, minPerPart)));
+        if (parts == 1 || threads == 1) {
+            task.run(0, 0, n);
+            return;
+        }
+        forTiles(parts, p -> task.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+    }
+
+    /** Work on item {@code i}. */
+    interface TileTask {
+        void run(int i);
+    }
+
+    /**
+     * Items [0, n) pulled one at a time by every thread (the caller too) until none is left: a thread that shares
+     * its core with another process simply takes fewer, where a static split would wait for its share.
+     */
+    void forTiles(int n, TileTask task) {
+        if (n <= 0) return;
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        run(Math.min(threads, n), p -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) task.run(i);
+        });
     }
 
     private interface Part {

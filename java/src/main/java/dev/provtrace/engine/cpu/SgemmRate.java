@@ -20,7 +20,16 @@ public final class SgemmRate {
 
     /** GFLOP/s (2n³ per call), best of {@code runs}. */
     public static double measure(int n, int threads, int runs) {
+        int before = openblas_nolapack.blas_get_num_threads();   // the CPU backend runs OpenBLAS single-threaded
         openblas_nolapack.blas_set_num_threads(threads);
+        try {
+            return measureWithThreadsSet(n, runs);
+        } finally {
+            openblas_nolapack.blas_set_num_threads(before);
+        }
+    }
+
+    private static double measureWithThreadsSet(int n, int runs) {
         long nn = (long) n * n;
         try (FloatPointer a = new FloatPointer(nn); FloatPointer b = new FloatPointer(nn); FloatPointer c = new FloatPointer(nn)) {
             SplittableRandom rnd = new SplittableRandom(7);
