@@ -17,7 +17,10 @@ see the same machine, and the ratio of the medians.
 * one round = both sides once per length, provtrace first; the printed ratio is the median over rounds of
   provtrace's tokens/s over the median over rounds of transformers' (and the per-round ratios);
 * --load-core keeps a busy-looping process on one core for the whole run (contention from a second process);
-* --precision bf16 times provtrace's bf16 path against transformers in float32.
+* --precision bf16 times provtrace's bf16 path against transformers in float32;
+* the GEMM rates beside them: provtrace's OpenBLAS sgemm (bench's reference, `--sgemm-n`) and torch's own fp32
+  matmul of the same size and threads, each the median over rounds, so a ratio can be read against the strongest
+  GEMM on the machine and not only against our own.
 
 transformers and torch come from a venv outside the repo (as the fixture tools do); provtrace from ./provtrace.
 """
@@ -31,6 +34,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SGEMM_N = 2048   # the reference GEMMs' size, for provtrace's sgemm and torch's matmul alike
 
 
 def provtrace(*args, capture=True):
@@ -66,9 +70,21 @@ def write_ids(work, lengths, vocab):
 def time_provtrace(model, ids_file, args, work, rnd, t):
     out = work / f"provtrace-{t}-round{rnd}.json"
     provtrace("bench", "--model", model, "--ids", ids_file, "--runs", args.runs, "--threads", args.threads,
-              "--precision", args.precision, "--sgemm-n", 512, "--json", out)
+              "--precision", args.precision, "--sgemm-n", SGEMM_N, "--json", out)
     row = json.loads(out.read_text())["shapes"][0]
     return row["median_s"], row
+
+
+def torch_matmul_gflops(n, runs=3):
+    import torch
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b.T
+    best = 0.0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        a @ b.T
+        best = max(best, 2.0 * n ** 3 / (time.perf_counter() - t0) / 1e9)
+    return best
 
 
 def time_transformers(model, ids, runs):
@@ -122,10 +138,13 @@ def main():
     try:
         pt = {t: [] for t in lengths}
         hf = {t: [] for t in lengths}
+        gemm = {"provtrace_openblas_sgemm": [], "torch_matmul": []}
         for rnd in range(args.rounds):
             for t in lengths:
-                s, _ = time_provtrace(model_dir, ids[t][0], args, work, rnd, t)
+                s, row = time_provtrace(model_dir, ids[t][0], args, work, rnd, t)
                 pt[t].append(s)
+                gemm["provtrace_openblas_sgemm"].append(row["sgemm_gflops"])
+                gemm["torch_matmul"].append(torch_matmul_gflops(SGEMM_N))
                 hf[t].append(time_transformers(model, ids[t][1], args.runs))
                 print(f"round {rnd + 1}/{args.rounds}, {t} tokens: provtrace {t / pt[t][-1]:.1f} tokens/s, "
                       f"transformers {t / hf[t][-1]:.1f} tokens/s, ratio {hf[t][-1] / pt[t][-1]:.2f}", file=sys.stderr)
@@ -147,6 +166,11 @@ def main():
                                 "round_ratios": rounds}
         print(f"  {t:6d} tokens: provtrace {t / a:8.1f} tokens/s, transformers {t / b:8.1f} tokens/s, "
               f"ratio {b / a:.2f}x (rounds: {' '.join(f'{r:.2f}' for r in rounds)})")
+    g = {k: statistics.median(v) for k, v in gemm.items()}
+    result["gemm_gflops"] = g
+    result["gemm_n"] = SGEMM_N
+    print(f"  fp32 GEMM {SGEMM_N}³, {args.threads} threads (median over rounds): OpenBLAS sgemm (provtrace's) "
+          f"{g['provtrace_openblas_sgemm']:.1f} GFLOP/s, torch matmul {g['torch_matmul']:.1f} GFLOP/s")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
 
