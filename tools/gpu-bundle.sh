@@ -4,7 +4,9 @@
 #   runtime/        a jlinked Java runtime (only the modules the jar uses: jdeps decides, the Vector API added)
 #   provtrace.jar   the shaded jar without what a linux-x86_64 GPU box never loads: the tokenizer's natives for
 #                   other systems, the two OpenBLAS JNI builds the CPU backend does not use (it binds openblas_nolapack)
-#                   and JCuda's natives other than libJCudaDriver (PTX compiler, NVRTC, runtime API: never called)
+#                   and JCuda's natives other than libJCudaDriver (PTX compiler, NVRTC, runtime API: never called);
+#                   oneDNN and OpenCL natives too (90 MB unpacked: the CPU backend then tiles its GEMMs on OpenBLAS,
+#                   and says so, which is all a GPU box's CPU comparisons need)
 #   run             provtrace's launcher for the bundle (the same JVM flags as ./provtrace)
 # Output: target/gpu-bundle/ and target/gpu-bundle.tar.xz; prints their sizes. Check it with
 #   target/gpu-bundle/run demo --out /tmp/x      (here, before sending)
@@ -24,6 +26,7 @@ zip -q -d "$OUT/provtrace.jar" \
   'native/lib/linux-aarch64/*' 'native/lib/osx-aarch64/*' 'native/lib/win-x86_64/*' \
   'org/bytedeco/openblas/linux-x86_64/libjniopenblas.so' 'org/bytedeco/openblas/linux-x86_64/libjniopenblas_full.so' \
   'lib/libJNvPTXCompiler-*' 'lib/libJNvrtc-*' 'lib/libJCudaRuntime-*' \
+  'org/bytedeco/dnnl/linux-x86_64/*' 'org/bytedeco/opencl/linux-x86_64/*' \
   >/dev/null
 
 # Re-stored without compression: xz then compresses the whole bundle far better than the jar's deflate did.

@@ -34,7 +34,7 @@ class LogprobsDeviceTest {
         LogprobsCommandTest.Run cpu = score(dir, model, "cpu"), emu = score(dir, model, "cuda-emu");
         assertEquals(0, cpu.exit(), cpu.stderr());
         assertEquals(0, emu.exit(), emu.stderr());
-        assertTrue(cpu.stderr().startsWith("device: cpu (OpenBLAS sgemm + Vector API, 2 threads), fp32\n"), cpu.stderr());
+        assertTrue(cpu.stderr().startsWith("device: cpu (oneDNN sgemm in tiles + Vector API, 2 threads), fp32\n"), cpu.stderr());
         assertTrue(emu.stderr().startsWith("device: cuda-emu (emulated CUDA device, slow; for tests), fp32"), emu.stderr());
         assertEquals(2, emu.lines().size());
         for (int i = 0; i < 2; i++) {

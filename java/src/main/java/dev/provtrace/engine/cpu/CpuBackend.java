@@ -44,7 +44,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public String name() { return "cpu (OpenBLAS sgemm in " + sgemm.describe() + " + Vector API, " + parallel.threads() + " threads)"; }
+    public String name() { return "cpu (" + sgemm.describe() + " + Vector API, " + parallel.threads() + " threads)"; }
 
     @Override
     public Buffer allocate(long floats) { return new CpuBuffer(floats); }

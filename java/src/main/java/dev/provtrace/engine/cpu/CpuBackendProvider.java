@@ -14,7 +14,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public String describe(EngineOptions options) {
-        return "cpu (OpenBLAS sgemm + Vector API, " + options.threads() + " threads), " + options.precision().describeEmulated();
+        return "cpu (" + TiledSgemm.planned() + " + Vector API, " + options.threads() + " threads), " + options.precision().describeEmulated();
     }
 
     @Override

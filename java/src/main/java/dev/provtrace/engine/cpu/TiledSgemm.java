@@ -10,7 +10,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 /**
  * Row-major sgemm C[m, n] = alpha · A[m, k] · op(B), op(B) = Bᵀ for B [n, k] (weights as stored) or B [k, n], cut
  * into tiles of C that the backend's own threads pull one at a time ({@link Parallel#forTiles}), each tile one
- * single-threaded OpenBLAS call. One pool does the GEMMs and the element-wise work, so the two never compete for
+ * single-threaded call of oneDNN's sgemm ({@link OneDnnSgemm}; OpenBLAS's where oneDNN cannot run that way). One pool does the GEMMs and the element-wise work, so the two never compete for
  * the cores, and a thread whose core another process is using takes fewer tiles instead of holding the GEMM up:
  * OpenBLAS's own threads split a GEMM statically, and with one of two cores busy elsewhere a 2-thread call ran at
  * 0.41× of its idle rate, below what one thread alone gets (measured on gate|up 512 × 9728 × 896 here).
@@ -27,16 +27,32 @@ final class TiledSgemm {
 
     private final Parallel parallel;
     private final boolean tiles;
+    private final boolean dnnl;
+    private final String why;   // why the tiles run on OpenBLAS, when they do
 
     TiledSgemm(Parallel parallel) {
         this.parallel = parallel;
         this.tiles = !"library".equals(System.getProperty("provtrace.cpu.gemm"));
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(tiles ? 1 : parallel.threads());
+        String[] found = OneDnnSgemm.availability(tiles);
+        this.dnnl = found[0] == null;
+        this.why = found[0];
     }
 
-    /** How the GEMMs are split, for the device line. */
+    /** The GEMM library and how the GEMMs are split, for the device line. */
     String describe() {
-        return tiles ? "tiles over " + parallel.threads() + " threads" : "OpenBLAS's " + parallel.threads() + " threads";
+        return describe(tiles, why);
+    }
+
+    /** What {@link #describe} will say for a backend made now, before one is made (the device line comes first). */
+    static String planned() {
+        boolean tiles = !"library".equals(System.getProperty("provtrace.cpu.gemm"));
+        return describe(tiles, OneDnnSgemm.availability(tiles)[0]);
+    }
+
+    private static String describe(boolean tiles, String whyNotOneDnn) {
+        if (!tiles) return "OpenBLAS sgemm on its own threads";
+        return (whyNotOneDnn == null ? "oneDNN sgemm" : "OpenBLAS sgemm (" + whyNotOneDnn + ")") + " in tiles";
     }
 
     void gemm(boolean transB, int m, int n, int k, float alpha, FloatPointer a, long lda, FloatPointer b, long ldb,
@@ -63,8 +79,12 @@ final class TiledSgemm {
         });
     }
 
-    private static void call(boolean transB, int m, int n, int k, float alpha, FloatPointer a, long lda, FloatPointer b,
-                             long ldb, FloatPointer c, long ldc) {
+    private void call(boolean transB, int m, int n, int k, float alpha, FloatPointer a, long lda, FloatPointer b,
+                      long ldb, FloatPointer c, long ldc) {
+        if (dnnl) {
+            OneDnnSgemm.gemm(transB, m, n, k, alpha, a, lda, b, ldb, c, ldc);
+            return;
+        }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, (int) lda, b,
                 (int) ldb, 0f, c, (int) ldc);
     }
