@@ -93,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--ids", paramLabel = "FILE.jsonl",
             description = "time these token ids instead of --shape's random ones: one {\"input_ids\": [...]} per sequence, all in one "
-                    + "pass set (tools/bench_vs_transformers.py gives both sides the same ids this way)")
+                    + "pass set (tools/bench_vs_transformers.py gives both sides the same ids this way); default: --shape's random ids")
     Path ids;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE (- for standard output; default: not written)")
