@@ -34,9 +34,10 @@ repack="$(mktemp -d)"
 (cd "$repack" && unzip -q "$OUT/provtrace.jar" && rm "$OUT/provtrace.jar" && zip -q -0 -r -X "$OUT/provtrace.jar" META-INF/MANIFEST.MF . )
 rm -rf "$repack"
 
-# java.base, the Vector API and jdk.unsupported (JavaCPP, DJL) are all the CLI uses; jdeps would also list
-# java.desktop, java.sql and java.compiler for classes of the dependencies that are never loaded.
-"$JDK/bin/jlink" --add-modules java.base,jdk.incubator.vector,jdk.unsupported --strip-debug --no-man-pages \
+# java.base, the Vector API, jdk.unsupported (JavaCPP, DJL) and java.desktop (the figures: JFreeChart, ImageIO)
+# are what the CLI uses; jdeps would also list java.sql and java.compiler for classes of the dependencies that are
+# never loaded.
+"$JDK/bin/jlink" --add-modules java.base,jdk.incubator.vector,jdk.unsupported,java.desktop --strip-debug --no-man-pages \
   --no-header-files --output "$OUT/runtime" 2>/dev/null
 
 cat > "$OUT/run" <<'RUN'

@@ -21,7 +21,6 @@ final class OneDnnSgemm {
     static synchronized String[] availability(boolean tiles) {
         if (!tiles) return new String[] {"the GEMMs are not tiled"};
         if ("openblas".equals(System.getProperty("provtrace.cpu.sgemm"))) return new String[] {"asked for with provtrace.cpu.sgemm"};
-        if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) return new String[] {"oneDNN needs OMP_NUM_THREADS=1"};
         if (!checked) {
             checked = true;
             try {
@@ -35,7 +34,9 @@ final class OneDnnSgemm {
                 problem = "oneDNN did not load: " + e.getMessage();
             }
         }
-        return new String[] {problem};
+        if (problem != null) return new String[] {problem};
+        if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) return new String[] {"oneDNN needs OMP_NUM_THREADS=1"};
+        return new String[] {null};
     }
 
     static void gemm(boolean transB, int m, int n, int k, float alpha, FloatPointer a, long lda, FloatPointer b, long ldb,
