@@ -150,7 +150,18 @@ final class BenchCommand implements Callable<Integer> {
         DType gemmType = engineOptions.precision() == Precision.BF16 ? DType.BF16 : DType.F32;
         try (Engine engine = new Engine(config, ckpt, timed, engineOptions)) {
             DeviceRates deviceRates = timed.measureRates(gemmType, gemmN, copyBytes, 2);   // null on the cpu
-            if (deviceRates == null) SgemmRate.measure(sgemmN, t, 2);                        // warm the reference up too
+            if (deviceRates == null) {
+                SgemmRate.measure(sgemmN, t, 2);                                              // warm the reference up too
+                // the GEMM the backend runs (its library in tiles over its threads) beside OpenBLAS's own threading
+                double own = SgemmRate.measureBackendGemm(sgemmN, t, 3), openblas = SgemmRate.measure(sgemmN, t, 3);
+                ObjectNode g = report.putObject("gemm_reference");
+                g.put("n", sgemmN);
+                g.put("backend_gemm", SgemmRate.backendGemm());
+                g.put("backend_gemm_gflops", own);
+                g.put("openblas_sgemm_gflops", openblas);
+                out.printf("GEMM %d³, %d threads, best of 3: %s %.1f GFLOP/s; OpenBLAS sgemm on its own threads %.1f GFLOP/s%n",
+                        sgemmN, t, SgemmRate.backendGemm(), own, openblas);
+            }
             else {
                 ObjectNode d = report.putObject("device_reference");
                 d.put("gemm", deviceRates.gemm());

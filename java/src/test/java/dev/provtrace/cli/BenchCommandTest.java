@@ -68,6 +68,10 @@ class BenchCommandTest {
         assertFalse(report.has("device_reference"));
         JsonNode row = report.get("shapes").get(0);
         assertTrue(row.get("ratio_to_sgemm").asDouble() > 0 && row.get("sgemm_n").asInt() == 64, row.toString());
+        JsonNode g = report.get("gemm_reference");
+        assertEquals(64, g.get("n").asInt());
+        assertTrue(g.get("backend_gemm").asText().contains("in tiles"), g.toString());
+        assertTrue(g.get("backend_gemm_gflops").asDouble() > 0 && g.get("openblas_sgemm_gflops").asDouble() > 0, g.toString());
     }
 
     @Test

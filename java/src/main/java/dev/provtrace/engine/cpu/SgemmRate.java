@@ -29,6 +29,39 @@ public final class SgemmRate {
         }
     }
 
+    /**
+     * GFLOP/s of the same n×n×n product the way the CPU backend runs its GEMMs ({@link TiledSgemm}: oneDNN or
+     * OpenBLAS tiles over {@code threads} threads of its own), best of {@code runs}; with {@link #measure} it says
+     * whether the library in use or OpenBLAS's own threading is the stronger GEMM on this machine.
+     */
+    public static double measureBackendGemm(int n, int threads, int runs) {
+        long nn = (long) n * n;
+        try (Parallel parallel = new Parallel(threads); FloatPointer a = random(nn, 7); FloatPointer b = random(nn, 8);
+             FloatPointer c = new FloatPointer(nn)) {
+            TiledSgemm gemm = new TiledSgemm(parallel);
+            gemm.gemm(true, n, n, n, 1f, a, n, b, n, c, n);   // warm-up
+            double best = 0;
+            for (int r = 0; r < runs; r++) {
+                long t = System.nanoTime();
+                gemm.gemm(true, n, n, n, 1f, a, n, b, n, c, n);
+                best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - t) / 1e9) / 1e9);
+            }
+            return best;
+        }
+    }
+
+    /** The library and split {@link #measureBackendGemm} times, as the device line names them. */
+    public static String backendGemm() {
+        return TiledSgemm.planned();
+    }
+
+    private static FloatPointer random(long n, long seed) {
+        FloatPointer p = new FloatPointer(n);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (long i = 0; i < n; i++) p.put(i, (float) rnd.nextDouble(-1, 1));
+        return p;
+    }
+
     private static double measureWithThreadsSet(int n, int runs) {
         long nn = (long) n * n;
         try (FloatPointer a = new FloatPointer(nn); FloatPointer b = new FloatPointer(nn); FloatPointer c = new FloatPointer(nn)) {
