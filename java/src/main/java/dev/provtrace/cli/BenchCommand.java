@@ -151,16 +151,17 @@ final class BenchCommand implements Callable<Integer> {
         try (Engine engine = new Engine(config, ckpt, timed, engineOptions)) {
             DeviceRates deviceRates = timed.measureRates(gemmType, gemmN, copyBytes, 2);   // null on the cpu
             if (deviceRates == null) {
-                SgemmRate.measure(sgemmN, t, 2);                                              // warm the reference up too
-                // the GEMM the backend runs (its library in tiles over its threads) beside OpenBLAS's own threading
+                // the GEMM the backend runs (its library in tiles over its threads) beside OpenBLAS's own threading,
+                // which also warms the per-pass reference up
                 double own = SgemmRate.measureBackendGemm(sgemmN, t, 3), openblas = SgemmRate.measure(sgemmN, t, 3);
+                String backendGemm = SgemmRate.backendGemm();
                 ObjectNode g = report.putObject("gemm_reference");
                 g.put("n", sgemmN);
-                g.put("backend_gemm", SgemmRate.backendGemm());
+                g.put("backend_gemm", backendGemm);
                 g.put("backend_gemm_gflops", own);
                 g.put("openblas_sgemm_gflops", openblas);
                 out.printf("GEMM %d³, %d threads, best of 3: %s %.1f GFLOP/s; OpenBLAS sgemm on its own threads %.1f GFLOP/s%n",
-                        sgemmN, t, SgemmRate.backendGemm(), own, openblas);
+                        sgemmN, t, backendGemm, own, openblas);
             }
             else {
                 ObjectNode d = report.putObject("device_reference");

@@ -1,5 +1,6 @@
 package dev.provtrace.cli;
 
+import dev.provtrace.io.FileFormat;
 import picocli.CommandLine.Option;
 
 /** trace's and classify's record files: JSON lines always, Parquet copies on request (a picocli mixin). */
@@ -10,10 +11,6 @@ final class RecordFormatArgs {
     String format;
 
     boolean parquet() {
-        return switch (format.toLowerCase(java.util.Locale.ROOT)) {
-            case "jsonl" -> false;
-            case "parquet" -> true;
-            default -> throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
-        };
+        return FileFormat.parse(format) == FileFormat.PARQUET;
     }
 }

@@ -22,6 +22,15 @@ public enum FileFormat {
      * The format of {@code output} (named by {@code option} in messages): {@code asked} ("jsonl", "parquet" or null)
      * first, then the name; "-" and devices are JSONL unless asked otherwise.
      */
+    /** A {@code --format} value: jsonl or parquet (any case). */
+    public static FileFormat parse(String format) {
+        return switch (format.toLowerCase(Locale.ROOT)) {
+            case "jsonl" -> JSONL;
+            case "parquet" -> PARQUET;
+            default -> throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
+        };
+    }
+
     public static FileFormat of(Path output, String option, String asked) {
         String name = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = name.lastIndexOf('.');
@@ -32,11 +41,7 @@ public enum FileFormat {
         }
         FileFormat named = ext.equals("parquet") ? PARQUET : ext.equals("jsonl") || ext.equals("ndjson") ? JSONL : null;
         if (asked == null) return named == null ? JSONL : named;
-        FileFormat want = switch (asked.toLowerCase(Locale.ROOT)) {
-            case "jsonl" -> JSONL;
-            case "parquet" -> PARQUET;
-            default -> throw new IllegalArgumentException("--format must be jsonl or parquet, got " + asked);
-        };
+        FileFormat want = parse(asked);
         if (named != null && named != want) {
             throw new IllegalArgumentException("--format " + asked + " contradicts " + option + " " + output + "; name it ."
                     + (want == PARQUET ? "parquet" : "jsonl") + " or leave --format out");

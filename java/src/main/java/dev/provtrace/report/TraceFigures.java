@@ -131,9 +131,9 @@ public final class TraceFigures {
 
     /**
      * One curve as runs of consecutive non-empty bins, each a series of its own (an empty bin is a gap, not a
-     * bridge), with the Wilson 95% interval of each bin's share (f·n of n) as its band; returns the series added.
+     * bridge), with the Wilson 95% interval of each bin's share (f·n of n) as its band.
      */
-    private static int addRuns(YIntervalSeriesCollection data, String name, double[] f, double[] n, int bins) {
+    private static void addRuns(YIntervalSeriesCollection data, String name, double[] f, double[] n, int bins) {
         YIntervalSeries run = null;
         int runs = 0;
         for (int b = 0; b <= bins; b++) {
@@ -147,7 +147,6 @@ public final class TraceFigures {
                 run = null;
             }
         }
-        return runs;
     }
 
     private static final BasicStroke SOLID = new BasicStroke(2f), DASHED = new BasicStroke(2f, BasicStroke.CAP_BUTT,

@@ -17,10 +17,9 @@ final class OneDnnSgemm {
     private static volatile String problem;   // null once checked and usable
     private static volatile boolean checked;
 
-    /** {@code [null]} when oneDNN can run the tiles; else {@code [why not]}. */
-    static synchronized String[] availability(boolean tiles) {
-        if (!tiles) return new String[] {"the GEMMs are not tiled"};
-        if ("openblas".equals(System.getProperty("provtrace.cpu.sgemm"))) return new String[] {"asked for with provtrace.cpu.sgemm"};
+    /** Null when oneDNN can run the GEMM tiles; else why not. */
+    static synchronized String whyNot() {
+        if ("openblas".equals(System.getProperty("provtrace.cpu.sgemm"))) return "asked for with provtrace.cpu.sgemm";
         if (!checked) {
             checked = true;
             try {
@@ -34,9 +33,9 @@ final class OneDnnSgemm {
                 problem = "oneDNN did not load: " + e.getMessage();
             }
         }
-        if (problem != null) return new String[] {problem};
-        if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) return new String[] {"oneDNN needs OMP_NUM_THREADS=1"};
-        return new String[] {null};
+        if (problem != null) return problem;
+        if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) return "oneDNN needs OMP_NUM_THREADS=1";
+        return null;
     }
 
     static void gemm(boolean transB, int m, int n, int k, float alpha, FloatPointer a, long lda, FloatPointer b, long ldb,

@@ -64,12 +64,7 @@ public final class SgemmRate {
 
     private static double measureWithThreadsSet(int n, int runs) {
         long nn = (long) n * n;
-        try (FloatPointer a = new FloatPointer(nn); FloatPointer b = new FloatPointer(nn); FloatPointer c = new FloatPointer(nn)) {
-            SplittableRandom rnd = new SplittableRandom(7);
-            for (long i = 0; i < nn; i++) {
-                a.put(i, (float) rnd.nextDouble(-1, 1));
-                b.put(i, (float) rnd.nextDouble(-1, 1));
-            }
+        try (FloatPointer a = random(nn, 7); FloatPointer b = random(nn, 8); FloatPointer c = new FloatPointer(nn)) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1f, a, n, b, n, 0f, c, n);   // warm-up
             double best = 0;
             for (int r = 0; r < runs; r++) {

@@ -27,31 +27,32 @@ final class TiledSgemm {
 
     private final Parallel parallel;
     private final boolean tiles;
-    private final boolean dnnl;
-    private final String why;   // why the tiles run on OpenBLAS, when they do
+    private final boolean dnnl;   // the tiles run on oneDNN (else on OpenBLAS, for OneDnnSgemm.whyNot())
 
     TiledSgemm(Parallel parallel) {
         this.parallel = parallel;
-        this.tiles = !"library".equals(System.getProperty("provtrace.cpu.gemm"));
+        this.tiles = tilesAsked();
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(tiles ? 1 : parallel.threads());
-        String[] found = OneDnnSgemm.availability(tiles);
-        this.dnnl = found[0] == null;
-        this.why = found[0];
+        this.dnnl = tiles && OneDnnSgemm.whyNot() == null;
+    }
+
+    private static boolean tilesAsked() {
+        return !"library".equals(System.getProperty("provtrace.cpu.gemm"));
     }
 
     /** The GEMM library and how the GEMMs are split, for the device line. */
     String describe() {
-        return describe(tiles, why);
+        return describe(tiles);
     }
 
     /** What {@link #describe} will say for a backend made now, before one is made (the device line comes first). */
     static String planned() {
-        boolean tiles = !"library".equals(System.getProperty("provtrace.cpu.gemm"));
-        return describe(tiles, OneDnnSgemm.availability(tiles)[0]);
+        return describe(tilesAsked());
     }
 
-    private static String describe(boolean tiles, String whyNotOneDnn) {
+    private static String describe(boolean tiles) {
         if (!tiles) return "OpenBLAS sgemm on its own threads";
+        String whyNotOneDnn = OneDnnSgemm.whyNot();   // oneDNN's load is checked once, then remembered
         return (whyNotOneDnn == null ? "oneDNN sgemm" : "OpenBLAS sgemm (" + whyNotOneDnn + ")") + " in tiles";
     }
 

@@ -472,7 +472,7 @@ public final class CudaBackend implements Backend {
         device.copyToHost(host(4L * rows * CudaPass.resultSlots(options)), results);
         hostResults.asFloatBuffer().get(out.logprob, 0, rows);
         if (entropy) hostResults.position(4 * rows).asFloatBuffer().get(out.entropy, 0, rows);
-        if (out.rank != null) hostResults.position(4 * rows * (2 + k)).asIntBuffer().get(out.rank, 0, rows);
+        if (out.rank != null) hostResults.position((int) CudaPass.rankOffset(rows, options)).asIntBuffer().get(out.rank, 0, rows);
         if (k > 0) {
             FloatBuffer lp = hostResults.position(8 * rows).asFloatBuffer();
             ByteBuffer idBytes = ByteBuffer.allocateDirect(4 * rows * k).order(ByteOrder.LITTLE_ENDIAN);
@@ -509,7 +509,7 @@ public final class CudaBackend implements Backend {
                     .i32(v0).ptr(dTargets).ptr(state).ptr(topVal).ptr(topId).i32(k));
         }
         if (options.rank()) {   // the target's logit is known only now: the same GEMMs again, counting logits above it
-            long dRank = results + 4L * rows * (2 + k);
+            long dRank = results + CudaPass.rankOffset(rows, options);
             for (int v0 = 0; v0 < vocab; v0 += chunk) {
                 int nv = Math.min(chunk, vocab - v0);
                 gemm(hidden, hiddenType, w.address() + v0 * headBytesPerRow, w.dtype, logits, rows, nv, dim, 0f);

@@ -58,6 +58,11 @@ final class CudaPass implements Pass {
         return 2 + options.topK() + (options.rank() ? 1 : 0);
     }
 
+    /** Byte offset of the ranks [rows] in the results: after logprob, entropy and the top log-probs. */
+    static long rankOffset(int rows, ScoreOptions options) {
+        return 4L * rows * (2 + options.topK());
+    }
+
     private long upload(int[] values) {
         long at = pool.take(4L * Math.max(1, values.length));
         if (values.length > 0) {
@@ -104,7 +109,7 @@ final class CudaPass implements Pass {
             ByteBuffer r = resultsBack.await().order(ByteOrder.LITTLE_ENDIAN);
             r.asFloatBuffer().get(out.logprob, 0, n);
             if (out.entropy != null) r.position(4 * n).asFloatBuffer().get(out.entropy, 0, n);
-            if (out.rank != null) r.position(4 * n * (2 + k)).asIntBuffer().get(out.rank, 0, n);
+            if (out.rank != null) r.position((int) rankOffset(n, options)).asIntBuffer().get(out.rank, 0, n);
             if (k > 0) {
                 FloatBuffer lp = r.position(8 * n).asFloatBuffer();
                 unpackTopK(lp, topIdsBack.await().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), n, k, keptTopK, out);
