@@ -151,8 +151,8 @@ final class BenchCommand implements Callable<Integer> {
         try (Engine engine = new Engine(config, ckpt, timed, engineOptions)) {
             DeviceRates deviceRates = timed.measureRates(gemmType, gemmN, copyBytes, 2);   // null on the cpu
             if (deviceRates == null) {
-                // the GEMM the backend runs (its library in tiles over its threads) beside OpenBLAS's own threading,
-                // which also warms the per-pass reference up
+                SgemmRate.measure(sgemmN, t, 2);   // warm OpenBLAS's threads up: its first calls after a thread change are slow
+                // the GEMM the backend runs (its library in tiles over its threads) beside OpenBLAS's own threading
                 double own = SgemmRate.measureBackendGemm(sgemmN, t, 3), openblas = SgemmRate.measure(sgemmN, t, 3);
                 String backendGemm = SgemmRate.backendGemm();
                 ObjectNode g = report.putObject("gemm_reference");
