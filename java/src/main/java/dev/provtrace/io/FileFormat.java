@@ -18,10 +18,6 @@ public enum FileFormat {
             "avro", "xlsx", "xls", "h5", "hdf5", "pkl", "pickle", "npy", "npz", "pq", "gz", "bz2", "xz", "zst", "zstd", "zip",
             "tar", "lance", "sqlite", "db");
 
-    /**
-     * The format of {@code output} (named by {@code option} in messages): {@code asked} ("jsonl", "parquet" or null)
-     * first, then the name; "-" and devices are JSONL unless asked otherwise.
-     */
     /** A {@code --format} value: jsonl or parquet (any case). */
     public static FileFormat parse(String format) {
         return switch (format.toLowerCase(Locale.ROOT)) {
@@ -31,6 +27,10 @@ public enum FileFormat {
         };
     }
 
+    /**
+     * The format of {@code output} (named by {@code option} in messages): {@code asked} ("jsonl", "parquet" or null)
+     * first, then the name; "-" and devices are JSONL unless asked otherwise.
+     */
     public static FileFormat of(Path output, String option, String asked) {
         String name = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = name.lastIndexOf('.');

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Splits work (rows, slices, GEMM tiles) over a fixed set of threads, the caller one of them; parts are pulled
@@ -60,7 +61,7 @@ final class Parallel implements AutoCloseable {
      */
     void forTiles(int n, TileTask task) {
         if (n <= 0) return;
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
         run(Math.min(threads, n), p -> {
             for (int i; (i = next.getAndIncrement()) < n; ) task.run(i);
         });

@@ -10,8 +10,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 /**
  * Row-major sgemm C[m, n] = alpha · A[m, k] · op(B), op(B) = Bᵀ for B [n, k] (weights as stored) or B [k, n], cut
  * into tiles of C that the backend's own threads pull one at a time ({@link Parallel#forTiles}), each tile one
- * single-threaded call of oneDNN's sgemm ({@link OneDnnSgemm}; OpenBLAS's where oneDNN cannot run that way). One pool does the GEMMs and the element-wise work, so the two never compete for
- * the cores, and a thread whose core another process is using takes fewer tiles instead of holding the GEMM up:
+ * single-threaded call of oneDNN's sgemm ({@link OneDnnSgemm}; OpenBLAS's where oneDNN cannot run that way). One
+ * pool does the GEMMs and the element-wise work, so the two never compete for the cores, and a thread whose core
+ * another process is using takes fewer tiles instead of holding the GEMM up:
  * OpenBLAS's own threads split a GEMM statically, and with one of two cores busy elsewhere a 2-thread call ran at
  * 0.41× of its idle rate, below what one thread alone gets (measured on gate|up 512 × 9728 × 896 here).
  * {@code provtrace.cpu.gemm=library} (a system property) gives each GEMM to OpenBLAS's threads whole instead,
