@@ -4,7 +4,7 @@ same work (a teacher-forced forward pass and the log-prob of every next token), 
 see the same machine, and the ratio of the medians.
 
     python tools/bench_vs_transformers.py [--preset qwen2.5-0.5b] [--tokens 512,2048] [--rounds 5] [--runs 3]
-                                          [--threads 2] [--precision fp32|bf16] [--model DIR] [--work DIR]
+                                          [--threads 2] [--precision fp32|bf16|fp16] [--model DIR] [--work DIR]
                                           [--load-core] [--json FILE]
 
 * weights: `provtrace random-model --preset P --dtype f32` into WORK/model (or --model DIR, any HF folder);
@@ -114,7 +114,7 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--runs", type=int, default=3, help="timed passes per side per round")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="provtrace's precision")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="provtrace's precision")
     p.add_argument("--work", default=str(ROOT / "target" / "bench-vs-transformers"))
     p.add_argument("--load-core", action="store_true", help="a second process keeps one core busy throughout")
     p.add_argument("--json", help="also write the results here")

@@ -7,6 +7,7 @@ import dev.provtrace.engine.Backend;
 import dev.provtrace.engine.BackendProvider;
 import dev.provtrace.engine.Backends;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.Precision;
 import dev.provtrace.engine.check.OpResult;
 import dev.provtrace.engine.check.OpSuite;
 import dev.provtrace.io.AtomicOutput;
@@ -37,6 +38,10 @@ final class TestOpsCommand implements Callable<Integer> {
             description = "only these ops (default: all). Ops: ${COMPLETION-CANDIDATES}", completionCandidates = OpNames.class)
     List<String> ops;
 
+    @Option(names = "--precision", paramLabel = "fp32|fp16",
+            description = "the backends' GEMM precision: fp32 (default), or fp16 (cpu on AVX512-FP16: its GEMM outputs are then held to the fp16 bound); bf16 buffers are checked on every backend that has them either way")
+    String precision;
+
     @Option(names = "--seed", defaultValue = "42", description = "random seed of the inputs (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -55,12 +60,21 @@ final class TestOpsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> chosen = devices != null ? devices : availableDevices();
+        Precision p = precision == null ? Precision.FP32 : Precision.parse(precision);
+        if (p == Precision.BF16) {
+            throw new IllegalArgumentException("--precision takes fp32 or fp16 here: bf16 buffers are checked on every backend that has them");
+        }
+        List<String> chosen = devices != null ? devices : p == Precision.FP16 ? List.of("cpu") : availableDevices();
         for (String op : ops == null ? List.<String>of() : ops) {
             if (!OpSuite.ops().contains(op)) throw new IllegalArgumentException("--op " + op + " is not an op (ops: " + String.join(", ", OpSuite.ops()) + ")");
         }
         List<BackendProvider> providers = new ArrayList<>();
-        for (String d : chosen) providers.add(Backends.provider(d));   // an unknown or unavailable device: before any work
+        for (String d : chosen) {   // an unknown or unavailable device, or one without this precision: before any work
+            BackendProvider provider = Backends.provider(d);
+            String why = provider.whyNot(p);
+            if (why != null) throw new IllegalArgumentException(why);
+            providers.add(provider);
+        }
         PrintStream out = AtomicOutput.isStandardStream(json) ? System.err : System.out;
         ObjectMapper om = new ObjectMapper();
         ObjectNode report = om.createObjectNode();
@@ -70,7 +84,7 @@ final class TestOpsCommand implements Callable<Integer> {
         for (int i = 0; i < chosen.size(); i++) {
             String device = chosen.get(i);
             EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), 4096, false)
-                    .withDevice(device);
+                    .withDevice(device).withPrecision(p);
             List<OpResult> results;
             String name;
             try (Backend backend = providers.get(i).openForOpTests(options, OpSuite.VOCAB_CHUNK, OpSuite.WIDEN_SLICE)) {

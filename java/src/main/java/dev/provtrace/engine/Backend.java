@@ -72,6 +72,12 @@ public interface Backend extends AutoCloseable {
      */
     default boolean nativeBf16() { return false; }
 
+    /**
+     * True when the GEMMs with a weight round their inputs to fp16 themselves ({@link Precision#FP16} on the CPU):
+     * the op tests then hold those GEMMs' outputs to {@code OpSuite.FP16_GEMM} instead of the fp32 bound.
+     */
+    default boolean fp16Gemms() { return false; }
+
     /** x[i] = x[i] rounded to the nearest bf16 (ties to even), i < n, kept as fp32. */
     default void roundToBf16(Buffer x, long n) {
         int slice = 1 << 16;

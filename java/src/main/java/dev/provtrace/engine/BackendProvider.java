@@ -23,6 +23,16 @@ public interface BackendProvider {
     /** Why {@link #available()} is false, for the error message (null: the generic one). */
     default String unavailableReason() { return null; }
 
+    /**
+     * Null when this provider runs {@code precision}, else why not. fp32 and bf16 run everywhere; fp16 only where a
+     * provider says so (the CPU, on AVX512-FP16).
+     */
+    default String whyNot(Precision precision) {
+        return precision == Precision.FP16
+                ? "--precision fp16 runs on --device cpu only (AVX512-FP16 GEMMs); --device " + device() + " has fp32 and bf16"
+                : null;
+    }
+
     /** What the first line on stderr says about it, e.g. "cuda-emu (emulated CUDA device, slow; for tests), fp32". */
     String describe(EngineOptions options);
 

@@ -53,7 +53,15 @@ public final class Backends {
     }
 
     public static Backend open(EngineOptions options) throws IOException {
-        return provider(options.device()).open(options);
+        return provider(options).open(options);
+    }
+
+    /** The provider of {@code options}' device, once it has said it runs their precision (else an error saying why). */
+    private static BackendProvider provider(EngineOptions options) {
+        BackendProvider p = provider(options.device());
+        String why = p.whyNot(options.precision());
+        if (why != null) throw new IllegalArgumentException(why);
+        return p;
     }
 
     private static WeakReference<EngineOptions> announced = new WeakReference<>(null);
@@ -71,6 +79,6 @@ public final class Backends {
 
     /** The line a scoring command writes first on stderr, e.g. "device: cpu (OpenBLAS sgemm + Vector API), fp32". */
     public static String deviceLine(EngineOptions options) {
-        return "device: " + provider(options.device()).describe(options);
+        return "device: " + provider(options).describe(options);
     }
 }

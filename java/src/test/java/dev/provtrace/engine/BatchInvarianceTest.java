@@ -44,7 +44,7 @@ class BatchInvarianceTest {
         }
         List<int[]> packed = new ArrayList<>(crowd);
         packed.add(2, text);
-        for (Precision p : Precision.values()) {
+        for (Precision p : TestDevices.precisions(device)) {
             float[] alone = score(dir, device, p, 4096, List.of(text)).get(0).logprobs();
             float[] inBatch = score(dir, device, p, 4096, packed).get(2).logprobs();
             float[] smallPasses = score(dir, device, p, 40, packed).get(2).logprobs();

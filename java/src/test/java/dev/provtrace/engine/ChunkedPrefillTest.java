@@ -88,7 +88,7 @@ class ChunkedPrefillTest {
         List<int[]> seqs = new ArrayList<>();
         for (Fixtures.Reference r : refs) seqs.add(r.ids());
         boolean invariant = device.startsWith("cuda");
-        for (Precision p : Precision.values()) {
+        for (Precision p : TestDevices.precisions(device)) {
             List<PackedBatch> wholePasses = new ArrayList<>(), chunkPasses = new ArrayList<>();
             List<TokenScores> whole = score(dir, device, p, 4096, invariant, seqs, wholePasses);
             List<TokenScores> chunked = score(dir, device, p, 7, invariant, seqs, chunkPasses);

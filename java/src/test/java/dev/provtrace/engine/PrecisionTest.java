@@ -2,6 +2,8 @@ package dev.provtrace.engine;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,13 +16,27 @@ class PrecisionTest {
         assertEquals(Precision.BF16, Precision.parse("BF16"));
         assertEquals(Precision.BF16, Precision.parse(" bf16 "));
         assertEquals("bf16", Precision.BF16.cliName());
+        assertEquals(Precision.FP16, Precision.parse("Fp16"));
+        assertEquals("fp16", Precision.FP16.cliName());
     }
 
     @Test
     void refusesOtherNamesNamingTheChoices() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp16"));
-        assertEquals("--precision must be fp32 or bf16, got 'fp16'", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Precision.parse("int8"));
+        assertEquals("--precision must be fp32, bf16 or fp16, got 'int8'", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Precision.parse(null));
+    }
+
+    @Test
+    void fp16IsRefusedOffTheCpuNamingWhere() {
+        for (String device : List.of("cuda-emu", "reference")) {
+            if (!TestDevices.inThisBuild().contains(device)) continue;
+            EngineOptions o = new EngineOptions(1, 8, false).withDevice(device).withPrecision(Precision.FP16);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.open(o));
+            assertEquals("--precision fp16 runs on --device cpu only (AVX512-FP16 GEMMs); --device " + device + " has fp32 and bf16",
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Backends.deviceLine(o));
+        }
     }
 
     @Test

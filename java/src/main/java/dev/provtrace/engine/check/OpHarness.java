@@ -90,6 +90,11 @@ final class OpHarness implements AutoCloseable {
     }
 
     /** The activation dtypes to test: fp32, and bf16 where the backend has bf16 buffers. */
+    /** The NMSE bound of an output that passed through a GEMM with a weight: fp32's, or fp16's where it rounds. */
+    double gemm() {
+        return tested.fp16Gemms() ? OpSuite.FP16_GEMM : OpSuite.F32;
+    }
+
     DType[] activationTypes() {
         return tested.nativeBf16() ? new DType[] {DType.F32, DType.BF16} : new DType[] {DType.F32};
     }

@@ -1,6 +1,7 @@
 package dev.provtrace.engine.cpu;
 
 import dev.provtrace.engine.Backend;
+import dev.provtrace.engine.LayerWeights;
 import dev.provtrace.engine.PackedBatch;
 import dev.provtrace.engine.RopeTable;
 import dev.provtrace.engine.RowScores;
@@ -34,17 +35,43 @@ public final class CpuBackend implements Backend {
 
     private final Parallel parallel;
     private final ThreadLocal<float[][]> rowScratch = ThreadLocal.withInitial(() -> new float[3][0]);
-    private final NativeScratch scratch = new NativeScratch(4);   // 0 widened weights, 1 scores, 2/3 q/out by group
+    // 0 widened weights, 1 scores, 2/3 q/out by group, 4 packed fp16 activations
+    private final NativeScratch scratch = new NativeScratch(5);
 
     private final TiledSgemm sgemm;
+    private final Fp16Matmul fp16;   // the weights' GEMMs at --precision fp16, else null (attention stays on sgemm)
 
+    /** An fp32 backend. */
     public CpuBackend(int threads) {
+        this(threads, false);
+    }
+
+    /** With {@code fp16}, the weights' GEMMs run on {@link Fp16Gemm} (the caller has checked {@link Fp16Gemm#whyNot}). */
+    public CpuBackend(int threads, boolean fp16) {
         this.parallel = new Parallel(threads);
         this.sgemm = new TiledSgemm(parallel);
+        this.fp16 = fp16 ? new Fp16Matmul(parallel, scratch, 0, 4, this::widen) : null;
     }
 
     @Override
-    public String name() { return "cpu (" + sgemm.describe() + " + Vector API, " + parallel.threads() + " threads)"; }
+    public String name() {
+        String gemms = fp16 != null ? "our AVX512-FP16 GEMM in tiles, attention on " + sgemm.describe() : sgemm.describe();
+        return "cpu (" + gemms + " + Vector API, " + parallel.threads() + " threads)";
+    }
+
+    @Override
+    public boolean fp16Gemms() { return fp16 != null; }
+
+    /** At fp16, packs the layer's matrices now (at load) rather than in the first pass. */
+    @Override
+    public PreparedLayer prepare(LayerWeights layer) {
+        if (fp16 != null) {
+            for (Weight w : new Weight[] {layer.q(), layer.k(), layer.v(), layer.o(), layer.gate(), layer.up(), layer.down()}) {
+                if (w != null) fp16.packed(cpu(w));
+            }
+        }
+        return () -> layer;
+    }
 
     @Override
     public Buffer allocate(long floats) { return new CpuBuffer(floats); }
@@ -104,7 +131,9 @@ public final class CpuBackend implements Backend {
         CpuWeight wt = cpu(w);
         int k = wt.cols(), n = wt.rows();
         CpuBuffer xb = cpu(x), ob = cpu(out);
-        if (wt.isMappedFp32()) {
+        if (fp16 != null) {
+            fp16.matmul(xb, wt, ob, rows);
+        } else if (wt.isMappedFp32()) {
             // out[rows, n] = x[rows, k] · W[n, k]ᵀ straight from the map
             sgemm.gemm(true, rows, n, k, 1f, xb.pointer, k, new FloatPointer(wt.mappedPointer()), k, ob.pointer, n);
         } else {
@@ -292,17 +321,21 @@ public final class CpuBackend implements Backend {
         // rows outer (so a bf16 head is widened once per row block), vocabulary slices inner
         int rowBlock = Math.max(1, Math.min(rows, 1024));
         int vocabChunk = Math.max(1, Math.min(vocab, LOGIT_FLOATS / rowBlock));
-        if (!w.isMappedFp32()) vocabChunk = Math.max(1, Math.min(vocabChunk, WIDEN_FLOATS / dim));   // bounded fp32 copy
+        boolean widened = !w.isMappedFp32() && fp16 == null;
+        if (widened) vocabChunk = Math.max(1, Math.min(vocabChunk, WIDEN_FLOATS / dim));   // bounded fp32 copy
+        if (fp16 != null) vocabChunk = Math.max(Fp16Gemm.PANEL, vocabChunk / Fp16Gemm.PANEL * Fp16Gemm.PANEL);   // whole panels
         CpuBuffer hb = cpu(hidden);
         CpuBuffer logits = scratch.get(1, (long) rowBlock * vocabChunk);
-        CpuBuffer wide = w.isMappedFp32() ? null : scratch.get(0, (long) vocabChunk * dim);
+        CpuBuffer wide = widened ? scratch.get(0, (long) vocabChunk * dim) : null;
+        Fp16Gemm.PackedWeight head = fp16 != null ? fp16.packed(w) : null;
         for (int r0 = 0; r0 < rows; r0 += rowBlock) {
             int nr = Math.min(rowBlock, rows - r0), first = r0;
             LogSoftmaxState[] state = new LogSoftmaxState[nr];
             for (int i = 0; i < nr; i++) state[i] = new LogSoftmaxState(targets[first + i], options);
-            sweepLogits(hb, first, nr, w, vocabChunk, logits, wide, (s, r, n, base) -> state[s].accept(r, n, base));
+            Logits gemm = logitsGemm(hb, first, nr, w, head, wide, logits);
+            sweepLogits(gemm, nr, vocab, vocabChunk, logits, (s, r, n, base) -> state[s].accept(r, n, base));
             // the same GEMMs again: the logits are bitwise those of the first sweep, now with each target's known
-            if (options.rank()) sweepLogits(hb, first, nr, w, vocabChunk, logits, wide, (s, r, n, base) -> state[s].countAbove(r, n));
+            if (options.rank()) sweepLogits(gemm, nr, vocab, vocabChunk, logits, (s, r, n, base) -> state[s].countAbove(r, n));
             for (int i = 0; i < nr; i++) state[i].finish(out, first + i);
         }
     }
@@ -312,12 +345,20 @@ public final class CpuBackend implements Backend {
         void accept(int slot, float[] r, int n, int base);
     }
 
-    /** logits[nr, nv] = hidden[first : first + nr] · W[v0 : v0 + nv]ᵀ slice by slice, each row's slice to the sink. */
-    private void sweepLogits(CpuBuffer hb, int first, int nr, CpuWeight w, int vocabChunk, CpuBuffer logits, CpuBuffer wide,
-                             LogitSink sink) {
-        int vocab = w.rows(), dim = w.cols();
-        for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
-            int nv = Math.min(vocabChunk, vocab - v0), base = v0;
+    /** logits[nr, nv] = the block's hidden rows · W[v0 : v0 + nv]ᵀ, row stride nv. */
+    private interface Logits {
+        void compute(int v0, int nv);
+    }
+
+    /** The LM head's GEMM for rows [first, first + nr): fp16 (A packed once for all slices), or sgemm. */
+    private Logits logitsGemm(CpuBuffer hb, int first, int nr, CpuWeight w, Fp16Gemm.PackedWeight head, CpuBuffer wide,
+                              CpuBuffer logits) {
+        int dim = w.cols();
+        if (head != null) {
+            long a = fp16.packActivations(hb.address() + 4L * first * dim, nr, dim);
+            return (v0, nv) -> fp16.gemm(a, nr, dim, head, v0, nv, logits.address(), nv);
+        }
+        return (v0, nv) -> {
             FloatPointer wChunk;
             if (wide == null) {
                 wChunk = new FloatPointer(w.mappedPointer()).position((long) v0 * dim);
@@ -326,6 +367,14 @@ public final class CpuBackend implements Backend {
                 wChunk = wide.pointer;
             }
             sgemm.gemm(true, nr, nv, dim, 1f, hb.at((long) first * dim), dim, wChunk, dim, logits.pointer, nv);
+        };
+    }
+
+    /** The vocabulary slice by slice through {@code gemm}, each row's slice to the sink. */
+    private void sweepLogits(Logits gemm, int nr, int vocab, int vocabChunk, CpuBuffer logits, LogitSink sink) {
+        for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
+            int nv = Math.min(vocabChunk, vocab - v0), base = v0;
+            gemm.compute(v0, nv);
             parallel.forRange(nr, 1, (part, from, to) -> {
                 float[] r = row(0, nv);
                 for (int i = from; i < to; i++) {
@@ -338,6 +387,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
+        if (fp16 != null) fp16.close();
         parallel.close();
         scratch.close();
     }

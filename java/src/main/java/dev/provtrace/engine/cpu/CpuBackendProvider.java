@@ -3,6 +3,7 @@ package dev.provtrace.engine.cpu;
 import dev.provtrace.engine.Backend;
 import dev.provtrace.engine.BackendProvider;
 import dev.provtrace.engine.EngineOptions;
+import dev.provtrace.engine.Precision;
 
 /** {@code --device cpu}: OpenBLAS + the Vector API (the default). */
 public final class CpuBackendProvider implements BackendProvider {
@@ -13,8 +14,16 @@ public final class CpuBackendProvider implements BackendProvider {
     public boolean available() { return true; }
 
     @Override
+    public String whyNot(Precision precision) {
+        if (precision != Precision.FP16) return null;
+        String why = Fp16Gemm.whyNot();
+        return why == null ? null : "--precision fp16 cannot run here: " + why;
+    }
+
+    @Override
     public String describe(EngineOptions options) {
-        return "cpu (" + TiledSgemm.planned() + " + Vector API, " + options.threads() + " threads), " + options.precision().describeEmulated();
+        String gemms = options.precision() == Precision.FP16 ? "our AVX512-FP16 GEMM in tiles" : TiledSgemm.planned();
+        return "cpu (" + gemms + " + Vector API, " + options.threads() + " threads), " + options.precision().describeEmulated();
     }
 
     @Override
@@ -23,6 +32,8 @@ public final class CpuBackendProvider implements BackendProvider {
             throw new IllegalArgumentException("--batch-invariant is built for the CUDA backend (--device cuda or cuda-emu); on cpu a"
                     + " text's numbers depend on its batch by fp32 rounding only (below 1e-5), not bitwise");
         }
-        return new CpuBackend(options.threads());
+        String why = whyNot(options.precision());
+        if (why != null) throw new IllegalArgumentException(why);
+        return new CpuBackend(options.threads(), options.precision() == Precision.FP16);
     }
 }

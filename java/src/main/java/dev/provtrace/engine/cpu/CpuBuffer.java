@@ -20,6 +20,11 @@ final class CpuBuffer implements Backend.Buffer {
         this.floats = pointer.capacity(Math.max(1, capacity)).asBuffer();
     }
 
+    /** The native address of element 0 (for our own JNI calls). */
+    long address() {
+        return pointer.address();
+    }
+
     /** A pointer {@code offset} floats into this buffer, for BLAS calls on sub-matrices. */
     FloatPointer at(long offset) {
         return new FloatPointer(pointer).position(offset);

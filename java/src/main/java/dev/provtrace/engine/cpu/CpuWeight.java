@@ -22,6 +22,7 @@ final class CpuWeight implements Backend.Weight {
     private ByteBuffer whole;           // the full mapping of an fp32 tensor ≤ 2 GiB (kept to keep it mapped)
     private FloatPointer wholePointer;
     private float[] heap;
+    Fp16Gemm.PackedWeight fp16;         // packed by Fp16Matmul on first use at --precision fp16 (guarded by this)
 
     CpuWeight(TensorView view) {
         WeightShape shape = WeightShape.of(view);

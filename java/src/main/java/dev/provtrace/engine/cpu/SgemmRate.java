@@ -50,6 +50,30 @@ public final class SgemmRate {
         }
     }
 
+    /**
+     * GFLOP/s of C[m, n] = A[m, k] · W[n, k]ᵀ on the fp16 GEMM ({@code --precision fp16}: {@link Fp16Matmul}'s
+     * tiles over {@code threads} threads, A packed in each call as in the pass, W packed once before), best of
+     * {@code runs}; NaN where the fp16 GEMM cannot run here.
+     */
+    public static double measureFp16Gemm(int m, int n, int k, int threads, int runs) {
+        if (Fp16Gemm.whyNot() != null) return Double.NaN;
+        try (Parallel parallel = new Parallel(threads); NativeScratch scratch = new NativeScratch(2);
+             FloatPointer a = random((long) m * k, 7); FloatPointer w = random((long) n * k, 8);
+             FloatPointer c = new FloatPointer((long) m * n); Fp16Gemm.PackedWeight packed = new Fp16Gemm.PackedWeight(n, k);
+             Fp16Matmul gemm = new Fp16Matmul(parallel, scratch, 0, 1, (x, row0, rows, dst) -> {
+                 throw new AssertionError("an fp32 weight is never widened");
+             })) {
+            packed.pack(w.address(), 0, n);
+            double best = 0;
+            for (int r = 0; r <= runs; r++) {   // run 0 warms up
+                long t = System.nanoTime();
+                gemm.gemm(gemm.packActivations(a.address(), m, k), m, k, packed, 0, n, c.address(), n);
+                if (r > 0) best = Math.max(best, 2.0 * m * n * k / ((System.nanoTime() - t) / 1e9) / 1e9);
+            }
+            return best;
+        }
+    }
+
     /** The library and split {@link #measureBackendGemm} times, as the device line names them. */
     public static String backendGemm() {
         return TiledSgemm.planned();

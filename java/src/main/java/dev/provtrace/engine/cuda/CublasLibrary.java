@@ -1,10 +1,8 @@
 package dev.provtrace.engine.cuda;
 
+import dev.provtrace.engine.NativeLibrary;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * cuBLAS through our own JNI library (native/cublas), which dlopen()s {@code $PROVTRACE_CUBLAS} (or
@@ -84,8 +82,7 @@ public final class CublasLibrary {
 
     /** True when this build carries the cuBLAS binding (cuBLAS itself is looked for only by {@link #load()}). */
     public static boolean bindingAvailable() {
-        return System.getProperty("provtrace.native.dir") != null
-                || CublasLibrary.class.getResource("/native/linux-x86_64/" + JNI_LIBRARY) != null;
+        return NativeLibrary.bundled(JNI_LIBRARY);
     }
 
     /** The C side's constants in the order CUDA_R_32F, CUDA_R_16BF, COMPUTE_32F, COMPUTE_32F_PEDANTIC, OP_N, OP_T. */
@@ -99,20 +96,7 @@ public final class CublasLibrary {
     /** Our JNI library, from {@code -Dprovtrace.native.dir} or the jar (as EmulatedDevice's). */
     private static synchronized void loadJni() throws IOException {
         if (jniLoaded) return;
-        String dir = System.getProperty("provtrace.native.dir");
-        Path lib;
-        if (dir != null) {
-            lib = Path.of(dir, JNI_LIBRARY);
-            if (!Files.isRegularFile(lib)) throw new IOException(lib + ": cuBLAS binding library not found (-Dprovtrace.native.dir)");
-        } else {
-            try (InputStream in = CublasLibrary.class.getResourceAsStream("/native/linux-x86_64/" + JNI_LIBRARY)) {
-                if (in == null) throw new IOException("this build has no cuBLAS binding (" + JNI_LIBRARY + "): see native/README.md");
-                lib = Files.createTempFile("provtrace-cublas-", ".so");
-                lib.toFile().deleteOnExit();
-                Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        System.load(lib.toAbsolutePath().toString());
+        NativeLibrary.load(JNI_LIBRARY, "cuBLAS binding library", "this build has no cuBLAS binding (" + JNI_LIBRARY + "): see native/README.md");
         jniLoaded = true;
     }
 

@@ -1,12 +1,10 @@
 package dev.provtrace.engine.cuda;
 
+import dev.provtrace.engine.NativeLibrary;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The CUDA device emulated on the CPU (native/cuda_host): the very kernels of kernels/*.cu, compiled by g++, run
@@ -23,30 +21,14 @@ public final class EmulatedDevice {
     /** Loads the emulator library (from the jar, or from {@code -Dprovtrace.native.dir}); an error says why not. */
     public static synchronized void load() throws IOException {
         if (loaded) return;
-        String dir = System.getProperty("provtrace.native.dir");
-        Path lib;
-        if (dir != null) {
-            lib = Path.of(dir, LIBRARY);
-            if (!Files.isRegularFile(lib)) throw new IOException(lib + ": emulated CUDA device library not found (-Dprovtrace.native.dir)");
-        } else {
-            try (InputStream in = EmulatedDevice.class.getResourceAsStream("/native/linux-x86_64/" + LIBRARY)) {
-                if (in == null) {
-                    throw new IOException("this build has no emulated CUDA device: building it needs g++, cmake and the CUDA toolkit's "
-                            + "headers (see native/README.md)");
-                }
-                lib = Files.createTempFile("provtrace-cudaemu-", ".so");
-                lib.toFile().deleteOnExit();
-                Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        System.load(lib.toAbsolutePath().toString());
+        NativeLibrary.load(LIBRARY, "emulated CUDA device library", "this build has no emulated CUDA device: building it needs g++,"
+                + " cmake and the CUDA toolkit's headers (see native/README.md)");
         loaded = true;
     }
 
     /** True when this build carries the emulator library. */
     public static boolean available() {
-        return System.getProperty("provtrace.native.dir") != null
-                || EmulatedDevice.class.getResource("/native/linux-x86_64/" + LIBRARY) != null;
+        return NativeLibrary.bundled(LIBRARY);
     }
 
     /** Allocates device memory (256-byte aligned, uninitialised). */

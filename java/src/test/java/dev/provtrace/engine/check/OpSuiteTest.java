@@ -6,6 +6,7 @@ import dev.provtrace.engine.EngineOptions;
 import dev.provtrace.engine.ForwardingBackend;
 import dev.provtrace.engine.TestDevices;
 import dev.provtrace.engine.PackedBatch;
+import dev.provtrace.engine.Precision;
 import dev.provtrace.engine.RowScores;
 import dev.provtrace.engine.ScoreOptions;
 import dev.provtrace.engine.cpu.CpuBackend;
@@ -65,6 +66,22 @@ class OpSuiteTest {
             List<OpResult> failed = results.stream().filter(r -> !r.passed()).toList();
             assertTrue(failed.isEmpty(), "batch-invariant GEMMs: " + failed);
             assertTrue(results.size() > 80, "cases: " + results.size());
+        }
+    }
+
+    @Test
+    void theCpusFp16GemmsPassEveryOpWithinTheFp16Bound() throws Exception {
+        assumeTrue(TestDevices.fp16Runs("cpu"), "this CPU has no AVX512-FP16");
+        EngineOptions o = new EngineOptions(2, 4096, false).withDevice("cpu").withPrecision(Precision.FP16);
+        try (Backend be = Backends.open(o)) {
+            assertTrue(be.fp16Gemms(), be.name());
+            List<OpResult> results = OpSuite.run(be, op -> true, 42);
+            List<OpResult> failed = results.stream().filter(r -> !r.passed()).toList();
+            assertTrue(failed.isEmpty(), "fp16 GEMMs: " + failed);
+            // the GEMM outputs were held to the fp16 bound, and rounding showed in them (else fp16 was not used)
+            List<OpResult> matmul = results.stream().filter(r -> r.op().equals("matmul")).toList();
+            assertTrue(matmul.size() >= 20 && matmul.stream().allMatch(r -> r.tolerance() == OpSuite.FP16_GEMM), matmul.toString());
+            assertTrue(matmul.stream().anyMatch(r -> r.nmse() > 1e-9), "every matmul within fp32's bound: " + matmul);
         }
     }
 

@@ -1,0 +1,113 @@
+package dev.provtrace.engine.cpu;
+
+import dev.provtrace.engine.NativeLibrary;
+
+import java.io.IOException;
+
+/**
+ * The CPU's fp16 GEMM ({@code --precision fp16}), native/cpu_fp16: C = A · Wᵀ with fp32 A and C, weights packed once
+ * to fp16, the products and the first 128 k-pairs of each sum in fp16 on AVX512-FP16, the rest of each sum in
+ * fp32. Rows of A and of W are scaled by powers of two first, so no partial sum can overflow fp16 (fp16_gemm.c has
+ * the bound). Each value of C depends only on its row of A and its row of W, so tiles and batches never change a
+ * result. On the CPUs that have AVX512-FP16 but no AMX, its multiply-add rate is twice fp32's (tools/cpu-probes).
+ */
+final class Fp16Gemm {
+    /** Rows of A per micro-tile and columns of W per packed panel (fp16_gemm.h's FP16_MR, FP16_NC). */
+    static final int MR = 6, PANEL = 64;
+    private static final String LIBRARY = "libprovtrace_cpufp16.so";
+    private static String whyNot;
+    private static boolean checked;
+
+    private Fp16Gemm() {}
+
+    /** Null when this build and CPU run the fp16 GEMM, else why not (checked once). */
+    static synchronized String whyNot() {
+        if (!checked) {
+            checked = true;
+            whyNot = check();
+        }
+        return whyNot;
+    }
+
+    private static String check() {
+        if (!System.getProperty("os.arch", "").equals("amd64")) return "it needs an x86-64 CPU with AVX512-FP16, this is " + System.getProperty("os.arch");
+        try {
+            NativeLibrary.load(LIBRARY, "fp16 GEMM library", "this build has no fp16 GEMM library (" + LIBRARY
+                    + "): building it needs gcc ≥ 12 and cmake (see native/README.md)");
+        } catch (IOException | UnsatisfiedLinkError e) {
+            return e.getMessage();
+        }
+        return supported0() ? null : "this CPU has no AVX512-FP16 (Sapphire Rapids and later Xeons have it; the instructions "
+                + "vfmadd231ph are what make fp16 faster than fp32 here)";
+    }
+
+    /** A weight packed to fp16 panels (native memory, freed by {@link #close}). */
+    static final class PackedWeight implements AutoCloseable {
+        final int n, k;
+        private long handle;
+
+        PackedWeight(int n, int k) {
+            this.n = n;
+            this.k = k;
+            this.handle = weightNew0(n, k);
+            if (handle == 0) throw new OutOfMemoryError("cannot allocate a " + n + " × " + k + " fp16 weight");
+        }
+
+        /** Packs rows [row0, row0 + rows) from fp32 at {@code address} (row-major, stride k). */
+        void pack(long address, int row0, int rows) {
+            if (row0 < 0 || rows < 0 || row0 + rows > n) throw new IllegalArgumentException("rows [" + row0 + ", " + (row0 + rows) + ") of " + n);
+            weightPack0(live(), address, row0, rows);
+        }
+
+        long bytes() { return weightBytes0(live()); }
+
+        long handle() { return live(); }
+
+        private long live() {
+            if (handle == 0) throw new IllegalStateException("fp16 weight used after close");
+            return handle;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (handle != 0) weightFree0(handle);
+            handle = 0;
+        }
+    }
+
+    /** Bytes of a packed A of m rows × k. */
+    static long activationsBytes(int m, int k) { return activationsBytes0(m, k); }
+
+    /** Packs A rows [row0, row0 + rows) from fp32 at {@code a} (stride lda) into {@code dst}; row0 a multiple of MR. */
+    static void packActivations(long a, long lda, int m, int k, int row0, int rows, long dst) {
+        packActivations0(a, lda, m, k, row0, rows, dst);
+    }
+
+    /** The tile C[row0 .. +rows, col0 .. +cols] = A · Wᵀ at {@code c} (its first element), row stride ldc. */
+    static void gemm(long packedA, int m, int k, PackedWeight w, int row0, int rows, int col0, int cols, long c, long ldc) {
+        if (w.k != k) throw new IllegalArgumentException("fp16 GEMM: A has " + k + " columns, the weight " + w.k);
+        if (row0 % MR != 0 || col0 % PANEL != 0 || row0 + rows > m || col0 + cols > w.n) {
+            throw new IllegalArgumentException("fp16 GEMM tile rows [" + row0 + ", +" + rows + ") cols [" + col0 + ", +" + cols
+                    + ") of " + m + " × " + w.n);
+        }
+        if (gemm0(packedA, m, k, w.handle(), row0, rows, col0, cols, c, ldc) != 0) {
+            throw new OutOfMemoryError("fp16 GEMM: cannot allocate its " + rows + "-row accumulators");
+        }
+    }
+
+    private static native boolean supported0();
+
+    private static native long weightNew0(int n, int k);
+
+    private static native void weightPack0(long w, long src, int row0, int rows);
+
+    private static native long weightBytes0(long w);
+
+    private static native void weightFree0(long w);
+
+    private static native long activationsBytes0(int m, int k);
+
+    private static native void packActivations0(long a, long lda, int m, int k, int row0, int rows, long dst);
+
+    private static native int gemm0(long packedA, int m, int k, long w, int row0, int rows, int col0, int cols, long c, long ldc);
+}

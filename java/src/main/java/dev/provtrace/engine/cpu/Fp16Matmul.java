@@ -1,0 +1,128 @@
+package dev.provtrace.engine.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CPU backend's GEMMs at {@code --precision fp16} ({@link Fp16Gemm}): each weight is packed to fp16 once, on
+ * first use or when its layer is prepared at load (2 bytes per parameter of native memory, beside the fp32 map);
+ * the activations are packed per call, split over the threads; C is cut into tiles of up to {@value #ROW_TILE} rows
+ * × a run of 64-column panels that the backend's threads pull one at a time, as {@link TiledSgemm}'s.
+ */
+final class Fp16Matmul implements AutoCloseable {
+    /** Rows per tile: the tile's packed A (rows × k fp16; 0.9 MiB at k = 4864) stays in a core's L2. */
+    static final int ROW_TILE = 96;
+    /** Tiles per thread: enough for a busy core to fall behind without holding the rest up. */
+    private static final int TILES_PER_THREAD = 4;
+    /** Floats of a bf16/f16 weight widened to fp32 at a time while it is packed (16 MiB). */
+    private static final int WIDEN_FLOATS = 1 << 22;
+
+    /** Rows [row0, row0 + n) of a non-fp32 weight into dst as fp32 (the backend's widening, split over threads). */
+    interface Widener {
+        void widen(CpuWeight w, int row0, int n, CpuBuffer dst);
+    }
+
+    private final Parallel parallel;
+    private final NativeScratch scratch;
+    private final int widenSlot, activationSlot;
+    private final Widener widener;
+    private final List<Fp16Gemm.PackedWeight> packed = new ArrayList<>();
+
+    Fp16Matmul(Parallel parallel, NativeScratch scratch, int widenSlot, int activationSlot, Widener widener) {
+        String why = Fp16Gemm.whyNot();
+        if (why != null) throw new IllegalStateException("--precision fp16 cannot run here: " + why);
+        this.parallel = parallel;
+        this.scratch = scratch;
+        this.widenSlot = widenSlot;
+        this.activationSlot = activationSlot;
+        this.widener = widener;
+    }
+
+    /** w packed to fp16 (packed now if it is not yet). */
+    Fp16Gemm.PackedWeight packed(CpuWeight w) {
+        synchronized (w) {
+            if (w.fp16 != null) return w.fp16;
+            int n = w.rows(), k = w.cols();
+            Fp16Gemm.PackedWeight p = new Fp16Gemm.PackedWeight(n, k);
+            try {
+                if (w.isMappedFp32()) {
+                    long base = w.mappedPointer().address();
+                    parallel.forRange(n, 64, (part, from, to) -> p.pack(base + 4L * from * k, from, to - from));
+                } else {
+                    int chunk = Math.max(1, Math.min(n, WIDEN_FLOATS / k));
+                    CpuBuffer wide = scratch.get(widenSlot, (long) chunk * k);
+                    for (int r0 = 0; r0 < n; r0 += chunk) {
+                        int rows = Math.min(chunk, n - r0), first = r0;
+                        widener.widen(w, r0, rows, wide);
+                        long base = wide.address();
+                        parallel.forRange(rows, 64, (part, from, to) -> p.pack(base + 4L * from * k, first + from, to - from));
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                p.close();
+                throw e;
+            }
+            synchronized (packed) {
+                packed.add(p);
+            }
+            w.fp16 = p;
+            return p;
+        }
+    }
+
+    /** An fp32 A of m rows × k at {@code address} (row stride k) packed for {@link #gemm}, in the scratch slot. */
+    long packActivations(long address, int m, int k) {
+        long bytes = Fp16Gemm.activationsBytes(m, k);
+        CpuBuffer dst = scratch.get(activationSlot, (bytes + 3) / 4);
+        long out = dst.address();
+        int blocks = (m + Fp16Gemm.MR - 1) / Fp16Gemm.MR;
+        parallel.forRange(blocks, 4, (part, from, to) -> {
+            int row0 = from * Fp16Gemm.MR, row1 = Math.min(m, to * Fp16Gemm.MR);
+            Fp16Gemm.packActivations(address, k, m, k, row0, row1 - row0, out);
+        });
+        return out;
+    }
+
+    /**
+     * C[0 .. m, col0 .. col0 + cols) = A · Wᵀ for a packed A of m rows, written at {@code c} (C[0][col0]) with row
+     * stride ldc; col0 a multiple of 64. The threads pull tiles, the columns of a tile's panels in L2 for its rows.
+     */
+    void gemm(long packedA, int m, int k, Fp16Gemm.PackedWeight w, int col0, int cols, long c, long ldc) {
+        if (m == 0 || cols == 0) return;
+        int rowTiles = (m + ROW_TILE - 1) / ROW_TILE;
+        int panels = (cols + Fp16Gemm.PANEL - 1) / Fp16Gemm.PANEL;
+        int wanted = TILES_PER_THREAD * parallel.threads();
+        int colTiles = Math.max(1, Math.min(panels, (wanted + rowTiles - 1) / rowTiles));
+        int tileCols = (panels + colTiles - 1) / colTiles * Fp16Gemm.PANEL;
+        int tiles = rowTiles * ((cols + tileCols - 1) / tileCols);
+        parallel.forTiles(tiles, i -> {
+            int r0 = (i % rowTiles) * ROW_TILE, c0 = (i / rowTiles) * tileCols;   // row tiles inner: a column run's W stays in L2
+            int rows = Math.min(ROW_TILE, m - r0), width = Math.min(tileCols, cols - c0);
+            Fp16Gemm.gemm(packedA, m, k, w, r0, rows, col0 + c0, width, c + 4L * (r0 * ldc + c0), ldc);
+        });
+    }
+
+    /** out[rows, n] = x[rows, k] · Wᵀ (x and out contiguous). */
+    void matmul(CpuBuffer x, CpuWeight w, CpuBuffer out, int rows) {
+        Fp16Gemm.PackedWeight p = packed(w);
+        long a = packActivations(x.address(), rows, w.cols());
+        gemm(a, rows, w.cols(), p, 0, w.rows(), out.address(), w.rows());
+    }
+
+    /** Native bytes of the packed weights so far. */
+    long packedBytes() {
+        synchronized (packed) {
+            long sum = 0;
+            for (Fp16Gemm.PackedWeight p : packed) sum += p.bytes();
+            return sum;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (packed) {
+            for (Fp16Gemm.PackedWeight p : packed) p.close();
+            packed.clear();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/*
+ * JNI for fp16_gemm (Java side: dev.provtrace.engine.cpu.Fp16Gemm). Compiled without AVX-512 flags: supported0 runs
+ * on any x86-64, and Java calls nothing else unless it said yes. Addresses are native memory Java owns (JavaCPP
+ * pointers) or a packed weight made here; every call is single-threaded, Java's threads split the work.
+ */
+#include <jni.h>
+#include <stdint.h>
+
+#include "fp16_gemm.h"
+
+#define JNI_NAME(name) Java_dev_provtrace_engine_cpu_Fp16Gemm_##name
+
+JNIEXPORT jboolean JNICALL JNI_NAME(supported0)(JNIEnv *env, jclass cls) {
+    (void) env; (void) cls;
+    return fp16_cpu_supported() ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jlong JNICALL JNI_NAME(weightNew0)(JNIEnv *env, jclass cls, jint n, jint k) {
+    (void) env; (void) cls;
+    return (jlong) (intptr_t) fp16_weight_new(n, k);
+}
+
+JNIEXPORT void JNICALL JNI_NAME(weightPack0)(JNIEnv *env, jclass cls, jlong w, jlong src, jint row0, jint rows) {
+    (void) env; (void) cls;
+    fp16_weight_pack_rows((fp16_weight *) (intptr_t) w, (const float *) (intptr_t) src, row0, rows);
+}
+
+JNIEXPORT jlong JNICALL JNI_NAME(weightBytes0)(JNIEnv *env, jclass cls, jlong w) {
+    (void) env; (void) cls;
+    return (jlong) fp16_weight_bytes((const fp16_weight *) (intptr_t) w);
+}
+
+JNIEXPORT void JNICALL JNI_NAME(weightFree0)(JNIEnv *env, jclass cls, jlong w) {
+    (void) env; (void) cls;
+    fp16_weight_free((fp16_weight *) (intptr_t) w);
+}
+
+JNIEXPORT jlong JNICALL JNI_NAME(activationsBytes0)(JNIEnv *env, jclass cls, jint m, jint k) {
+    (void) env; (void) cls;
+    return (jlong) fp16_activations_bytes(m, k);
+}
+
+JNIEXPORT void JNICALL JNI_NAME(packActivations0)(JNIEnv *env, jclass cls, jlong a, jlong lda, jint m, jint k, jint row0,
+                                                  jint rows, jlong dst) {
+    (void) env; (void) cls;
+    fp16_pack_activations((const float *) (intptr_t) a, lda, m, k, row0, rows, (void *) (intptr_t) dst);
+}
+
+JNIEXPORT jint JNICALL JNI_NAME(gemm0)(JNIEnv *env, jclass cls, jlong packedA, jint m, jint k, jlong w, jint row0, jint rows,
+                                       jint col0, jint cols, jlong c, jlong ldc) {
+    (void) env; (void) cls;
+    return fp16_gemm((const void *) (intptr_t) packedA, m, k, (const fp16_weight *) (intptr_t) w, row0, rows, col0, cols,
+                     (float *) (intptr_t) c, ldc);
+}
