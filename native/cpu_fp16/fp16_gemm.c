@@ -189,42 +189,101 @@ static inline void micro_tile(const _Float16 *a, size_t row_pairs, const _Float1
         }
 }
 
-int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, int row0, int rows, int col0, int cols,
-              float *c, long ldc) {
-    int kp = w->kp;
-    int block0 = row0 / MR, blocks = (rows + MR - 1) / MR;
-    const _Float16 *ah = packed_a;
-    const float *row_unscale = (const float *) ((const char *) packed_a + activation_halves_bytes(m, k));
-    size_t cp_floats = (size_t) blocks * MR * NV * 32;
-    float *cp = aligned_alloc(64, round64(cp_floats * sizeof(float)));
-    if (!cp) return -1;
+// One panel's pair sums for the tile's row blocks: cp [blocks][MR][NV][32] (zeroed here), k in blocks of KIL pairs
+// over every row block, so the panel's 32 KiB of W for those pairs stays in L1 while the rows stream past.
+static void panel_sums(const _Float16 *ah, int block0, int blocks, int kp, const fp16_weight *w, int p, float *cp) {
+    memset(cp, 0, sizeof(float) * (size_t) blocks * MR * NV * 32);
+    const _Float16 *wp = w->packed + (size_t) p * kp * NC * 2;
+    for (int q0 = 0; q0 < kp; q0 += KIL) {
+        int nkp = kp - q0 < KIL ? kp - q0 : KIL;
+        for (int b = 0; b < blocks; b++) {
+            micro_tile(ah + ((size_t) (block0 + b) * MR * kp + q0) * 2, kp, wp + (size_t) q0 * NC * 2, nkp,
+                       cp + (size_t) b * MR * NV * 32);
+        }
+    }
+}
+
+// Row r's columns [j0, j0 + 16) of a panel's pair sums (pr: the row's [NV][32]), scalings undone, + bias[j0 ..].
+static inline __m512 column_sums(const float *pr, int v, const fp16_weight *w, int j0, __m512 row_unscale,
+                                 const float *bias, __mmask16 mask) {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    __m512 lo = _mm512_load_ps(pr + v * 32), hi = _mm512_load_ps(pr + v * 32 + 16);
+    __m512 sum = _mm512_add_ps(_mm512_permutex2var_ps(lo, even, hi), _mm512_permutex2var_ps(lo, odd, hi));
+    sum = _mm512_mul_ps(_mm512_mul_ps(sum, _mm512_loadu_ps(w->unscale + j0)), row_unscale);   // exact: powers of two
+    if (bias) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, bias + j0));
+    return sum;
+}
+
+static inline __mmask16 tail_mask(int count) { return count >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << count) - 1u); }
+
+// e^x for x ≤ 88.7 (larger: +inf), to about 2 ulp: 2^n · e^r, n = round(x / ln 2), r = x − n·ln 2 in two parts,
+// e^r by its degree-6 Taylor polynomial (|r| ≤ ln 2 / 2); below −87.3 the result goes to 0 through scalef.
+static inline __m512 exp_ps(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-104.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
+    __m512 q = _mm512_set1_ps(1.0f / 720);
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 120));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 24));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 6));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0.5f));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(q, n);
+}
+
+int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, const float *bias, int accumulate, int row0,
+              int rows, int col0, int cols, float *c, long ldc) {
+    int block0 = row0 / MR, blocks = (rows + MR - 1) / MR;
+    const float *row_unscale = (const float *) ((const char *) packed_a + activation_halves_bytes(m, k));
+    float *cp = aligned_alloc(64, round64(sizeof(float) * (size_t) blocks * MR * NV * 32));
+    if (!cp) return -1;
     for (int p = col0 / NC; p * NC < col0 + cols; p++) {
-        memset(cp, 0, cp_floats * sizeof(float));
-        const _Float16 *wp = w->packed + (size_t) p * kp * NC * 2;
-        for (int q0 = 0; q0 < kp; q0 += KIL) {
-            int nkp = kp - q0 < KIL ? kp - q0 : KIL;
-            for (int b = 0; b < blocks; b++) {
-                micro_tile(ah + ((size_t) (block0 + b) * MR * kp + q0) * 2, kp, wp + (size_t) q0 * NC * 2, nkp,
-                           cp + (size_t) b * MR * NV * 32);
-            }
-        }
-        // pair sums → columns, scalings undone, into C (the panel's columns beyond the tile or n are not written)
-        int first = p * NC, last = first + NC;
-        if (last > col0 + cols) last = col0 + cols;
+        panel_sums(packed_a, block0, blocks, w->kp, w, p, cp);
+        int first = p * NC, last = first + NC < col0 + cols ? first + NC : col0 + cols;   // columns beyond: not written
         for (int r = 0; r < rows; r++) {
             const float *pr = cp + ((size_t) (r / MR) * MR * NV + (r % MR) * NV) * 32;
             __m512 ru = _mm512_set1_ps(row_unscale[row0 + r]);
             float *out = c + (size_t) r * ldc;   // the tile's row r, from column col0
-            for (int v = 0; v < NV; v++) {
+            for (int v = 0; v < NV && first + v * 16 < last; v++) {
                 int j0 = first + v * 16;
-                if (j0 >= last) break;
-                __m512 lo = _mm512_load_ps(pr + v * 32), hi = _mm512_load_ps(pr + v * 32 + 16);
-                __m512 sum = _mm512_add_ps(_mm512_permutex2var_ps(lo, even, hi), _mm512_permutex2var_ps(lo, odd, hi));
-                sum = _mm512_mul_ps(_mm512_mul_ps(sum, _mm512_loadu_ps(w->unscale + j0)), ru);
-                int count = last - j0 < 16 ? last - j0 : 16;
-                _mm512_mask_storeu_ps(out + (j0 - col0), (__mmask16) ((1u << count) - 1u), sum);
+                __mmask16 mask = tail_mask(last - j0);
+                __m512 sum = column_sums(pr, v, w, j0, ru, bias, mask);
+                if (accumulate) sum = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + (j0 - col0)), sum);
+                _mm512_mask_storeu_ps(out + (j0 - col0), mask, sum);
+            }
+        }
+    }
+    free(cp);
+    return 0;
+}
+
+int fp16_gemm_swiglu(const void *packed_a, int m, int k, const fp16_weight *gate, const float *gate_bias,
+                     const fp16_weight *up, const float *up_bias, int row0, int rows, int col0, int cols, float *c, long ldc) {
+    int block0 = row0 / MR, blocks = (rows + MR - 1) / MR;
+    const float *row_unscale = (const float *) ((const char *) packed_a + activation_halves_bytes(m, k));
+    size_t cp_floats = (size_t) blocks * MR * NV * 32;
+    float *cp = aligned_alloc(64, round64(sizeof(float) * cp_floats * 2));
+    if (!cp) return -1;
+    float *cg = cp, *cu = cp + cp_floats;
+    for (int p = col0 / NC; p * NC < col0 + cols; p++) {
+        panel_sums(packed_a, block0, blocks, gate->kp, gate, p, cg);
+        panel_sums(packed_a, block0, blocks, up->kp, up, p, cu);
+        int first = p * NC, last = first + NC < col0 + cols ? first + NC : col0 + cols;
+        for (int r = 0; r < rows; r++) {
+            size_t at = ((size_t) (r / MR) * MR * NV + (r % MR) * NV) * 32;
+            __m512 ru = _mm512_set1_ps(row_unscale[row0 + r]);
+            float *out = c + (size_t) r * ldc;
+            for (int v = 0; v < NV && first + v * 16 < last; v++) {
+                int j0 = first + v * 16;
+                __mmask16 mask = tail_mask(last - j0);
+                __m512 g = column_sums(cg + at, v, gate, j0, ru, gate_bias, mask);
+                __m512 u = column_sums(cu + at, v, up, j0, ru, up_bias, mask);
+                // silu(g) · u = g / (1 + e^−g) · u
+                __m512 silu = _mm512_div_ps(g, _mm512_add_ps(_mm512_set1_ps(1.0f), exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+                _mm512_mask_storeu_ps(out + (j0 - col0), mask, _mm512_mul_ps(silu, u));
             }
         }
     }

@@ -28,11 +28,16 @@ size_t fp16_activations_bytes(int m, int k);
 // Packs A rows [row0, row0 + rows) (row0 a multiple of FP16_MR; rows a multiple of it unless they end at m) from
 // fp32 a (stride lda) into dst, a buffer of fp16_activations_bytes(m, k). Threads may pack disjoint row blocks.
 void fp16_pack_activations(const float *a, long lda, int m, int k, int row0, int rows, void *dst);
-// The tile C[row0 : row0 + rows, col0 : col0 + cols] = A · Wᵀ for a packed A of m rows, written at c (the tile's
-// first element, C[row0][col0]) with row stride ldc; row0 a multiple of FP16_MR, col0 a multiple of FP16_NC.
-// Single-threaded; threads may compute disjoint tiles. 0, or -1 when out of memory.
-int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, int row0, int rows, int col0, int cols,
-              float *c, long ldc);
+// The tile C[row0 : row0 + rows, col0 : col0 + cols] = A · Wᵀ + bias (bias: n floats, or NULL), added to what C
+// holds when accumulate is set, for a packed A of m rows; written at c (the tile's first element, C[row0][col0])
+// with row stride ldc; row0 a multiple of FP16_MR, col0 a multiple of FP16_NC. Single-threaded; threads may compute
+// disjoint tiles. 0, or -1 when out of memory.
+int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, const float *bias, int accumulate, int row0,
+              int rows, int col0, int cols, float *c, long ldc);
+// The same tile of silu(A · Gᵀ + gate_bias) · (A · Uᵀ + up_bias) (SwiGLU; G and U of the same shape, biases NULL
+// or n floats), each panel of G and of U summed back to back so the products never leave the tile's buffers.
+int fp16_gemm_swiglu(const void *packed_a, int m, int k, const fp16_weight *gate, const float *gate_bias,
+                     const fp16_weight *up, const float *up_bias, int row0, int rows, int col0, int cols, float *c, long ldc);
 
 #ifdef __cplusplus
 }

@@ -46,9 +46,17 @@ JNIEXPORT void JNICALL JNI_NAME(packActivations0)(JNIEnv *env, jclass cls, jlong
     fp16_pack_activations((const float *) (intptr_t) a, lda, m, k, row0, rows, (void *) (intptr_t) dst);
 }
 
-JNIEXPORT jint JNICALL JNI_NAME(gemm0)(JNIEnv *env, jclass cls, jlong packedA, jint m, jint k, jlong w, jint row0, jint rows,
-                                       jint col0, jint cols, jlong c, jlong ldc) {
+JNIEXPORT jint JNICALL JNI_NAME(gemm0)(JNIEnv *env, jclass cls, jlong packedA, jint m, jint k, jlong w, jlong bias,
+                                       jboolean accumulate, jint row0, jint rows, jint col0, jint cols, jlong c, jlong ldc) {
     (void) env; (void) cls;
-    return fp16_gemm((const void *) (intptr_t) packedA, m, k, (const fp16_weight *) (intptr_t) w, row0, rows, col0, cols,
-                     (float *) (intptr_t) c, ldc);
+    return fp16_gemm((const void *) (intptr_t) packedA, m, k, (const fp16_weight *) (intptr_t) w, (const float *) (intptr_t) bias,
+                     accumulate == JNI_TRUE, row0, rows, col0, cols, (float *) (intptr_t) c, ldc);
+}
+
+JNIEXPORT jint JNICALL JNI_NAME(gemmSwiglu0)(JNIEnv *env, jclass cls, jlong packedA, jint m, jint k, jlong gate, jlong gateBias,
+                                             jlong up, jlong upBias, jint row0, jint rows, jint col0, jint cols, jlong c, jlong ldc) {
+    (void) env; (void) cls;
+    return fp16_gemm_swiglu((const void *) (intptr_t) packedA, m, k, (const fp16_weight *) (intptr_t) gate,
+                            (const float *) (intptr_t) gateBias, (const fp16_weight *) (intptr_t) up, (const float *) (intptr_t) upBias,
+                            row0, rows, col0, cols, (float *) (intptr_t) c, ldc);
 }

@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "backend to time: cpu, cuda-emu, cuda or cuda:N (default: cuda when a usable GPU is found, else cpu)")
     String device;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16", description = "GEMM precision (default: the device's, as for logprobs)")
+    @Option(names = "--precision", paramLabel = "fp32|bf16|fp16", description = "GEMM precision (default: the device's, as for logprobs)")
     String precision;
 
     @Option(names = "--batch-invariant", description = "time the batch-invariant mode (its fixed-order GEMM kernel instead of cuBLAS; default: off)")
@@ -162,6 +162,12 @@ final class BenchCommand implements Callable<Integer> {
                 g.put("openblas_sgemm_gflops", openblas);
                 out.printf("GEMM %d³, %d threads, best of 3: %s %.1f GFLOP/s; OpenBLAS sgemm on its own threads %.1f GFLOP/s%n",
                         sgemmN, t, backendGemm, own, openblas);
+                if (engineOptions.precision() == Precision.FP16) {   // the GEMM the pass's weights run on, beside fp32's
+                    double fp16 = SgemmRate.measureFp16Gemm(sgemmN, sgemmN, sgemmN, t, 3);
+                    g.put("fp16_gemm_gflops", fp16);
+                    out.printf("GEMM %d³, %d threads, best of 3: our AVX512-FP16 GEMM in tiles (--precision fp16) %.1f GFLOP/s%n",
+                            sgemmN, t, fp16);
+                }
             }
             else {
                 ObjectNode d = report.putObject("device_reference");

@@ -35,8 +35,8 @@ final class EngineArgs {
         return device;
     }
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16",
-            description = "what the GEMMs compute in: fp32, or bf16 inputs with fp32 accumulation (default: bf16 on a cuda device, fp32 on cpu and cuda-emu); the residual stream and log-softmax are fp32 in both")
+    @Option(names = "--precision", paramLabel = "fp32|bf16|fp16",
+            description = "what the GEMMs compute in: fp32; bf16 inputs with fp32 accumulation; or fp16 (cpu with AVX512-FP16 only: fp16 inputs and products, sums in fp16 for 128 k-pairs then fp32; the fast one there) (default: bf16 on a cuda device, fp32 on cpu and cuda-emu); the residual stream and log-softmax are fp32 in all")
     String precision;
 
     /** --precision as given, else the device's default. */

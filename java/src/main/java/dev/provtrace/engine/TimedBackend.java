@@ -125,6 +125,7 @@ public final class TimedBackend implements Backend {
     // the coarse ops go to the inner backend's own (fused) versions, not to the defaults over this decorator
     @Override public Buffer allocate(dev.provtrace.io.DType dtype, long n) { return time("allocate", () -> inner.allocate(dtype, n)); }
     @Override public boolean nativeBf16() { return inner.nativeBf16(); }
+    @Override public boolean fp16Gemms() { return inner.fp16Gemms(); }
 
     @Override public void prepareRope(RopeTable table) { inner.prepareRope(table); }
 

@@ -13,6 +13,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code provtrace test-ops}: the summary lines, the JSON of every comparison, and its usage errors. */
 class TestOpsCommandTest {
@@ -54,5 +55,21 @@ class TestOpsCommandTest {
         assertEquals(2, dev.exit());
         assertTrue(dev.stderr().contains("--device tpu is unknown"), dev.stderr());
         assertEquals("", dev.stdout());
+    }
+
+    @Test
+    void fp16ChecksTheCpusFp16GemmsAndIsRefusedElsewhere() {
+        SegmentCommandTest.Run off = SegmentCommandTest.run("test-ops", "--device", "cuda-emu", "--precision", "fp16");
+        assertEquals(2, off.exit());
+        assertTrue(off.stderr().contains("--precision fp16 runs on --device cpu only (AVX512-FP16 GEMMs); --device cuda-emu has fp32 and bf16"),
+                off.stderr());
+        SegmentCommandTest.Run bf16 = SegmentCommandTest.run("test-ops", "--precision", "bf16");
+        assertEquals(2, bf16.exit());
+        assertTrue(bf16.stderr().contains("--precision takes fp32 or fp16 here"), bf16.stderr());
+        assumeTrue(dev.provtrace.engine.TestDevices.fp16Runs("cpu"), "this CPU has no AVX512-FP16");
+        SegmentCommandTest.Run r = SegmentCommandTest.run("test-ops", "--precision", "fp16", "--op", "matmul,gate_up_swiglu", "--threads", "2");
+        assertEquals(0, r.exit(), r.stderr() + r.stdout());
+        assertTrue(r.stdout().startsWith("cpu: cpu (our AVX512-FP16 GEMM in tiles"), r.stdout());
+        assertTrue(r.stdout().contains("  matmul ") && r.stdout().contains("  gate_up_swiglu "), r.stdout());
     }
 }

@@ -132,8 +132,10 @@ public final class CpuBackend implements Backend {
         int k = wt.cols(), n = wt.rows();
         CpuBuffer xb = cpu(x), ob = cpu(out);
         if (fp16 != null) {
-            fp16.matmul(xb, wt, ob, rows);
-        } else if (wt.isMappedFp32()) {
+            fp16.matmul(xb, wt, biasAddress(bias, n), ob, rows, false);   // the bias added in the GEMM's epilogue
+            return;
+        }
+        if (wt.isMappedFp32()) {
             // out[rows, n] = x[rows, k] · W[n, k]ᵀ straight from the map
             sgemm.gemm(true, rows, n, k, 1f, xb.pointer, k, new FloatPointer(wt.mappedPointer()), k, ob.pointer, n);
         } else {
@@ -146,6 +148,51 @@ public final class CpuBackend implements Backend {
             }
         }
         if (bias != null) addBias(ob, cpu(bias).heap(), rows, n);
+    }
+
+    /** The native address of a bias of n values for the fp16 GEMM's epilogue; 0 for none. */
+    private static long biasAddress(Weight bias, int n) {
+        if (bias == null) return 0;
+        CpuWeight b = cpu(bias);
+        int length = b.heap().length;
+        if (length != n) throw new IllegalArgumentException("bias " + b.view().name() + " has " + length + " values, its GEMM " + n + " outputs");
+        return b.nativeHeap().address();
+    }
+
+    @Override
+    public void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v, Buffer scratch) {
+        if (fp16 == null) {
+            Backend.super.qkv(layer, h, rows, q, k, v, scratch);
+            return;
+        }
+        LayerWeights L = layer.weights();
+        long a = fp16.packActivations(cpu(h).address(), rows, L.q().cols());   // one packing of h for the three GEMMs
+        fp16.matmul(a, rows, cpu(L.q()), biasAddress(L.qBias(), L.q().rows()), cpu(q), false);
+        fp16.matmul(a, rows, cpu(L.k()), biasAddress(L.kBias(), L.k().rows()), cpu(k), false);
+        fp16.matmul(a, rows, cpu(L.v()), biasAddress(L.vBias(), L.v().rows()), cpu(v), false);
+    }
+
+    @Override
+    public void gateUpSwiglu(PreparedLayer layer, Buffer h, int rows, Buffer out, Buffer scratch) {
+        if (fp16 == null) {
+            Backend.super.gateUpSwiglu(layer, h, rows, out, scratch);
+            return;
+        }
+        LayerWeights L = layer.weights();
+        int n = L.gate().rows();
+        if (L.up().rows() != n || L.up().cols() != L.gate().cols()) {
+            throw new IllegalArgumentException("gate " + L.gate().view().name() + " and up " + L.up().view().name() + " differ in shape");
+        }
+        fp16.gateUpSwiglu(cpu(h), cpu(L.gate()), biasAddress(L.gateBias(), n), cpu(L.up()), biasAddress(L.upBias(), n), cpu(out), rows);
+    }
+
+    @Override
+    public void matmulAccumulate(Buffer x, Weight w, Weight bias, Buffer residual, int rows, Buffer scratch) {
+        if (fp16 == null) {
+            Backend.super.matmulAccumulate(x, w, bias, residual, rows, scratch);
+            return;
+        }
+        fp16.matmul(cpu(x), cpu(w), biasAddress(bias, w.rows()), cpu(residual), rows, true);   // residual += x·Wᵀ + bias
     }
 
     /** Rows [row0, row0+n) of a bf16/f16 weight into {@code dst} as fp32, split over threads. */
@@ -356,7 +403,7 @@ public final class CpuBackend implements Backend {
         int dim = w.cols();
         if (head != null) {
             long a = fp16.packActivations(hb.address() + 4L * first * dim, nr, dim);
-            return (v0, nv) -> fp16.gemm(a, nr, dim, head, v0, nv, logits.address(), nv);
+            return (v0, nv) -> fp16.gemm(a, nr, dim, head, 0, false, v0, nv, logits.address(), nv);
         }
         return (v0, nv) -> {
             FloatPointer wChunk;

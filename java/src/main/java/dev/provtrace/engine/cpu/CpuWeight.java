@@ -22,6 +22,7 @@ final class CpuWeight implements Backend.Weight {
     private ByteBuffer whole;           // the full mapping of an fp32 tensor ≤ 2 GiB (kept to keep it mapped)
     private FloatPointer wholePointer;
     private float[] heap;
+    private FloatPointer nativeHeap;
     Fp16Gemm.PackedWeight fp16;         // packed by Fp16Matmul on first use at --precision fp16 (guarded by this)
 
     CpuWeight(TensorView view) {
@@ -65,6 +66,16 @@ final class CpuWeight implements Backend.Weight {
             heap = h;
         }
         return heap;
+    }
+
+    /** A small tensor's fp32 values in native memory (a bias for our native GEMM's epilogue), made once. */
+    synchronized FloatPointer nativeHeap() {
+        if (nativeHeap == null) {
+            float[] h = heap();
+            nativeHeap = new FloatPointer(h.length);
+            nativeHeap.put(h);
+        }
+        return nativeHeap;
     }
 
     /** Widen rows [row0, row0+n) to fp32 into dst (native), row-major, using the given heap scratch. */

@@ -83,16 +83,38 @@ final class Fp16Gemm {
         packActivations0(a, lda, m, k, row0, rows, dst);
     }
 
-    /** The tile C[row0 .. +rows, col0 .. +cols] = A · Wᵀ at {@code c} (its first element), row stride ldc. */
-    static void gemm(long packedA, int m, int k, PackedWeight w, int row0, int rows, int col0, int cols, long c, long ldc) {
+    /**
+     * The tile C[row0 .. +rows, col0 .. +cols] = A · Wᵀ + bias (bias: the address of n floats, or 0), added to what C
+     * holds when {@code accumulate}, at {@code c} (its first element), row stride ldc.
+     */
+    static void gemm(long packedA, int m, int k, PackedWeight w, long bias, boolean accumulate, int row0, int rows, int col0,
+                     int cols, long c, long ldc) {
+        checkTile(m, k, w, row0, rows, col0, cols);
+        if (gemm0(packedA, m, k, w.handle(), bias, accumulate, row0, rows, col0, cols, c, ldc) != 0) outOfMemory(rows);
+    }
+
+    /** The same tile of silu(A · Gᵀ + gate bias) · (A · Uᵀ + up bias), G and U of one shape (SwiGLU). */
+    static void gemmSwiglu(long packedA, int m, int k, PackedWeight gate, long gateBias, PackedWeight up, long upBias, int row0,
+                           int rows, int col0, int cols, long c, long ldc) {
+        if (gate.n != up.n || gate.k != up.k) {
+            throw new IllegalArgumentException("fp16 SwiGLU: gate " + gate.n + " × " + gate.k + ", up " + up.n + " × " + up.k);
+        }
+        checkTile(m, k, gate, row0, rows, col0, cols);
+        if (gemmSwiglu0(packedA, m, k, gate.handle(), gateBias, up.handle(), upBias, row0, rows, col0, cols, c, ldc) != 0) {
+            outOfMemory(rows);
+        }
+    }
+
+    private static void checkTile(int m, int k, PackedWeight w, int row0, int rows, int col0, int cols) {
         if (w.k != k) throw new IllegalArgumentException("fp16 GEMM: A has " + k + " columns, the weight " + w.k);
         if (row0 % MR != 0 || col0 % PANEL != 0 || row0 + rows > m || col0 + cols > w.n) {
             throw new IllegalArgumentException("fp16 GEMM tile rows [" + row0 + ", +" + rows + ") cols [" + col0 + ", +" + cols
                     + ") of " + m + " × " + w.n);
         }
-        if (gemm0(packedA, m, k, w.handle(), row0, rows, col0, cols, c, ldc) != 0) {
-            throw new OutOfMemoryError("fp16 GEMM: cannot allocate its " + rows + "-row accumulators");
-        }
+    }
+
+    private static void outOfMemory(int rows) {
+        throw new OutOfMemoryError("fp16 GEMM: cannot allocate its " + rows + "-row accumulators");
     }
 
     private static native boolean supported0();
@@ -109,5 +131,9 @@ final class Fp16Gemm {
 
     private static native void packActivations0(long a, long lda, int m, int k, int row0, int rows, long dst);
 
-    private static native int gemm0(long packedA, int m, int k, long w, int row0, int rows, int col0, int cols, long c, long ldc);
+    private static native int gemm0(long packedA, int m, int k, long w, long bias, boolean accumulate, int row0, int rows, int col0,
+                                    int cols, long c, long ldc);
+
+    private static native int gemmSwiglu0(long packedA, int m, int k, long gate, long gateBias, long up, long upBias, int row0,
+                                          int rows, int col0, int cols, long c, long ldc);
 }

@@ -83,11 +83,16 @@ final class Fp16Matmul implements AutoCloseable {
         return out;
     }
 
+    /** One tile's GEMM: rows [r0, r0 + rows) and columns [c0, c0 + cols) of the output (c0 a multiple of 64). */
+    private interface TileGemm {
+        void run(int r0, int rows, int c0, int cols);
+    }
+
     /**
-     * C[0 .. m, col0 .. col0 + cols) = A · Wᵀ for a packed A of m rows, written at {@code c} (C[0][col0]) with row
-     * stride ldc; col0 a multiple of 64. The threads pull tiles, the columns of a tile's panels in L2 for its rows.
+     * Output columns [0, cols) of m rows cut into tiles that the threads pull: up to {@value #ROW_TILE} rows × a run of
+     * 64-column panels, row tiles inner so that a run's W stays in L2 while its rows pass.
      */
-    void gemm(long packedA, int m, int k, Fp16Gemm.PackedWeight w, int col0, int cols, long c, long ldc) {
+    private void tiles(int m, int cols, TileGemm gemm) {
         if (m == 0 || cols == 0) return;
         int rowTiles = (m + ROW_TILE - 1) / ROW_TILE;
         int panels = (cols + Fp16Gemm.PANEL - 1) / Fp16Gemm.PANEL;
@@ -96,17 +101,39 @@ final class Fp16Matmul implements AutoCloseable {
         int tileCols = (panels + colTiles - 1) / colTiles * Fp16Gemm.PANEL;
         int tiles = rowTiles * ((cols + tileCols - 1) / tileCols);
         parallel.forTiles(tiles, i -> {
-            int r0 = (i % rowTiles) * ROW_TILE, c0 = (i / rowTiles) * tileCols;   // row tiles inner: a column run's W stays in L2
-            int rows = Math.min(ROW_TILE, m - r0), width = Math.min(tileCols, cols - c0);
-            Fp16Gemm.gemm(packedA, m, k, w, r0, rows, col0 + c0, width, c + 4L * (r0 * ldc + c0), ldc);
+            int r0 = (i % rowTiles) * ROW_TILE, c0 = (i / rowTiles) * tileCols;
+            gemm.run(r0, Math.min(ROW_TILE, m - r0), c0, Math.min(tileCols, cols - c0));
         });
     }
 
-    /** out[rows, n] = x[rows, k] · Wᵀ (x and out contiguous). */
-    void matmul(CpuBuffer x, CpuWeight w, CpuBuffer out, int rows) {
-        Fp16Gemm.PackedWeight p = packed(w);
-        long a = packActivations(x.address(), rows, w.cols());
-        gemm(a, rows, w.cols(), p, 0, w.rows(), out.address(), w.rows());
+    /**
+     * C[0 .. m, col0 .. col0 + cols) = A · Wᵀ (+ bias, the address of n floats, or 0; added to C's values when
+     * {@code accumulate}) for a packed A of m rows, written at {@code c} (C[0][col0]) with row stride ldc; col0 a
+     * multiple of 64.
+     */
+    void gemm(long packedA, int m, int k, Fp16Gemm.PackedWeight w, long bias, boolean accumulate, int col0, int cols, long c,
+              long ldc) {
+        tiles(m, cols, (r0, rows, c0, width) ->
+                Fp16Gemm.gemm(packedA, m, k, w, bias, accumulate, r0, rows, col0 + c0, width, c + 4L * (r0 * ldc + c0), ldc));
+    }
+
+    /** out[rows, n] = x[rows, k] · Wᵀ + bias (bias: an address or 0), added to out's values when {@code accumulate}. */
+    void matmul(CpuBuffer x, CpuWeight w, long bias, CpuBuffer out, int rows, boolean accumulate) {
+        matmul(packActivations(x.address(), rows, w.cols()), rows, w, bias, out, accumulate);
+    }
+
+    /** The same from an A already packed by {@link #packActivations} (one packing for q, k and v). */
+    void matmul(long packedA, int rows, CpuWeight w, long bias, CpuBuffer out, boolean accumulate) {
+        gemm(packedA, rows, w.cols(), packed(w), bias, accumulate, 0, w.rows(), out.address(), w.rows());
+    }
+
+    /** out[rows, I] = silu(x · Gᵀ + gate bias) · (x · Uᵀ + up bias), fused: gate and up never reach memory. */
+    void gateUpSwiglu(CpuBuffer x, CpuWeight gate, long gateBias, CpuWeight up, long upBias, CpuBuffer out, int rows) {
+        Fp16Gemm.PackedWeight g = packed(gate), u = packed(up);
+        int k = gate.cols(), n = gate.rows();
+        long a = packActivations(x.address(), rows, k), c = out.address();
+        tiles(rows, n, (r0, tileRows, c0, width) ->
+                Fp16Gemm.gemmSwiglu(a, rows, k, g, gateBias, u, upBias, r0, tileRows, c0, width, c + 4L * ((long) r0 * n + c0), n));
     }
 
     /** Native bytes of the packed weights so far. */

@@ -67,7 +67,7 @@ public final class SgemmRate {
             double best = 0;
             for (int r = 0; r <= runs; r++) {   // run 0 warms up
                 long t = System.nanoTime();
-                gemm.gemm(gemm.packActivations(a.address(), m, k), m, k, packed, 0, n, c.address(), n);
+                gemm.gemm(gemm.packActivations(a.address(), m, k), m, k, packed, 0, false, 0, n, c.address(), n);
                 if (r > 0) best = Math.max(best, 2.0 * m * n * k / ((System.nanoTime() - t) / 1e9) / 1e9);
             }
             return best;

@@ -29,7 +29,7 @@ class Fp16GemmTest {
              Fp16Gemm.PackedWeight packed = new Fp16Gemm.PackedWeight(n, k); FloatPointer c = new FloatPointer((long) m * n);
              Fp16Matmul gemm = new Fp16Matmul(parallel, scratch, 0, 1, (x, row0, rows, dst) -> { throw new AssertionError(); })) {
             packed.pack(w.address(), 0, n);
-            gemm.gemm(gemm.packActivations(a.address(), m, k), m, k, packed, 0, n, c.address(), n);
+            gemm.gemm(gemm.packActivations(a.address(), m, k), m, k, packed, 0, false, 0, n, c.address(), n);
             float[] out = new float[m * n];
             c.get(out);
             return out;
@@ -64,9 +64,9 @@ class Fp16GemmTest {
         Fp16Gemm.PackedWeight w = new Fp16Gemm.PackedWeight(70, 8);
         try (FloatPointer c = new FloatPointer(6 * 70)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Fp16Gemm.gemm(c.address(), 6, 9, w, 0, 6, 0, 70, c.address(), 70));
+                    () -> Fp16Gemm.gemm(c.address(), 6, 9, w, 0, false, 0, 6, 0, 70, c.address(), 70));
             assertEquals("fp16 GEMM: A has 9 columns, the weight 8", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> Fp16Gemm.gemm(c.address(), 6, 8, w, 0, 6, 32, 38, c.address(), 70));
+            e = assertThrows(IllegalArgumentException.class, () -> Fp16Gemm.gemm(c.address(), 6, 8, w, 0, false, 0, 6, 32, 38, c.address(), 70));
             assertEquals("fp16 GEMM tile rows [0, +6) cols [32, +38) of 6 × 70", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> w.pack(c.address(), 60, 11));
             w.close();
