@@ -27,10 +27,19 @@ class Bf16PrecisionTest {
     @MethodSource("modelsOnDevices")
     void bf16StaysCloseToFp32Transformers(String name, String device) throws Exception {
         Path dir = Fixtures.hfModel(name);
-        List<Reference> refs = Fixtures.expected(dir);
+        double[] d = deviationFromTransformers(dir, Fixtures.expected(dir), device, Precision.BF16);
+        double mean = d[0], worst = d[1];
+        System.out.printf("%s on %s, bf16: mean |Δ log-prob| = %.2e, max = %.2e%n", name, device, mean, worst);
+        assertTrue(mean <= 0.02, name + " on " + device + ": mean |Δ| " + mean);
+        assertTrue(worst <= 0.15, name + " on " + device + ": max |Δ| " + worst);
+        assertTrue(worst > 1e-4, name + " on " + device + ": bf16 gave fp32's numbers (max |Δ| " + worst + "): not applied");
+    }
+
+    /** {mean, max} of |log-prob − transformers' fp32 log-prob| over every scored token of a fixture at {@code precision}. */
+    static double[] deviationFromTransformers(Path dir, List<Reference> refs, String device, Precision precision) throws Exception {
         List<int[]> seqs = new ArrayList<>();
         for (Reference r : refs) seqs.add(r.ids());
-        EngineOptions options = new EngineOptions(2, 4096, false).withDevice(device).withPrecision(Precision.BF16);
+        EngineOptions options = new EngineOptions(2, 4096, false).withDevice(device).withPrecision(precision);
         try (Engine engine = Engine.load(dir, options)) {
             List<TokenScores> got = engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
             double sum = 0, worst = 0;
@@ -43,11 +52,7 @@ class Bf16PrecisionTest {
                     n++;
                 }
             }
-            double mean = sum / n;
-            System.out.printf("%s on %s, bf16: mean |Δ log-prob| = %.2e, max = %.2e over %d tokens%n", name, device, mean, worst, n);
-            assertTrue(mean <= 0.02, name + " on " + device + ": mean |Δ| " + mean);
-            assertTrue(worst <= 0.15, name + " on " + device + ": max |Δ| " + worst);
-            assertTrue(worst > 1e-4, name + " on " + device + ": bf16 gave fp32's numbers (max |Δ| " + worst + "): not applied");
+            return new double[] {sum / n, worst};
         }
     }
 

@@ -7,7 +7,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -30,33 +29,13 @@ class Fp16PrecisionTest {
         Assumptions.assumeTrue(TestDevices.fp16Runs("cpu"), "this CPU has no AVX512-FP16");
         Path dir = Fixtures.hfModel(name);
         List<Reference> refs = Fixtures.expected(dir);
-        double[] fp16 = deviation(dir, refs, Precision.FP16), bf16 = deviation(dir, refs, Precision.BF16);
+        double[] fp16 = Bf16PrecisionTest.deviationFromTransformers(dir, refs, "cpu", Precision.FP16);
+        double[] bf16 = Bf16PrecisionTest.deviationFromTransformers(dir, refs, "cpu", Precision.BF16);
         System.out.printf("%s on cpu: fp16 mean |Δ log-prob| = %.2e, max = %.2e; bf16 mean %.2e, max %.2e%n",
                 name, fp16[0], fp16[1], bf16[0], bf16[1]);
         assertTrue(fp16[0] <= 0.02, name + ": fp16 mean |Δ| " + fp16[0]);
         assertTrue(fp16[1] <= 0.15, name + ": fp16 max |Δ| " + fp16[1]);
         assertTrue(fp16[1] > 1e-5, name + ": fp16 gave fp32's numbers (max |Δ| " + fp16[1] + "): not applied");
         assertTrue(fp16[0] <= bf16[0], name + ": fp16 mean |Δ| " + fp16[0] + " above bf16's " + bf16[0]);
-    }
-
-    /** {mean, max} of |log-prob − transformers'| over every scored token of the fixture. */
-    private static double[] deviation(Path dir, List<Reference> refs, Precision precision) throws Exception {
-        List<int[]> seqs = new ArrayList<>();
-        for (Reference r : refs) seqs.add(r.ids());
-        EngineOptions options = new EngineOptions(2, 4096, false).withDevice("cpu").withPrecision(precision);
-        try (Engine engine = Engine.load(dir, options)) {
-            List<TokenScores> got = engine.score(seqs, ScoreOptions.LOGPROBS_ONLY, null);
-            double sum = 0, worst = 0;
-            int n = 0;
-            for (int s = 0; s < refs.size(); s++) {
-                for (int t = 1; t < refs.get(s).ids().length; t++) {
-                    double d = Math.abs(got.get(s).logprobs()[t] - refs.get(s).logprobs()[t]);
-                    sum += d;
-                    worst = Math.max(worst, d);
-                    n++;
-                }
-            }
-            return new double[] {sum / n, worst};
-        }
     }
 }
