@@ -190,13 +190,20 @@ static inline void micro_tile(const _Float16 *a, size_t row_pairs, const _Float1
 }
 
 // One panel's pair sums for the tile's row blocks: cp [blocks][MR][NV][32] (zeroed here), k in blocks of KIL pairs
-// over every row block, so the panel's 32 KiB of W for those pairs stays in L1 while the rows stream past.
+// over every row block, so the panel's 32 KiB of W for those pairs stays in L1 while the rows stream past. Meanwhile
+// the next 32 KiB of W (this panel's next k block, or the next panel's first: packed panels are contiguous) is
+// prefetched into L2, a few lines per row block: a weight comes cold from memory once per pass, and this was
+// 12% faster on such weights (one core, 512 × 4864 × 896 and 512 × 896 × 4864). Prefetches never fault, so the
+// lines past the last panel are harmless.
 static void panel_sums(const _Float16 *ah, int block0, int blocks, int kp, const fp16_weight *w, int p, float *cp) {
     memset(cp, 0, sizeof(float) * (size_t) blocks * MR * NV * 32);
     const _Float16 *wp = w->packed + (size_t) p * kp * NC * 2;
     for (int q0 = 0; q0 < kp; q0 += KIL) {
         int nkp = kp - q0 < KIL ? kp - q0 : KIL;
+        const char *next = (const char *) (wp + (size_t) (q0 + nkp) * NC * 2);
+        size_t lines = (size_t) KIL * NC * 4 / 64, per = (lines + blocks - 1) / blocks;
         for (int b = 0; b < blocks; b++) {
+            for (size_t l = b * per; l < (b + 1) * per && l < lines; l++) _mm_prefetch(next + l * 64, _MM_HINT_T1);
             micro_tile(ah + ((size_t) (block0 + b) * MR * kp + q0) * 2, kp, wp + (size_t) q0 * NC * 2, nkp,
                        cp + (size_t) b * MR * NV * 32);
         }
