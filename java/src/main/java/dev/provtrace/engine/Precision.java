@@ -11,7 +11,7 @@ import java.util.Locale;
  *       0.01 on average against fp32.</li>
  *   <li>FP16 (the CPU only, on AVX512-FP16): weights and GEMM inputs rounded to fp16 after each row is scaled by a
  *       power of two, products and the first 128 k-pairs of every sum in fp16, the rest of the sum in fp32
- *       (native/cpu_fp16). Not bf16: on CPUs without AMX, fp16 multiply-adds run at twice fp32's rate and bf16's
+ *       (native/cpu). Not bf16: on CPUs without AMX, fp16 multiply-adds run at twice fp32's rate and bf16's
  *       at half of it, so this is the reduced precision that is faster than fp32 there.</li>
  * </ul>
  */

@@ -55,7 +55,7 @@ public final class OpSuite {
     /**
      * The largest NMSE of an output that passed through a GEMM with a weight on a backend whose GEMMs round to fp16
      * ({@link Backend#fp16Gemms}): fp16 keeps 11 significant bits of each input, so a product is off by up to
-     * 2⁻¹⁰ relative, and the fp16 partial sums add about as much; on random inputs native/cpu_fp16's test measures
+     * 2⁻¹⁰ relative, and the fp16 partial sums add about as much; on random inputs native/cpu's test measures
      * an NMSE of 2e-6 to 3e-6.
      */
     public static final double FP16_GEMM = 2e-5;

@@ -1,11 +1,7 @@
 package dev.provtrace.engine.cpu;
 
-import dev.provtrace.engine.NativeLibrary;
-
-import java.io.IOException;
-
 /**
- * The CPU's fp16 GEMM ({@code --precision fp16}), native/cpu_fp16: C = A · Wᵀ with fp32 A and C, weights packed once
+ * The CPU's fp16 GEMM ({@code --precision fp16}), native/cpu/fp16_gemm.c ({@link CpuNative}): C = A · Wᵀ with fp32 A and C, weights packed once
  * to fp16, the products and the first 128 k-pairs of each sum in fp16 on AVX512-FP16, the rest of each sum in
  * fp32. Rows of A and of W are scaled by powers of two first, so no partial sum can overflow fp16 (fp16_gemm.c has
  * the bound). Each value of C depends only on its row of A and its row of W, so tiles and batches never change a
@@ -14,7 +10,6 @@ import java.io.IOException;
 final class Fp16Gemm {
     /** Rows of A per micro-tile and columns of W per packed panel (fp16_gemm.h's FP16_MR, FP16_NC). */
     static final int MR = 6, PANEL = 64;
-    private static final String LIBRARY = "libprovtrace_cpufp16.so";
     private static String whyNot;
     private static boolean checked;
 
@@ -30,13 +25,8 @@ final class Fp16Gemm {
     }
 
     private static String check() {
-        if (!System.getProperty("os.arch", "").equals("amd64")) return "it needs an x86-64 CPU with AVX512-FP16, this is " + System.getProperty("os.arch");
-        try {
-            NativeLibrary.load(LIBRARY, "fp16 GEMM library", "this build has no fp16 GEMM library (" + LIBRARY
-                    + "): building it needs gcc ≥ 12 and cmake (see native/README.md)");
-        } catch (IOException | UnsatisfiedLinkError e) {
-            return e.getMessage();
-        }
+        String notLoaded = CpuNative.whyNotLoaded();
+        if (notLoaded != null) return notLoaded;
         return supported0() ? null : "this CPU has no AVX512-FP16 (Sapphire Rapids and later Xeons have it; the instructions "
                 + "vfmadd231ph are what make fp16 faster than fp32 here)";
     }

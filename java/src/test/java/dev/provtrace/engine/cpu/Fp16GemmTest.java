@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The fp16 GEMM through JNI and {@link Fp16Matmul}'s tiles: against a double reference, the same bits over 1 and 2
  * threads (each value depends on its row and column only), and clear errors for tiles it cannot compute.
- * (native/cpu_fp16/test covers the kernel's edge cases: odd k, partial panels, overflow-prone and NaN inputs.)
+ * (native/cpu/test covers the kernel's edge cases: odd k, partial panels, overflow-prone and NaN inputs.)
  */
 class Fp16GemmTest {
     private static FloatPointer random(long n, long seed, double scale) {

@@ -1,6 +1,7 @@
 // A CPU GEMM whose products run on AVX512-FP16: C[m, n] = A[m, k] · W[n, k]ᵀ with fp32 A, C and weights packed
 // once to fp16. Used by the CPU backend's --precision fp16 (java/.../cpu/Fp16Gemm.java); see fp16_gemm.c for the
-// numerics and layouts. Every function but fp16_cpu_supported needs a CPU with AVX512-FP16: check that first.
+// numerics and layouts. Every function but fp16_cpu_supported (cpu_features.c) needs a CPU with AVX512-FP16: check
+// that first.
 #ifndef PROVTRACE_FP16_GEMM_H
 #define PROVTRACE_FP16_GEMM_H
 #include <stddef.h>

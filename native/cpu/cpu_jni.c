@@ -1,12 +1,14 @@
 /*
- * JNI for fp16_gemm (Java side: dev.provtrace.engine.cpu.Fp16Gemm). Compiled without AVX-512 flags: supported0 runs
- * on any x86-64, and Java calls nothing else unless it said yes. Addresses are native memory Java owns (JavaCPP
- * pointers) or a packed weight made here; every call is single-threaded, Java's threads split the work.
+ * JNI for the CPU backend's native kernels (Java side: dev.provtrace.engine.cpu.Fp16Gemm and NativeSoftmax).
+ * Compiled without AVX-512 flags: the supported0 functions run on any x86-64, and Java calls nothing else of a kernel
+ * unless its check said yes. Addresses are native memory Java owns (JavaCPP pointers) or a packed weight made here;
+ * every call is single-threaded, Java's threads split the work.
  */
 #include <jni.h>
 #include <stdint.h>
 
 #include "fp16_gemm.h"
+#include "softmax_rows.h"
 
 #define JNI_NAME(name) Java_dev_provtrace_engine_cpu_Fp16Gemm_##name
 
@@ -59,4 +61,17 @@ JNIEXPORT jint JNICALL JNI_NAME(gemmSwiglu0)(JNIEnv *env, jclass cls, jlong pack
     return fp16_gemm_swiglu((const void *) (intptr_t) packedA, m, k, (const fp16_weight *) (intptr_t) gate,
                             (const float *) (intptr_t) gateBias, (const fp16_weight *) (intptr_t) up, (const float *) (intptr_t) upBias,
                             row0, rows, col0, cols, (float *) (intptr_t) c, ldc);
+}
+
+#define SOFTMAX_NAME(name) Java_dev_provtrace_engine_cpu_NativeSoftmax_##name
+
+JNIEXPORT jboolean JNICALL SOFTMAX_NAME(supported0)(JNIEnv *env, jclass cls) {
+    (void) env; (void) cls;
+    return softmax_cpu_supported() ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT void JNICALL SOFTMAX_NAME(causalRows0)(JNIEnv *env, jclass cls, jlong scores, jint keys, jint group, jint p0, jint k0,
+                                                 jint window, jint row0, jint row1) {
+    (void) env; (void) cls;
+    softmax_causal_rows((float *) (intptr_t) scores, keys, group, p0, k0, window, row0, row1);
 }
