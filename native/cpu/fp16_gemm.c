@@ -21,6 +21,7 @@
 // Blocking: per panel of 64 columns, k in blocks of 128 pairs (32 KiB of W, kept in L1) over all row blocks of the
 // tile; the caller keeps tiles to a few hundred rows so the tile's A stays in L2.
 #include "fp16_gemm.h"
+#include "exp_avx512.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -223,23 +224,6 @@ static inline __m512 column_sums(const float *pr, int v, const fp16_weight *w, i
 }
 
 static inline __mmask16 tail_mask(int count) { return count >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << count) - 1u); }
-
-// e^x for x ≤ 88.7 (larger: +inf), to about 2 ulp: 2^n · e^r, n = round(x / ln 2), r = x − n·ln 2 in two parts,
-// e^r by its degree-6 Taylor polynomial (|r| ≤ ln 2 / 2); below −87.3 the result goes to 0 through scalef.
-static inline __m512 exp_ps(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-104.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 q = _mm512_set1_ps(1.0f / 720);
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 120));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 24));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 6));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0.5f));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(q, n);
-}
 
 int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, const float *bias, int accumulate, int row0,
               int rows, int col0, int cols, float *c, long ldc) {

@@ -2,27 +2,12 @@
 // Why native: the Java version copies each row to the heap and back and its exp runs at ≈ 0.85 ns per value; at 2048
 // tokens this softmax was a third of the CPU's attention time.
 // Per row: max over the visible columns, e = exp(x − max) with the sum in 16 lanes, then e · (1 / sum); masked
-// columns are written 0. exp: 2^n · e^r, n = round(x / ln 2), r = x − n · ln 2 in two parts, e^r by its degree-6
-// Taylor polynomial (|r| ≤ ln 2 / 2, about 2 ulp), 2^n by scalef (underflows to 0 below −87.3; x − max ≤ 0 here).
+// columns are written 0. exp: exp_avx512.h (x − max ≤ 0 here, so it never overflows).
 #include "softmax_rows.h"
+#include "exp_avx512.h"
 
 #include <immintrin.h>
 #include <math.h>
-
-static inline __m512 exp_ps(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-104.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 q = _mm512_set1_ps(1.0f / 720);
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 120));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 24));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f / 6));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0.5f));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f));
-    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(q, n);
-}
 
 static inline __mmask16 head_mask(int count) { return count >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << count) - 1u); }
 

@@ -8,14 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned long long rng = 88172645463325252ull;
-static float uniform(void) {   // [-1, 1)
-    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-    return (float) ((rng >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f;
-}
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL: "); printf(__VA_ARGS__); printf("\n"); } } while (0)
+#include "check.h"
 
 static const float GUARD = -12345.0f;
 
