@@ -27,11 +27,6 @@ JNIEXPORT void JNICALL JNI_NAME(weightPack0)(JNIEnv *env, jclass cls, jlong w, j
     fp16_weight_pack_rows((fp16_weight *) (intptr_t) w, (const float *) (intptr_t) src, row0, rows);
 }
 
-JNIEXPORT jlong JNICALL JNI_NAME(weightBytes0)(JNIEnv *env, jclass cls, jlong w) {
-    (void) env; (void) cls;
-    return (jlong) fp16_weight_bytes((const fp16_weight *) (intptr_t) w);
-}
-
 JNIEXPORT void JNICALL JNI_NAME(weightFree0)(JNIEnv *env, jclass cls, jlong w) {
     (void) env; (void) cls;
     fp16_weight_free((fp16_weight *) (intptr_t) w);

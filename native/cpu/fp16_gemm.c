@@ -86,6 +86,14 @@ static void to_fp16_scaled(const float *x, int n, float s, _Float16 *out) {
     if (n & 1) out[n] = (_Float16) 0.0f;
 }
 
+// Row x[0 .. k) scaled by the power of two that puts its largest |value| in [2^(top−1), 2^top), to fp16 in out;
+// returns 1 / that scale, which undoes it on the result.
+static float scaled_row_to_fp16(const float *x, int k, int top, _Float16 *out) {
+    float s = power_of_two_scale(max_abs(x, k), top);
+    to_fp16_scaled(x, k, s, out);
+    return 1.0f / s;
+}
+
 fp16_weight *fp16_weight_new(int n, int k) {
     fp16_weight *w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -101,8 +109,7 @@ fp16_weight *fp16_weight_new(int n, int k) {
         return NULL;
     }
     // padding rows (beyond n) stay zero with unscale 1; real rows are overwritten when packed
-    size_t tail_row0 = (size_t) n;
-    for (size_t j = tail_row0; j < (size_t) w->panels * NC; j++) {
+    for (size_t j = (size_t) n; j < (size_t) w->panels * NC; j++) {
         w->unscale[j] = 1.0f;
         _Float16 *p = w->packed + (j / NC) * (size_t) w->kp * NC * 2 + (j % NC) * 2;
         for (int q = 0; q < w->kp; q++) p[(size_t) q * NC * 2] = p[(size_t) q * NC * 2 + 1] = (_Float16) 0.0f;
@@ -115,19 +122,12 @@ void fp16_weight_pack_rows(fp16_weight *w, const float *src, int row0, int rows)
     if (!row) abort();   // a few KiB: nothing sensible is left to do
     for (int r = 0; r < rows; r++) {
         int j = row0 + r;
-        const float *x = src + (size_t) r * w->k;
-        float s = power_of_two_scale(max_abs(x, w->k), W_EXP);
-        w->unscale[j] = 1.0f / s;
-        to_fp16_scaled(x, w->k, s, row);
+        w->unscale[j] = scaled_row_to_fp16(src + (size_t) r * w->k, w->k, W_EXP, row);
         uint32_t *dst = (uint32_t *) (w->packed + (size_t) (j / NC) * w->kp * NC * 2) + (j % NC);
         const uint32_t *pairs = (const uint32_t *) row;
         for (int q = 0; q < w->kp; q++) dst[(size_t) q * NC] = pairs[q];
     }
     free(row);
-}
-
-size_t fp16_weight_bytes(const fp16_weight *w) {
-    return (size_t) w->panels * w->kp * NC * 2 * sizeof(_Float16) + sizeof(float) * (size_t) w->panels * NC;
 }
 
 void fp16_weight_free(fp16_weight *w) {
@@ -159,10 +159,7 @@ void fp16_pack_activations(const float *a, long lda, int m, int k, int row0, int
             memset(out, 0, sizeof(_Float16) * kp * 2);
             continue;
         }
-        const float *x = a + (size_t) i * lda;
-        float s = power_of_two_scale(max_abs(x, k), A_EXP);
-        unscale[i] = 1.0f / s;
-        to_fp16_scaled(x, k, s, out);
+        unscale[i] = scaled_row_to_fp16(a + (size_t) i * lda, k, A_EXP, out);
     }
 }
 
@@ -225,24 +222,35 @@ static inline __m512 column_sums(const float *pr, int v, const fp16_weight *w, i
 
 static inline __mmask16 tail_mask(int count) { return count >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << count) - 1u); }
 
-int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, const float *bias, int accumulate, int row0,
-              int rows, int col0, int cols, float *c, long ldc) {
+// The tile's C = A · Wᵀ + bias, plus C when accumulate; or, with an up weight, silu(A · Wᵀ + bias) · (A · Uᵀ +
+// up_bias) (W the gate), each panel of W and U summed back to back so the products never leave the tile's buffers.
+static int tile(const void *packed_a, int m, int k, const fp16_weight *w, const float *bias, const fp16_weight *up,
+                const float *up_bias, int accumulate, int row0, int rows, int col0, int cols, float *c, long ldc) {
     int block0 = row0 / MR, blocks = (rows + MR - 1) / MR;
     const float *row_unscale = (const float *) ((const char *) packed_a + activation_halves_bytes(m, k));
-    float *cp = aligned_alloc(64, round64(sizeof(float) * (size_t) blocks * MR * NV * 32));
+    size_t cp_floats = (size_t) blocks * MR * NV * 32;
+    float *cp = aligned_alloc(64, round64(sizeof(float) * cp_floats * (up ? 2 : 1)));
     if (!cp) return -1;
+    float *cu = cp + cp_floats;   // the up projection's sums (SwiGLU only)
     for (int p = col0 / NC; p * NC < col0 + cols; p++) {
         panel_sums(packed_a, block0, blocks, w->kp, w, p, cp);
+        if (up) panel_sums(packed_a, block0, blocks, up->kp, up, p, cu);
         int first = p * NC, last = first + NC < col0 + cols ? first + NC : col0 + cols;   // columns beyond: not written
         for (int r = 0; r < rows; r++) {
-            const float *pr = cp + ((size_t) (r / MR) * MR * NV + (r % MR) * NV) * 32;
+            size_t at = ((size_t) (r / MR) * MR * NV + (r % MR) * NV) * 32;
             __m512 ru = _mm512_set1_ps(row_unscale[row0 + r]);
             float *out = c + (size_t) r * ldc;   // the tile's row r, from column col0
             for (int v = 0; v < NV && first + v * 16 < last; v++) {
                 int j0 = first + v * 16;
                 __mmask16 mask = tail_mask(last - j0);
-                __m512 sum = column_sums(pr, v, w, j0, ru, bias, mask);
-                if (accumulate) sum = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + (j0 - col0)), sum);
+                __m512 sum = column_sums(cp + at, v, w, j0, ru, bias, mask);
+                if (up) {   // silu(g) · u = g / (1 + e^−g) · u
+                    __m512 u = column_sums(cu + at, v, up, j0, ru, up_bias, mask);
+                    __m512 silu = _mm512_div_ps(sum, _mm512_add_ps(_mm512_set1_ps(1.0f), exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), sum))));
+                    sum = _mm512_mul_ps(silu, u);
+                } else if (accumulate) {
+                    sum = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + (j0 - col0)), sum);
+                }
                 _mm512_mask_storeu_ps(out + (j0 - col0), mask, sum);
             }
         }
@@ -251,33 +259,12 @@ int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, const fl
     return 0;
 }
 
+int fp16_gemm(const void *packed_a, int m, int k, const fp16_weight *w, const float *bias, int accumulate, int row0,
+              int rows, int col0, int cols, float *c, long ldc) {
+    return tile(packed_a, m, k, w, bias, NULL, NULL, accumulate, row0, rows, col0, cols, c, ldc);
+}
+
 int fp16_gemm_swiglu(const void *packed_a, int m, int k, const fp16_weight *gate, const float *gate_bias,
                      const fp16_weight *up, const float *up_bias, int row0, int rows, int col0, int cols, float *c, long ldc) {
-    int block0 = row0 / MR, blocks = (rows + MR - 1) / MR;
-    const float *row_unscale = (const float *) ((const char *) packed_a + activation_halves_bytes(m, k));
-    size_t cp_floats = (size_t) blocks * MR * NV * 32;
-    float *cp = aligned_alloc(64, round64(sizeof(float) * cp_floats * 2));
-    if (!cp) return -1;
-    float *cg = cp, *cu = cp + cp_floats;
-    for (int p = col0 / NC; p * NC < col0 + cols; p++) {
-        panel_sums(packed_a, block0, blocks, gate->kp, gate, p, cg);
-        panel_sums(packed_a, block0, blocks, up->kp, up, p, cu);
-        int first = p * NC, last = first + NC < col0 + cols ? first + NC : col0 + cols;
-        for (int r = 0; r < rows; r++) {
-            size_t at = ((size_t) (r / MR) * MR * NV + (r % MR) * NV) * 32;
-            __m512 ru = _mm512_set1_ps(row_unscale[row0 + r]);
-            float *out = c + (size_t) r * ldc;
-            for (int v = 0; v < NV && first + v * 16 < last; v++) {
-                int j0 = first + v * 16;
-                __mmask16 mask = tail_mask(last - j0);
-                __m512 g = column_sums(cg + at, v, gate, j0, ru, gate_bias, mask);
-                __m512 u = column_sums(cu + at, v, up, j0, ru, up_bias, mask);
-                // silu(g) · u = g / (1 + e^−g) · u
-                __m512 silu = _mm512_div_ps(g, _mm512_add_ps(_mm512_set1_ps(1.0f), exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), g))));
-                _mm512_mask_storeu_ps(out + (j0 - col0), mask, _mm512_mul_ps(silu, u));
-            }
-        }
-    }
-    free(cp);
-    return 0;
+    return tile(packed_a, m, k, gate, gate_bias, up, up_bias, 0, row0, rows, col0, cols, c, ldc);
 }

@@ -20,8 +20,6 @@ int fp16_cpu_supported(void);
 fp16_weight *fp16_weight_new(int n, int k);
 // Packs W rows [row0, row0 + rows) from fp32 src (row-major, stride k). Threads may pack disjoint row ranges.
 void fp16_weight_pack_rows(fp16_weight *w, const float *src, int row0, int rows);
-// Bytes the packed weight holds (for the device line and memory accounting).
-size_t fp16_weight_bytes(const fp16_weight *w);
 void fp16_weight_free(fp16_weight *w);
 
 // Bytes of a packed A of m rows × k (its fp16 pairs and its row scales).

@@ -68,12 +68,13 @@ final class TestOpsCommand implements Callable<Integer> {
         for (String op : ops == null ? List.<String>of() : ops) {
             if (!OpSuite.ops().contains(op)) throw new IllegalArgumentException("--op " + op + " is not an op (ops: " + String.join(", ", OpSuite.ops()) + ")");
         }
+        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        List<EngineOptions> options = new ArrayList<>();
         List<BackendProvider> providers = new ArrayList<>();
         for (String d : chosen) {   // an unknown or unavailable device, or one without this precision: before any work
-            BackendProvider provider = Backends.provider(d);
-            String why = provider.whyNot(p);
-            if (why != null) throw new IllegalArgumentException(why);
-            providers.add(provider);
+            EngineOptions o = new EngineOptions(threadCount, 4096, false).withDevice(d).withPrecision(p);
+            options.add(o);
+            providers.add(Backends.provider(o));
         }
         PrintStream out = AtomicOutput.isStandardStream(json) ? System.err : System.out;
         ObjectMapper om = new ObjectMapper();
@@ -83,11 +84,9 @@ final class TestOpsCommand implements Callable<Integer> {
         int failedTotal = 0;
         for (int i = 0; i < chosen.size(); i++) {
             String device = chosen.get(i);
-            EngineOptions options = new EngineOptions(threads != null ? threads : Runtime.getRuntime().availableProcessors(), 4096, false)
-                    .withDevice(device).withPrecision(p);
             List<OpResult> results;
             String name;
-            try (Backend backend = providers.get(i).openForOpTests(options, OpSuite.VOCAB_CHUNK, OpSuite.WIDEN_SLICE)) {
+            try (Backend backend = providers.get(i).openForOpTests(options.get(i), OpSuite.VOCAB_CHUNK, OpSuite.WIDEN_SLICE)) {
                 name = backend.name();
                 out.println(device + ": " + name + ", against the reference backend");
                 results = OpSuite.run(backend, op -> ops == null || ops.contains(op), seed);

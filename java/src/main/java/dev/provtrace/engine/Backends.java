@@ -57,7 +57,7 @@ public final class Backends {
     }
 
     /** The provider of {@code options}' device, once it has said it runs their precision (else an error saying why). */
-    private static BackendProvider provider(EngineOptions options) {
+    public static BackendProvider provider(EngineOptions options) {
         BackendProvider p = provider(options.device());
         String why = p.whyNot(options.precision());
         if (why != null) throw new IllegalArgumentException(why);

@@ -46,7 +46,7 @@ public final class CpuBackend implements Backend {
         this(threads, false);
     }
 
-    /** With {@code fp16}, the weights' GEMMs run on {@link Fp16Gemm} (the caller has checked {@link Fp16Gemm#whyNot}). */
+    /** With {@code fp16}, the weights' GEMMs run on {@link Fp16Gemm}; where it cannot run, an IllegalStateException says why. */
     public CpuBackend(int threads, boolean fp16) {
         this.parallel = new Parallel(threads);
         this.sgemm = new TiledSgemm(parallel);
@@ -55,7 +55,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String name() {
-        String gemms = fp16 != null ? "our AVX512-FP16 GEMM in tiles, attention on " + sgemm.describe() : sgemm.describe();
+        String gemms = fp16 != null ? Fp16Matmul.DESCRIPTION + ", attention on " + sgemm.describe() : sgemm.describe();
         String softmax = NativeSoftmax.usable() ? ", attention softmax on AVX-512" : "";
         return "cpu (" + gemms + softmax + " + Vector API, " + parallel.threads() + " threads)";
     }

@@ -22,7 +22,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public String describe(EngineOptions options) {
-        String gemms = options.precision() == Precision.FP16 ? "our AVX512-FP16 GEMM in tiles" : TiledSgemm.planned();
+        String gemms = options.precision() == Precision.FP16 ? Fp16Matmul.DESCRIPTION : TiledSgemm.planned();
         return "cpu (" + gemms + " + Vector API, " + options.threads() + " threads), " + options.precision().describeEmulated();
     }
 
@@ -32,8 +32,6 @@ public final class CpuBackendProvider implements BackendProvider {
             throw new IllegalArgumentException("--batch-invariant is built for the CUDA backend (--device cuda or cuda-emu); on cpu a"
                     + " text's numbers depend on its batch by fp32 rounding only (below 1e-5), not bitwise");
         }
-        String why = whyNot(options.precision());
-        if (why != null) throw new IllegalArgumentException(why);
         return new CpuBackend(options.threads(), options.precision() == Precision.FP16);
     }
 }

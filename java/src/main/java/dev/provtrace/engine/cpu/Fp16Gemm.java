@@ -10,21 +10,11 @@ package dev.provtrace.engine.cpu;
 final class Fp16Gemm {
     /** Rows of A per micro-tile and columns of W per packed panel (fp16_gemm.h's FP16_MR, FP16_NC). */
     static final int MR = 6, PANEL = 64;
-    private static String whyNot;
-    private static boolean checked;
 
     private Fp16Gemm() {}
 
-    /** Null when this build and CPU run the fp16 GEMM, else why not (checked once). */
-    static synchronized String whyNot() {
-        if (!checked) {
-            checked = true;
-            whyNot = check();
-        }
-        return whyNot;
-    }
-
-    private static String check() {
+    /** Null when this build and CPU run the fp16 GEMM, else why not (the library is loaded once; CPUID is cheap). */
+    static String whyNot() {
         String notLoaded = CpuNative.whyNotLoaded();
         if (notLoaded != null) return notLoaded;
         return supported0() ? null : "this CPU has no AVX512-FP16 (Sapphire Rapids and later Xeons have it; the instructions "
@@ -48,8 +38,6 @@ final class Fp16Gemm {
             if (row0 < 0 || rows < 0 || row0 + rows > n) throw new IllegalArgumentException("rows [" + row0 + ", " + (row0 + rows) + ") of " + n);
             weightPack0(live(), address, row0, rows);
         }
-
-        long bytes() { return weightBytes0(live()); }
 
         long handle() { return live(); }
 
@@ -112,8 +100,6 @@ final class Fp16Gemm {
     private static native long weightNew0(int n, int k);
 
     private static native void weightPack0(long w, long src, int row0, int rows);
-
-    private static native long weightBytes0(long w);
 
     private static native void weightFree0(long w);
 

@@ -10,6 +10,8 @@ import java.util.List;
  * a run of 64-column panels) that the backend's threads pull one at a time, as {@link TiledSgemm}'s.
  */
 final class Fp16Matmul implements AutoCloseable {
+    /** What the device line and the backend's name call it. */
+    static final String DESCRIPTION = "our AVX512-FP16 GEMM in tiles";
     /**
      * Bytes of packed A per tile: its rows × k fp16 stay in a core's L2 (2 MiB here) beside the tile's fp32 sums,
      * while W's panels stream past once. So a tile takes all 512 rows of a pass at k = 896 (each W panel is then read
@@ -142,15 +144,6 @@ final class Fp16Matmul implements AutoCloseable {
         long a = packActivations(x.address(), rows, k), c = out.address();
         tiles(rows, k, n, (r0, tileRows, c0, width) ->
                 Fp16Gemm.gemmSwiglu(a, rows, k, g, gateBias, u, upBias, r0, tileRows, c0, width, c + 4L * ((long) r0 * n + c0), n));
-    }
-
-    /** Native bytes of the packed weights so far. */
-    long packedBytes() {
-        synchronized (packed) {
-            long sum = 0;
-            for (Fp16Gemm.PackedWeight p : packed) sum += p.bytes();
-            return sum;
-        }
     }
 
     @Override
