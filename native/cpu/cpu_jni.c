@@ -1,5 +1,6 @@
 /*
- * JNI for the CPU backend's native kernels (Java side: dev.provtrace.engine.cpu.Fp16Gemm and NativeSoftmax).
+ * JNI for the CPU backend's native kernels (Java side: dev.provtrace.engine.cpu.Fp16Gemm, NativeSoftmax and
+ * NativeAttention).
  * Compiled without AVX-512 flags: the supported0 functions run on any x86-64, and Java calls nothing else of a kernel
  * unless its check said yes. Addresses are native memory Java owns (JavaCPP pointers) or a packed weight made here;
  * every call is single-threaded, Java's threads split the work.
@@ -7,6 +8,7 @@
 #include <jni.h>
 #include <stdint.h>
 
+#include "attention_f32.h"
 #include "fp16_gemm.h"
 #include "softmax_rows.h"
 
@@ -69,4 +71,20 @@ JNIEXPORT void JNICALL SOFTMAX_NAME(causalRows0)(JNIEnv *env, jclass cls, jlong 
                                                  jint window, jint row0, jint row1) {
     (void) env; (void) cls;
     softmax_causal_rows((float *) (intptr_t) scores, keys, group, p0, k0, window, row0, row1);
+}
+
+#define ATTENTION_NAME(name) Java_dev_provtrace_engine_cpu_NativeAttention_##name
+
+JNIEXPORT void JNICALL ATTENTION_NAME(packKeys0)(JNIEnv *env, jclass cls, jlong k, jlong ldk, jint keys, jint headDim, jlong kt,
+                                                 jint block0, jint block1) {
+    (void) env; (void) cls;
+    attention_pack_keys((const float *) (intptr_t) k, ldk, keys, headDim, (float *) (intptr_t) kt, block0, block1);
+}
+
+JNIEXPORT void JNICALL ATTENTION_NAME(rows0)(JNIEnv *env, jclass cls, jlong q, jlong ldq, jlong kt, jlong v, jlong ldv, jlong out,
+                                             jlong ldo, jint headDim, jint group, jint past, jfloat scale, jint window,
+                                             jint row0, jint row1) {
+    (void) env; (void) cls;
+    attention_f32_rows((const float *) (intptr_t) q, ldq, (const float *) (intptr_t) kt, (const float *) (intptr_t) v, ldv,
+                       (float *) (intptr_t) out, ldo, headDim, group, past, scale, window, row0, row1);
 }

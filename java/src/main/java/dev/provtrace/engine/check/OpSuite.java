@@ -212,14 +212,14 @@ public final class OpSuite {
             // the output feeding a bf16 o-projection (tensor cores at head sizes that are multiples of 16)
             if (h.tested.nativeBf16()) attentionInto(h, DType.BF16, q, k, v, batch, heads, kv, hd, scale, window, shape);
         }
-        if (h.tested.nativeBf16()) {   // bf16 out over more than one 64-query block and 64-key tile (tensor cores)
-            PackedBatch longer = batch(130, 3);
-            int heads = 4, kv = 2, hd = 64, n = longer.tokens() * heads * hd;
-            for (int window : new int[] {0, 70}) {
-                Buffer[] q = h.input(h.gaussian(n, 1)), k = h.input(h.gaussian(n / 2, 1)), v = h.input(h.gaussian(n / 2, 1));
-                attentionInto(h, DType.BF16, q, k, v, longer, heads, kv, hd, 0.125f, window,
-                        "seqs=130,3 heads=4 kv_heads=2 head_dim=64 window=" + window);
-            }
+        // more than one 64-query block and 64-key tile (the tensor-core kernels', the CPU's fused key blocks)
+        PackedBatch longer = batch(130, 3);
+        int heads = 4, kv = 2, hd = 64, n = longer.tokens() * heads * hd;
+        for (int window : new int[] {0, 70}) {
+            Buffer[] q = h.input(h.gaussian(n, 1)), k = h.input(h.gaussian(n / 2, 1)), v = h.input(h.gaussian(n / 2, 1));
+            String shape = "seqs=130,3 heads=4 kv_heads=2 head_dim=64 window=" + window;
+            attentionInto(h, DType.F32, q, k, v, longer, heads, kv, hd, 0.125f, window, shape);
+            if (h.tested.nativeBf16()) attentionInto(h, DType.BF16, q, k, v, longer, heads, kv, hd, 0.125f, window, shape);
         }
     }
 

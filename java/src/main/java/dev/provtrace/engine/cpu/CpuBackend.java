@@ -39,7 +39,8 @@ public final class CpuBackend implements Backend {
     private final NativeScratch scratch = new NativeScratch(5);
 
     private final TiledSgemm sgemm;
-    private final Fp16Matmul fp16;   // the weights' GEMMs at --precision fp16, else null (attention stays on sgemm)
+    private final Fp16Matmul fp16;   // the weights' GEMMs at --precision fp16, else null
+    private final boolean fusedAttention;
 
     /** An fp32 backend. */
     public CpuBackend(int threads) {
@@ -48,6 +49,12 @@ public final class CpuBackend implements Backend {
 
     /** With {@code fp16}, the weights' GEMMs run on {@link Fp16Gemm}; where it cannot run, an IllegalStateException says why. */
     public CpuBackend(int threads, boolean fp16) {
+        this(threads, fp16, NativeAttention.usable());
+    }
+
+    /** fusedAttention: {@link NativeAttention} (the caller checked it runs), else two sgemm calls and a softmax. */
+    CpuBackend(int threads, boolean fp16, boolean fusedAttention) {
+        this.fusedAttention = fusedAttention;
         this.parallel = new Parallel(threads);
         this.sgemm = new TiledSgemm(parallel);
         this.fp16 = fp16 ? new Fp16Matmul(parallel, scratch, 0, 4, this::widen) : null;
@@ -55,9 +62,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String name() {
-        String gemms = fp16 != null ? Fp16Matmul.DESCRIPTION + ", attention on " + sgemm.describe() : sgemm.describe();
-        String softmax = NativeSoftmax.usable() ? ", attention softmax on AVX-512" : "";
-        return "cpu (" + gemms + softmax + " + Vector API, " + parallel.threads() + " threads)";
+        String gemms = fp16 != null ? Fp16Matmul.DESCRIPTION : sgemm.describe();
+        String attention = fusedAttention ? ", fused attention on AVX-512"
+                : (fp16 != null ? ", attention on " + sgemm.describe() : "")
+                + (NativeSoftmax.usable() ? ", attention softmax on AVX-512" : "");
+        return "cpu (" + gemms + attention + " + Vector API, " + parallel.threads() + " threads)";
     }
 
     @Override
@@ -250,6 +259,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void attention(Buffer q, Buffer k, Buffer v, Buffer out, PackedBatch batch, int heads, int kvHeads,
                           int headDim, float scale, int window) {
+        if (fusedAttention && headDim <= NativeAttention.MAX_HEAD_DIM) {
+            fusedAttention(cpu(q), cpu(k), cpu(v), cpu(out), batch, heads, kvHeads, headDim, scale, window);
+            return;
+        }
         int qDim = heads * headDim, kvDim = kvHeads * headDim, group = heads / kvHeads;
         int tokens = batch.tokens(), groupWidth = group * headDim;
         CpuBuffer qb = cpu(q), kb = cpu(k), vb = cpu(v), ob = cpu(out);
@@ -277,6 +290,56 @@ public final class CpuBackend implements Backend {
             }
             copyColumns(og.floats, groupWidth, 0, ob.floats, qDim, g * groupWidth, tokens, groupWidth);
         }
+    }
+
+    /**
+     * Attention on {@link NativeAttention}: first every (sequence, kv head)'s keys are packed into 64-key blocks
+     * (kt: for sequence s, kv head g, run (blockStart[s] + g·blocks_s) of the packed blocks), then the threads pull
+     * calls of up to 48 query rows of one (sequence, kv head), the latest rows first (they see the most keys, so the
+     * last calls pulled are the short ones). q, out: [tokens, heads·headDim]; k, v: [keys, kvHeads·headDim].
+     */
+    private void fusedAttention(CpuBuffer qb, CpuBuffer kb, CpuBuffer vb, CpuBuffer ob, PackedBatch batch, int heads,
+                                int kvHeads, int headDim, float scale, int window) {
+        int group = heads / kvHeads, qDim = heads * headDim, kvDim = kvHeads * headDim, seqs = batch.sequences();
+        int[] cuK = batch.cuSeqlensK();
+        int[] blockStart = new int[seqs + 1], taskStart = new int[seqs + 1];
+        for (int s = 0; s < seqs; s++) {
+            int keys = batch.cached[s] + batch.lengths[s];
+            blockStart[s + 1] = blockStart[s] + kvHeads * NativeAttention.blocks(keys);
+            int calls = (batch.lengths[s] * group + NativeAttention.TASK_ROWS - 1) / NativeAttention.TASK_ROWS;
+            taskStart[s + 1] = taskStart[s] + kvHeads * calls;
+        }
+        long blockFloats = (long) NativeAttention.KEY_BLOCK * headDim;
+        long kt = scratch.get(1, blockStart[seqs] * blockFloats).address();
+        long q = qb.address(), k = kb.address(), v = vb.address(), o = ob.address();
+        parallel.forRange(blockStart[seqs], 8, (part, from, to) -> {
+            for (int item = from; item < to; item++) {
+                int s = sequenceOf(blockStart, item), keys = batch.cached[s] + batch.lengths[s];
+                int blocks = NativeAttention.blocks(keys), g = (item - blockStart[s]) / blocks, b = (item - blockStart[s]) % blocks;
+                long keyRow0 = (long) cuK[s] * kvDim + (long) g * headDim;
+                NativeAttention.packKeys(k + 4 * keyRow0, kvDim, keys, headDim, kt + 4 * (item - b) * blockFloats, b, b + 1);
+            }
+        });
+        parallel.forTiles(taskStart[seqs], task -> {
+            int s = sequenceOf(taskStart, task), rows = batch.lengths[s] * group;
+            int calls = (taskStart[s + 1] - taskStart[s]) / kvHeads, g = (task - taskStart[s]) / calls;
+            int call = calls - 1 - (task - taskStart[s]) % calls;   // latest rows first
+            int row0 = call * NativeAttention.TASK_ROWS, row1 = Math.min(rows, row0 + NativeAttention.TASK_ROWS);
+            int keys = batch.cached[s] + batch.lengths[s];
+            long qRow0 = (long) batch.starts[s] * qDim + (long) g * group * headDim;
+            long kvRow0 = (long) cuK[s] * kvDim + (long) g * headDim;
+            long ktRun = kt + 4 * ((long) blockStart[s] + (long) g * NativeAttention.blocks(keys)) * blockFloats;
+            NativeAttention.rows(q + 4 * qRow0, qDim, ktRun, v + 4 * kvRow0, kvDim, o + 4 * qRow0, qDim, headDim, group,
+                    batch.cached[s], scale, window, row0, row1);
+        });
+    }
+
+    /** The s with start[s] ≤ item < start[s + 1] (start ascending, start[0] = 0). */
+    private static int sequenceOf(int[] start, int item) {
+        int s = java.util.Arrays.binarySearch(start, item);
+        if (s < 0) return -s - 2;
+        while (s + 1 < start.length && start[s + 1] == item) s++;   // skip empty runs
+        return s;
     }
 
     /** dst[t, dstCol : dstCol+width] = src[t, srcCol : srcCol+width] for t < rows. */

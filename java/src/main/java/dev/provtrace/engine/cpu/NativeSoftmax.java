@@ -13,9 +13,14 @@ final class NativeSoftmax {
     /** Whether this build and CPU run it and it was not turned off (checked once). */
     static synchronized boolean usable() {
         if (usable == null) {
-            usable = !"java".equals(System.getProperty("provtrace.cpu.softmax")) && CpuNative.whyNotLoaded() == null && supported0();
+            usable = !"java".equals(System.getProperty("provtrace.cpu.softmax")) && cpuSupported();
         }
         return usable;
+    }
+
+    /** Whether the library is loaded and this CPU and OS run AVX-512F and DQ (what the attention kernels need). */
+    static boolean cpuSupported() {
+        return CpuNative.whyNotLoaded() == null && supported0();
     }
 
     /**
