@@ -30,10 +30,6 @@
 #define KB ATTN_KEY_BLOCK
 #define TR ATTN_TILE_ROWS
 
-static inline __mmask16 lanes(int count) {
-    return count >= 16 ? (__mmask16) 0xffff : count <= 0 ? (__mmask16) 0 : (__mmask16) ((1u << count) - 1u);
-}
-
 size_t attention_packed_floats(int keys, int head_dim) {
     return (size_t) ((keys + KB - 1) / KB) * (size_t) head_dim * KB;
 }
@@ -166,6 +162,7 @@ void attention_f32_rows(const float *q, long ldq, const float *kt, const float *
     __m512 l[ATTN_TASK_ROWS];   // the rows' softmax denominators, in 16 lanes each
     const float *qr[ATTN_TASK_ROWS];
     int first[ATTN_TASK_ROWS], last[ATTN_TASK_ROWS];
+    int tile_lo[ATTN_TASK_ROWS / TR], tile_hi[ATTN_TASK_ROWS / TR];   // the keys each tile's rows see, together
     int lo = 1 << 30, hi = -1;
     for (int r = 0; r < tiles * TR; r++) {
         int i = row0 + (r < n ? r : n - 1);   // a partial last tile repeats its last row (never written out)
@@ -178,17 +175,15 @@ void attention_f32_rows(const float *q, long ldq, const float *kt, const float *
         for (int c = 0; c < dpad; c++) o[r * dpad + c] = 0.0f;
         if (first[r] < lo) lo = first[r];
         if (last[r] > hi) hi = last[r];
+        if (r % TR == 0 || first[r] < tile_lo[r / TR]) tile_lo[r / TR] = first[r];
+        if (r % TR == 0 || last[r] > tile_hi[r / TR]) tile_hi[r / TR] = last[r];
     }
     for (int b = lo / KB; b <= hi / KB; b++) {
         int j0 = b * KB;
         const float *kb = kt + (size_t) b * head_dim * KB, *vb = v + (long) j0 * ldv;
         for (int t = 0; t < tiles; t++) {
-            int r0 = t * TR, tlo = first[r0], thi = last[r0];
-            for (int r = r0 + 1; r < r0 + TR; r++) {
-                if (first[r] < tlo) tlo = first[r];
-                if (last[r] > thi) thi = last[r];
-            }
-            if (thi < j0 || tlo > j0 + KB - 1) continue;
+            int r0 = t * TR;
+            if (tile_hi[t] < j0 || tile_lo[t] > j0 + KB - 1) continue;
             tile_block(qr + r0, first + r0, last + r0, m + r0, l + r0, o + (long) r0 * dpad, dpad, kb, vb, ldv, head_dim,
                        j0, scale, p);
         }

@@ -1,10 +1,17 @@
-// e^x on 16 fp32 lanes for the CPU kernels (needs AVX-512F; included by files built with it): 2^n · e^r with
+// What the CPU's AVX-512 kernels share (needs AVX-512F; included by files built with it): a mask of a vector's first
+// lanes, and e^x on 16 fp32 lanes.
+// e^x: 2^n · e^r with
 // n = round(x / ln 2) and r = x − n · ln 2 in two parts (|r| ≤ ln 2 / 2), e^r by its degree-6 Taylor polynomial
 // (about 2 ulp), 2^n by scalef. x ≥ 88.7 gives +inf; x below −87.3 goes to subnormals and then 0 (x is clamped at
 // −104 first, where the result is 0 already).
 #ifndef PROVTRACE_EXP_AVX512_H
 #define PROVTRACE_EXP_AVX512_H
 #include <immintrin.h>
+
+// The first `count` of 16 lanes (none for count ≤ 0, all for count ≥ 16): the tail of a row or of a head.
+static inline __mmask16 lanes(int count) {
+    return count >= 16 ? (__mmask16) 0xffff : count <= 0 ? (__mmask16) 0 : (__mmask16) ((1u << count) - 1u);
+}
 
 static inline __m512 exp_ps(__m512 x) {
     x = _mm512_max_ps(x, _mm512_set1_ps(-104.0f));

@@ -9,19 +9,18 @@
 #include <immintrin.h>
 #include <math.h>
 
-static inline __mmask16 head_mask(int count) { return count >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << count) - 1u); }
 
 static void zero(float *x, int n) {
     int j = 0;
     for (; j + 16 <= n; j += 16) _mm512_storeu_ps(x + j, _mm512_setzero_ps());
-    if (j < n) _mm512_mask_storeu_ps(x + j, head_mask(n - j), _mm512_setzero_ps());
+    if (j < n) _mm512_mask_storeu_ps(x + j, lanes(n - j), _mm512_setzero_ps());
 }
 
 static void softmax(float *x, int n) {
     __m512 m = _mm512_set1_ps(-INFINITY);
     int j = 0;
     for (; j + 16 <= n; j += 16) m = _mm512_max_ps(m, _mm512_loadu_ps(x + j));
-    if (j < n) m = _mm512_mask_max_ps(m, head_mask(n - j), m, _mm512_maskz_loadu_ps(head_mask(n - j), x + j));
+    if (j < n) m = _mm512_mask_max_ps(m, lanes(n - j), m, _mm512_maskz_loadu_ps(lanes(n - j), x + j));
     __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(m));
     __m512 sum = _mm512_setzero_ps();
     for (j = 0; j + 16 <= n; j += 16) {
@@ -30,14 +29,14 @@ static void softmax(float *x, int n) {
         sum = _mm512_add_ps(sum, e);
     }
     if (j < n) {
-        __mmask16 k = head_mask(n - j);
+        __mmask16 k = lanes(n - j);
         __m512 e = _mm512_maskz_mov_ps(k, exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + j), shift)));
         _mm512_mask_storeu_ps(x + j, k, e);
         sum = _mm512_add_ps(sum, e);
     }
     __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
     for (j = 0; j + 16 <= n; j += 16) _mm512_storeu_ps(x + j, _mm512_mul_ps(_mm512_loadu_ps(x + j), inv));
-    if (j < n) _mm512_mask_storeu_ps(x + j, head_mask(n - j), _mm512_mul_ps(_mm512_maskz_loadu_ps(head_mask(n - j), x + j), inv));
+    if (j < n) _mm512_mask_storeu_ps(x + j, lanes(n - j), _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes(n - j), x + j), inv));
 }
 
 void softmax_causal_rows(float *scores, int keys, int group, int p0, int k0, int window, int row0, int row1) {
