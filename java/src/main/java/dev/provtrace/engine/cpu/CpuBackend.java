@@ -40,6 +40,7 @@ public final class CpuBackend implements Backend {
 
     private final TiledSgemm sgemm;
     private final Fp16Matmul fp16;   // the weights' GEMMs at --precision fp16, else null
+    private final Bf16Matmul bf16;   // bf16 weights' GEMMs at --precision bf16 on oneDNN's bf16 matmul, else null
     private final boolean fusedAttention;
 
     /** An fp32 backend. */
@@ -49,20 +50,31 @@ public final class CpuBackend implements Backend {
 
     /** With {@code fp16}, the weights' GEMMs run on {@link Fp16Gemm}; where it cannot run, an IllegalStateException says why. */
     public CpuBackend(int threads, boolean fp16) {
-        this(threads, fp16, NativeAttention.usable());
+        this(threads, fp16, false);
+    }
+
+    /**
+     * With {@code bf16Gemms} (for --precision bf16, whose inputs the forward pass rounds to bf16), the GEMMs with bf16
+     * weights run on {@link Bf16Matmul}; where oneDNN cannot run them, an IllegalStateException says why.
+     */
+    public CpuBackend(int threads, boolean fp16, boolean bf16Gemms) {
+        this(threads, fp16, bf16Gemms, NativeAttention.usable());
     }
 
     /** fusedAttention: {@link NativeAttention} (the caller checked it runs), else two sgemm calls and a softmax. */
-    CpuBackend(int threads, boolean fp16, boolean fusedAttention) {
+    CpuBackend(int threads, boolean fp16, boolean bf16Gemms, boolean fusedAttention) {
+        if (fp16 && bf16Gemms) throw new IllegalArgumentException("fp16 and bf16 GEMMs at once");
         this.fusedAttention = fusedAttention;
         this.parallel = new Parallel(threads);
         this.sgemm = new TiledSgemm(parallel);
         this.fp16 = fp16 ? new Fp16Matmul(parallel, scratch, 0, 4, this::widen) : null;
+        this.bf16 = bf16Gemms ? new Bf16Matmul(parallel, scratch, 4) : null;
     }
 
     @Override
     public String name() {
-        String gemms = fp16 != null ? Fp16Matmul.DESCRIPTION : sgemm.describe();
+        String gemms = fp16 != null ? Fp16Matmul.DESCRIPTION
+                : bf16 != null ? Bf16Matmul.description() + ", the others on " + sgemm.describe() : sgemm.describe();
         String attention = fusedAttention ? ", fused attention on AVX-512"
                 : (fp16 != null ? ", attention on " + sgemm.describe() : "")
                 + (NativeSoftmax.usable() ? ", attention softmax on AVX-512" : "");
@@ -72,12 +84,17 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean fp16Gemms() { return fp16 != null; }
 
-    /** At fp16, packs the layer's matrices now (at load) rather than in the first pass. */
+    /** At fp16 (and bf16 on oneDNN), packs the layer's matrices now (at load) rather than in the first pass. */
     @Override
     public PreparedLayer prepare(LayerWeights layer) {
         if (fp16 != null) {
             for (Weight w : new Weight[] {layer.q(), layer.k(), layer.v(), layer.o(), layer.gate(), layer.up(), layer.down()}) {
                 if (w != null) fp16.packed(cpu(w));
+            }
+        }
+        if (bf16 != null) {
+            for (Weight w : new Weight[] {layer.q(), layer.k(), layer.v(), layer.o(), layer.gate(), layer.up(), layer.down()}) {
+                if (w != null && Bf16Matmul.takes(cpu(w))) bf16.packed(cpu(w));
             }
         }
         return () -> layer;
@@ -145,7 +162,9 @@ public final class CpuBackend implements Backend {
             fp16.matmul(xb, wt, biasAddress(bias, n), ob, rows, false);   // the bias added in the GEMM's epilogue
             return;
         }
-        if (wt.isMappedFp32()) {
+        if (bf16 != null && Bf16Matmul.takes(wt)) {
+            bf16.matmul(xb, wt, ob, rows);
+        } else if (wt.isMappedFp32()) {
             // out[rows, n] = x[rows, k] · W[n, k]ᵀ straight from the map
             sgemm.gemm(true, rows, n, k, 1f, xb.pointer, k, new FloatPointer(wt.mappedPointer()), k, ob.pointer, n);
         } else {
@@ -171,6 +190,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void qkv(PreparedLayer layer, Buffer h, int rows, Buffer q, Buffer k, Buffer v, Buffer scratch) {
+        LayerWeights W = layer.weights();
+        if (bf16 != null && Bf16Matmul.takes(cpu(W.q())) && Bf16Matmul.takes(cpu(W.k())) && Bf16Matmul.takes(cpu(W.v()))) {
+            long a = bf16.toBf16(cpu(h).address(), rows, W.q().cols());   // one conversion of h for the three GEMMs
+            Weight[] ws = {W.q(), W.k(), W.v()}, bs = {W.qBias(), W.kBias(), W.vBias()};
+            Buffer[] outs = {q, k, v};
+            for (int i = 0; i < 3; i++) {
+                bf16.matmul(a, rows, cpu(ws[i]), cpu(outs[i]));
+                if (bs[i] != null) addBias(cpu(outs[i]), cpu(bs[i]).heap(), rows, ws[i].rows());
+            }
+            return;
+        }
         if (fp16 == null) {
             Backend.super.qkv(layer, h, rows, q, k, v, scratch);
             return;
@@ -439,18 +469,25 @@ public final class CpuBackend implements Backend {
         // rows outer (so a bf16 head is widened once per row block), vocabulary slices inner
         int rowBlock = Math.max(1, Math.min(rows, 1024));
         int vocabChunk = Math.max(1, Math.min(vocab, LOGIT_FLOATS / rowBlock));
-        boolean widened = !w.isMappedFp32() && fp16 == null;
+        boolean bf16Head = bf16 != null && Bf16Matmul.takes(w);
+        boolean widened = !w.isMappedFp32() && fp16 == null && !bf16Head;
         if (widened) vocabChunk = Math.max(1, Math.min(vocabChunk, WIDEN_FLOATS / dim));   // bounded fp32 copy
         if (fp16 != null) vocabChunk = Math.max(Fp16Gemm.PANEL, vocabChunk / Fp16Gemm.PANEL * Fp16Gemm.PANEL);   // whole panels
+        if (bf16Head) {   // whole slices of the packed head
+            int slice = bf16.sliceCols(w);
+            vocabChunk = Math.max(slice, vocabChunk / slice * slice);
+        }
         CpuBuffer hb = cpu(hidden);
         CpuBuffer logits = scratch.get(1, (long) rowBlock * vocabChunk);
         CpuBuffer wide = widened ? scratch.get(0, (long) vocabChunk * dim) : null;
         Fp16Gemm.PackedWeight head = fp16 != null ? fp16.packed(w) : null;
+        OneDnnBf16Gemm.Packed bf16HeadPacked = bf16Head ? bf16.packed(w) : null;
         for (int r0 = 0; r0 < rows; r0 += rowBlock) {
             int nr = Math.min(rowBlock, rows - r0), first = r0;
             LogSoftmaxState[] state = new LogSoftmaxState[nr];
             for (int i = 0; i < nr; i++) state[i] = new LogSoftmaxState(targets[first + i], options);
-            Logits gemm = logitsGemm(hb, first, nr, w, head, wide, logits);
+            Logits gemm = bf16HeadPacked != null ? bf16Logits(hb, first, nr, bf16HeadPacked, logits)
+                    : logitsGemm(hb, first, nr, w, head, wide, logits);
             sweepLogits(gemm, nr, vocab, vocabChunk, logits, (s, r, n, base) -> state[s].accept(r, n, base));
             // the same GEMMs again: the logits are bitwise those of the first sweep, now with each target's known
             if (options.rank()) sweepLogits(gemm, nr, vocab, vocabChunk, logits, (s, r, n, base) -> state[s].countAbove(r, n));
@@ -488,6 +525,12 @@ public final class CpuBackend implements Backend {
         };
     }
 
+    /** The LM head's GEMM for rows [first, first + nr) on oneDNN's bf16 matmul (A converted once for all slices). */
+    private Logits bf16Logits(CpuBuffer hb, int first, int nr, OneDnnBf16Gemm.Packed head, CpuBuffer logits) {
+        long a = bf16.toBf16(hb.address() + 4L * first * head.k, nr, head.k);
+        return (v0, nv) -> bf16.gemm(a, nr, head, v0, nv, logits.address(), nv);
+    }
+
     /** The vocabulary slice by slice through {@code gemm}, each row's slice to the sink. */
     private void sweepLogits(Logits gemm, int nr, int vocab, int vocabChunk, CpuBuffer logits, LogitSink sink) {
         for (int v0 = 0; v0 < vocab; v0 += vocabChunk) {
@@ -506,6 +549,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         if (fp16 != null) fp16.close();
+        if (bf16 != null) bf16.close();
         parallel.close();
         scratch.close();
     }

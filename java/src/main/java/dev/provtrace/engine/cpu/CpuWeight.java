@@ -24,6 +24,7 @@ final class CpuWeight implements Backend.Weight {
     private float[] heap;
     private FloatPointer nativeHeap;
     Fp16Gemm.PackedWeight fp16;         // packed by Fp16Matmul on first use at --precision fp16 (guarded by this)
+    OneDnnBf16Gemm.Packed bf16;         // packed by Bf16Matmul on first use at --precision bf16 on oneDNN (guarded by this)
 
     CpuWeight(TensorView view) {
         WeightShape shape = WeightShape.of(view);

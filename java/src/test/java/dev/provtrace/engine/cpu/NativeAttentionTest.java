@@ -39,7 +39,7 @@ class NativeAttentionTest {
     void fusedAndUnfusedAttentionMatchTheReference() {
         assumeTrue(NativeAttention.usable(), "no fused attention in this build or on this CPU");
         for (boolean fused : new boolean[] {true, false}) {
-            try (CpuBackend be = new CpuBackend(2, false, fused)) {
+            try (CpuBackend be = new CpuBackend(2, false, false, fused)) {
                 assertTrue(be.name().contains("fused attention") == fused, be.name());
                 List<OpResult> results = OpSuite.run(be, "attention"::equals, 7);
                 assertTrue(results.size() >= 15, "cases: " + results.size());
