@@ -168,6 +168,13 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf("GEMM %d³, %d threads, best of 3: our AVX512-FP16 GEMM in tiles (--precision fp16) %.1f GFLOP/s%n",
                             sgemmN, t, fp16);
                 }
+                if (engineOptions.precision() == Precision.BF16) {   // oneDNN's bf16 matmul, whether or not the pass takes it
+                    double bf16 = SgemmRate.measureBf16Gemm(sgemmN, sgemmN, sgemmN, t, 3);
+                    g.put("bf16_gemm_gflops", bf16);
+                    boolean used = timed.name().contains("oneDNN bf16 matmul");
+                    out.printf("GEMM %d³, %d threads, best of 3: %s in tiles %.1f GFLOP/s (%s)%n", sgemmN, t, SgemmRate.bf16Gemm(), bf16,
+                            used ? "the pass's bf16 weights run on it" : "not used by this pass: it takes bf16 weights, where oneDNN has AMX or with -Dprovtrace.cpu.bf16=onednn");
+                }
             }
             else {
                 ObjectNode d = report.putObject("device_reference");

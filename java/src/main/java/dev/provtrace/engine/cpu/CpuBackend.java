@@ -442,6 +442,23 @@ public final class CpuBackend implements Backend {
         zipInPlace(cpu(x).floats, cpu(y).floats, n, VectorKernels::add);
     }
 
+    /** Vectorised and split over the threads: the interface's scalar default was a quarter of a bf16 pass. */
+    @Override
+    public void roundToBf16(Buffer x, long n) {
+        FloatBuffer xf = cpu(x).floats;
+        int slice = 4096;
+        int slices = (int) ((n + slice - 1) / slice);
+        parallel.forRange(slices, 4, (part, from, to) -> {
+            float[] a = row(0, slice);
+            for (int s = from; s < to; s++) {
+                int off = s * slice, len = (int) Math.min(slice, n - off);
+                xf.get(off, a, 0, len);
+                VectorKernels.roundToBf16(a, len);
+                xf.put(off, a, 0, len);
+            }
+        });
+    }
+
     /** An element-wise op on heap copies of matching slices of x and y; the result replaces x. */
     private interface SliceOp {
         void apply(float[] x, float[] y, int len);

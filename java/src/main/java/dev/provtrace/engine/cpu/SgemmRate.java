@@ -1,5 +1,6 @@
 package dev.provtrace.engine.cpu;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
@@ -72,6 +73,35 @@ public final class SgemmRate {
             }
             return best;
         }
+    }
+
+    /**
+     * GFLOP/s of C[m, n] = A[m, k] · W[n, k]ᵀ on oneDNN's bf16 matmul ({@code --precision bf16} with bf16 weights:
+     * {@link Bf16Matmul}'s tiles over {@code threads} threads, A converted to bf16 in each call as in the pass, W
+     * packed once before), best of {@code runs}; NaN where oneDNN's bf16 matmul cannot run here.
+     */
+    public static double measureBf16Gemm(int m, int n, int k, int threads, int runs) {
+        if (OneDnnBf16Gemm.whyNot() != null) return Double.NaN;
+        try (Parallel parallel = new Parallel(threads); NativeScratch scratch = new NativeScratch(1);
+             FloatPointer a = random((long) m * k, 7); BytePointer w = new BytePointer(2L * n * k);
+             FloatPointer c = new FloatPointer((long) m * n); OneDnnBf16Gemm packer = new OneDnnBf16Gemm();
+             Bf16Matmul gemm = new Bf16Matmul(parallel, scratch, 0)) {
+            SplittableRandom rnd = new SplittableRandom(8);
+            for (long i = 0; i < (long) n * k; i++) w.putShort(2 * i, (short) (Float.floatToRawIntBits((float) rnd.nextDouble(-1, 1)) >>> 16));
+            OneDnnBf16Gemm.Packed packed = packer.pack(w.address(), n, k);
+            double best = 0;
+            for (int r = 0; r <= runs; r++) {   // run 0 warms up (and makes the primitives)
+                long t = System.nanoTime();
+                gemm.gemm(gemm.toBf16(a.address(), m, k), m, packed, 0, n, c.address(), n);
+                if (r > 0) best = Math.max(best, 2.0 * m * n * k / ((System.nanoTime() - t) / 1e9) / 1e9);
+            }
+            return best;
+        }
+    }
+
+    /** What {@link #measureBf16Gemm} runs on, as the device line names it. */
+    public static String bf16Gemm() {
+        return Bf16Matmul.description();
     }
 
     /** The library and split {@link #measureBackendGemm} times, as the device line names them. */

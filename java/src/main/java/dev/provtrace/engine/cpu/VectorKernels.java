@@ -181,4 +181,20 @@ final class VectorKernels {
         }
         for (; i < n; i++) x[i] += y[i];
     }
+
+    /**
+     * x[i] rounded to the nearest bf16, ties to even, kept as fp32; a NaN stays a quiet NaN with its top bits
+     * ({@link dev.provtrace.engine.Bf16#round}, lane by lane: integer adds, masks and bit casts only).
+     */
+    static void roundToBf16(float[] x, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            IntVector b = FloatVector.fromArray(S, x, i).reinterpretAsInts();
+            IntVector rounded = b.add(b.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff).and(0xffff0000);
+            IntVector quietNaN = b.and(0xffff0000).or(0x00400000);
+            rounded.blend(quietNaN, b.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000))
+                    .reinterpretAsFloats().intoArray(x, i);
+        }
+        for (; i < n; i++) x[i] = dev.provtrace.engine.Bf16.round(x[i]);
+    }
 }
