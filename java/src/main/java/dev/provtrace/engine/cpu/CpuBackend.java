@@ -75,7 +75,8 @@ public final class CpuBackend implements Backend {
     public String name() {
         String gemms = fp16 != null ? Fp16Matmul.DESCRIPTION
                 : bf16 != null ? Bf16Matmul.description() + ", the others on " + sgemm.describe() : sgemm.describe();
-        String attention = fusedAttention ? ", fused attention on AVX-512"
+        // made before a model's shape is known, so it names the head sizes the fused kernel takes
+        String attention = fusedAttention ? ", fused attention on AVX-512 (head_dim ≤ " + NativeAttention.MAX_HEAD_DIM + ")"
                 : (fp16 != null ? ", attention on " + sgemm.describe() : "")
                 + (NativeSoftmax.usable() ? ", attention softmax on AVX-512" : "");
         return "cpu (" + gemms + attention + " + Vector API, " + parallel.threads() + " threads)";
