@@ -11,6 +11,7 @@
 #include "attention_f32.h"
 #include "fp16_gemm.h"
 #include "softmax_rows.h"
+#include "widen_bf16.h"
 
 #define JNI_NAME(name) Java_dev_provtrace_engine_cpu_Fp16Gemm_##name
 
@@ -87,4 +88,11 @@ JNIEXPORT void JNICALL ATTENTION_NAME(rows0)(JNIEnv *env, jclass cls, jlong q, j
     (void) env; (void) cls;
     attention_f32_rows((const float *) (intptr_t) q, ldq, (const float *) (intptr_t) kt, (const float *) (intptr_t) v, ldv,
                        (float *) (intptr_t) out, ldo, headDim, group, past, scale, window, row0, row1);
+}
+
+#define WIDEN_NAME(name) Java_dev_provtrace_engine_cpu_NativeWiden_##name
+
+JNIEXPORT void JNICALL WIDEN_NAME(widen0)(JNIEnv *env, jclass cls, jlong src, jlong dst, jlong n) {
+    (void) env; (void) cls;
+    widen_bf16((const uint16_t *) (intptr_t) src, (float *) (intptr_t) dst, (size_t) n);
 }

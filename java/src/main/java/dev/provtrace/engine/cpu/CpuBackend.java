@@ -240,7 +240,7 @@ public final class CpuBackend implements Backend {
     private void widen(CpuWeight w, int row0, int n, CpuBuffer dst) {
         int k = w.cols();
         parallel.forRange(n, 8, (part, from, to) ->
-                w.widenRows(row0 + from, to - from, dst.floats, (long) from * k, row(1, 65536)));
+                w.widenRows(row0 + from, to - from, dst, (long) from * k, row(1, 65536)));
     }
 
     private void addBias(CpuBuffer out, float[] bias, int rows, int n) {

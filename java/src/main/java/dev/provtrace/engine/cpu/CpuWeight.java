@@ -16,6 +16,8 @@ import java.nio.FloatBuffer;
  */
 final class CpuWeight implements Backend.Weight {
     private static final long MAX_MAP = Integer.MAX_VALUE;
+    /** Bytes of a bf16 tensor's map window per native widening call. */
+    private static final long NATIVE_WINDOW = 1 << 24;
     private final TensorView view;
     private final int rows;
     private final int cols;
@@ -79,9 +81,23 @@ final class CpuWeight implements Backend.Weight {
         return nativeHeap;
     }
 
-    /** Widen rows [row0, row0+n) to fp32 into dst (native), row-major, using the given heap scratch. */
-    void widenRows(long row0, int n, FloatBuffer dst, long dstOffset, float[] scratch) {
+    /**
+     * Widen rows [row0, row0+n) to fp32 into dst (native), row-major, using the given heap scratch; a bf16 tensor goes
+     * from the map to dst natively ({@link NativeWiden}) where it runs, at most {@link #NATIVE_WINDOW} bytes a call.
+     */
+    void widenRows(long row0, int n, CpuBuffer to, long dstOffset, float[] scratch) {
         long elems = (long) n * cols, src = row0 * cols;
+        FloatBuffer dst = to.floats;
+        if (view.dtype() == DType.BF16 && NativeWiden.usable()) {
+            if (dstOffset < 0 || dstOffset + elems > to.capacity()) throw new IndexOutOfBoundsException("rows past the scratch buffer");
+            long dstAddress = to.address() + 4 * dstOffset;
+            for (long done = 0; done < elems; ) {
+                long len = Math.min(NATIVE_WINDOW / 2, elems - done);
+                NativeWiden.widen(view.map(2 * (src + done), 2 * len), dstAddress + 4 * done, len);
+                done += len;
+            }
+            return;
+        }
         long done = 0;
         while (done < elems) {
             int len = (int) Math.min(scratch.length, elems - done);
