@@ -6,7 +6,7 @@ import java.io.IOException;
 
 /**
  * The CPU backend's own native kernels, native/cpu ({@code libprovtrace_cpu.so}): the fp16 GEMM ({@link Fp16Gemm}),
- * the fused attention ({@link NativeAttention}) and the attention softmax ({@link NativeSoftmax}). Loaded once; each kernel then asks the CPU whether it can run.
+ * the fused attention ({@link NativeAttention}), the attention softmax ({@link NativeSoftmax}) and the bf16 widening ({@link NativeWiden}). Loaded once; each kernel then asks the CPU whether it can run.
  */
 final class CpuNative {
     private static final String LIBRARY = "libprovtrace_cpu.so";
