@@ -7,7 +7,8 @@ see the same machine, and the ratio of the medians.
                                           [--threads 2] [--precision fp32|bf16|fp16] [--model DIR] [--work DIR]
                                           [--load-core] [--json FILE]
 
-* weights: `provtrace random-model --preset P --dtype f32` into WORK/model (or --model DIR, any HF folder);
+* weights: `provtrace random-model --preset P --dtype f32` into WORK/model (`--dtype bf16`: WORK/model-bf16; or
+  --model DIR, any HF folder);
   transformers loads the same folder (float32, attn_implementation="sdpa", torch.set_num_threads(--threads));
 * ids: one sequence of T uniformly random token ids per --tokens entry (seed 0), written to WORK/ids-T.jsonl and
   given to `provtrace bench --ids` and to the model;
@@ -17,7 +18,8 @@ see the same machine, and the ratio of the medians.
 * one round = both sides once per length, provtrace first; the printed ratio is the median over rounds of
   provtrace's tokens/s over the median over rounds of transformers' (and the per-round ratios);
 * --load-core keeps a busy-looping process on one core for the whole run (contention from a second process);
-* --precision bf16 times provtrace's bf16 path against transformers in float32;
+* --precision bf16 times provtrace's bf16 path against transformers in float32 (with --dtype bf16 its GEMMs run on
+  oneDNN's bf16 matmul where oneDNN has AMX, or with JAVA_TOOL_OPTIONS=-Dprovtrace.cpu.bf16=onednn);
 * the GEMM rates beside them: provtrace's OpenBLAS sgemm (bench's reference, `--sgemm-n`) and torch's own fp32
   matmul of the same size and threads, each the median over rounds, so a ratio can be read against the strongest
   GEMM on the machine and not only against our own.
@@ -48,10 +50,10 @@ def provtrace(*args, capture=True):
 def ensure_model(args, work):
     if args.model:
         return Path(args.model)
-    model = work / "model"
+    model = work / ("model" if args.dtype == "f32" else "model-" + args.dtype)
     if not (model / "config.json").exists():
-        print(f"random {args.preset} weights (fp32) into {model} ...", file=sys.stderr)
-        provtrace("random-model", "--preset", args.preset, "--dtype", "f32", "--out", model)
+        print(f"random {args.preset} weights ({args.dtype}) into {model} ...", file=sys.stderr)
+        provtrace("random-model", "--preset", args.preset, "--dtype", args.dtype, "--out", model)
     return model
 
 
@@ -110,6 +112,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="qwen2.5-0.5b")
     p.add_argument("--model", help="an HF folder instead of random preset weights")
+    p.add_argument("--dtype", default="f32", choices=["f32", "bf16"],
+                   help="the random weights' dtype (transformers widens bf16 to fp32 exactly); bf16 with --precision"
+                        " bf16 is the route that runs on oneDNN's AMX kernels where the CPU has them")
     p.add_argument("--tokens", default="512,2048", help="sequence lengths, comma-separated")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--runs", type=int, default=3, help="timed passes per side per round")
