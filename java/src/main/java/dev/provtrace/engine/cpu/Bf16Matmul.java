@@ -47,6 +47,11 @@ final class Bf16Matmul implements AutoCloseable {
         }
     }
 
+    /** A bf16 weight [n, k] at a native address (row-major) packed by this matmul's oneDNN (the bench, the tests). */
+    OneDnnBf16Gemm.Packed pack(long address, int n, int k) {
+        return gemm.pack(address, n, k);
+    }
+
     /** The column-slice width of w's packing: the LM head's vocabulary chunks are multiples of it. */
     int sliceCols(CpuWeight w) {
         return OneDnnBf16Gemm.sliceCols(w.rows(), w.cols());

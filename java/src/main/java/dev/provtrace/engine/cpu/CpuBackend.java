@@ -446,21 +446,10 @@ public final class CpuBackend implements Backend {
     /** Vectorised and split over the threads: the interface's scalar default was a quarter of a bf16 pass. */
     @Override
     public void roundToBf16(Buffer x, long n) {
-        FloatBuffer xf = cpu(x).floats;
-        int slice = 4096;
-        int slices = (int) ((n + slice - 1) / slice);
-        parallel.forRange(slices, 4, (part, from, to) -> {
-            float[] a = row(0, slice);
-            for (int s = from; s < to; s++) {
-                int off = s * slice, len = (int) Math.min(slice, n - off);
-                xf.get(off, a, 0, len);
-                VectorKernels.roundToBf16(a, len);
-                xf.put(off, a, 0, len);
-            }
-        });
+        zipInPlace(cpu(x).floats, null, n, (a, unused, len) -> VectorKernels.roundToBf16(a, len));
     }
 
-    /** An element-wise op on heap copies of matching slices of x and y; the result replaces x. */
+    /** An element-wise op on heap copies of matching slices of x and y (none when y is null); the result replaces x. */
     private interface SliceOp {
         void apply(float[] x, float[] y, int len);
     }
@@ -469,11 +458,11 @@ public final class CpuBackend implements Backend {
         int slice = 4096;
         int slices = (int) ((n + slice - 1) / slice);
         parallel.forRange(slices, 4, (part, from, to) -> {
-            float[] a = row(0, slice), b = row(1, slice);
+            float[] a = row(0, slice), b = y == null ? null : row(1, slice);
             for (int s = from; s < to; s++) {
                 int off = s * slice, len = (int) Math.min(slice, n - off);
                 x.get(off, a, 0, len);
-                y.get(off, b, 0, len);
+                if (y != null) y.get(off, b, 0, len);
                 op.apply(a, b, len);
                 x.put(off, a, 0, len);
             }

@@ -84,11 +84,10 @@ public final class SgemmRate {
         if (OneDnnBf16Gemm.whyNot() != null) return Double.NaN;
         try (Parallel parallel = new Parallel(threads); NativeScratch scratch = new NativeScratch(1);
              FloatPointer a = random((long) m * k, 7); BytePointer w = new BytePointer(2L * n * k);
-             FloatPointer c = new FloatPointer((long) m * n); OneDnnBf16Gemm packer = new OneDnnBf16Gemm();
-             Bf16Matmul gemm = new Bf16Matmul(parallel, scratch, 0)) {
+             FloatPointer c = new FloatPointer((long) m * n); Bf16Matmul gemm = new Bf16Matmul(parallel, scratch, 0)) {
             SplittableRandom rnd = new SplittableRandom(8);
             for (long i = 0; i < (long) n * k; i++) w.putShort(2 * i, (short) (Float.floatToRawIntBits((float) rnd.nextDouble(-1, 1)) >>> 16));
-            OneDnnBf16Gemm.Packed packed = packer.pack(w.address(), n, k);
+            OneDnnBf16Gemm.Packed packed = gemm.pack(w.address(), n, k);
             double best = 0;
             for (int r = 0; r <= runs; r++) {   // run 0 warms up (and makes the primitives)
                 long t = System.nanoTime();

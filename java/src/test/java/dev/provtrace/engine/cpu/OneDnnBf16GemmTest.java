@@ -55,10 +55,9 @@ class OneDnnBf16GemmTest {
         for (int i = 0; i < w.length; i++) w[i] = Bf16.round((float) r.nextGaussian() * 0.05f);
         int ldc = n + 3;
         try (Parallel parallel = new Parallel(2); NativeScratch scratch = new NativeScratch(1); Bf16Matmul bf16 = new Bf16Matmul(parallel, scratch, 0);
-             OneDnnBf16Gemm gemm = new OneDnnBf16Gemm();
              FloatPointer x = new FloatPointer(a); BytePointer wb = bf16Bytes(w); FloatPointer c = new FloatPointer((long) (m + 2) * ldc)) {
             for (long i = 0; i < (long) (m + 2) * ldc; i++) c.put(i, SENTINEL);
-            OneDnnBf16Gemm.Packed packed = gemm.pack(wb.address(), n, k);
+            OneDnnBf16Gemm.Packed packed = bf16.pack(wb.address(), n, k);
             assertTrue(packed.slices() >= 1 && packed.sliceCols % OneDnnBf16Gemm.SLICE_STEP == 0);
             long abf = bf16.toBf16(x.address(), m, k);
             bf16.gemm(abf, m, packed, 0, n, c.address(), ldc);
@@ -96,9 +95,8 @@ class OneDnnBf16GemmTest {
         for (int i = 0; i < a.length; i++) a[i] = Bf16.round((float) r.nextGaussian());
         for (int i = 0; i < w.length; i++) w[i] = Bf16.round((float) r.nextGaussian());
         try (Parallel parallel = new Parallel(2); NativeScratch scratch = new NativeScratch(1); Bf16Matmul bf16 = new Bf16Matmul(parallel, scratch, 0);
-             OneDnnBf16Gemm gemm = new OneDnnBf16Gemm();
              FloatPointer x = new FloatPointer(a); BytePointer wb = bf16Bytes(w)) {
-            OneDnnBf16Gemm.Packed packed = gemm.pack(wb.address(), n, k);
+            OneDnnBf16Gemm.Packed packed = bf16.pack(wb.address(), n, k);
             int slice = packed.sliceCols, col0 = 2 * slice, cols = n - col0;   // to the end: the last slice is partial
             assertEquals(256, slice);
             try (FloatPointer c = new FloatPointer((long) m * cols)) {
